@@ -1,0 +1,67 @@
+"""Input checks shared by the NumPy and the PyTorch backends.
+
+The checks are written against what NumPy arrays and PyTorch tensors have in
+common (``.shape``, ``.ndim``, comparison operators, ``.any()``), so each rule
+is stated once and both backends raise the same ``ValueError`` messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, TypeVar
+
+T = TypeVar("T")
+
+
+def lookup(kind: str, name: str, table: Mapping[str, T]) -> T:
+    """Return ``table[name]``, or raise a ``ValueError`` listing the valid names."""
+    try:
+        return table[name]
+    except (KeyError, TypeError):
+        known = ", ".join(repr(key) for key in table)
+        raise ValueError(f"unknown {kind} {name!r}; choose one of {known}") from None
+
+
+def has_nan(a: Any) -> bool:
+    """True when the array or tensor ``a`` holds at least one NaN."""
+    return bool((a != a).any())
+
+
+def check_no_nan(name: str, a: Any) -> None:
+    """Raise ``ValueError`` when ``a`` holds a NaN, naming the argument."""
+    if has_nan(a):
+        raise ValueError(f"{name} contains NaN; check the data or the step that produced it")
+
+
+def check_not_empty(name: str, a: Any) -> None:
+    """Raise ``ValueError`` when ``a`` has no elements, naming the argument and its shape."""
+    if 0 in tuple(a.shape):
+        raise ValueError(f"{name} is empty (shape {tuple(a.shape)}); it needs at least one element")
+
+
+def check_ndim(name: str, a: Any, allowed: tuple[int, ...]) -> None:
+    """Raise ``ValueError`` unless ``a.ndim`` is one of ``allowed``."""
+    if a.ndim not in allowed:
+        dims = " or ".join(f"{n}-D" for n in allowed)
+        raise ValueError(f"{name} must be {dims}, got shape {tuple(a.shape)}")
+
+
+def check_perceptron_inputs(x: Any, w: Any, b: Any) -> None:
+    """Validate the arguments of a perceptron forward pass.
+
+    ``x`` is one example of shape ``(d,)`` or a batch of shape ``(n, d)``,
+    ``w`` has shape ``(d,)`` and ``b`` is a scalar. Empty inputs and NaNs are
+    rejected: a perceptron fed either is a bug upstream.
+    """
+    check_ndim("x", x, (1, 2))
+    check_ndim("w", w, (1,))
+    if x.shape[-1] != w.shape[0]:
+        raise ValueError(
+            f"shape mismatch: x has shape {tuple(x.shape)} and w has shape {tuple(w.shape)}; "
+            f"the last dimension of x must equal the length of w"
+        )
+    if b.ndim != 0:
+        raise ValueError(f"b must be a scalar, got shape {tuple(b.shape)}")
+    for name, a in (("x", x), ("w", w)):
+        check_not_empty(name, a)
+    for name, a in (("x", x), ("w", w), ("b", b)):
+        check_no_nan(name, a)

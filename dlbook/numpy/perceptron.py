@@ -1,0 +1,33 @@
+"""The perceptron forward pass in NumPy."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from dlbook._validate import check_perceptron_inputs
+from dlbook.numpy._arrays import as_float_array
+from dlbook.numpy.activations import get_activation
+
+
+def weighted_sum(x: ArrayLike, w: ArrayLike, b: float) -> np.ndarray:
+    r"""The pre-activation :math:`z = x \cdot w + b = \sum_j x_j w_j + b`.
+
+    ``x`` is one example of shape ``(d,)`` (result: a 0-D array) or a batch of
+    shape ``(n, d)`` (result: shape ``(n,)``); ``w`` has shape ``(d,)``; ``b``
+    is a scalar. Raises ``ValueError`` on mismatched shapes, empty input or NaN.
+    """
+    x, w, b = as_float_array(x), as_float_array(w), as_float_array(b)
+    check_perceptron_inputs(x, w, b)
+    return x @ w + b
+
+
+def perceptron(x: ArrayLike, w: ArrayLike, b: float, activation: str = "sigmoid") -> np.ndarray:
+    r"""A perceptron's output :math:`\hat y = f(x \cdot w + b)`.
+
+    ``activation`` names :math:`f`: ``"sigmoid"`` (default), ``"tanh"``,
+    ``"relu"``, ``"leaky_relu"``, ``"step"`` or ``"identity"``. Shapes and
+    errors are those of :func:`weighted_sum`.
+    """
+    f = get_activation(activation)
+    return f(weighted_sum(x, w, b))

@@ -1,0 +1,31 @@
+"""Turning user input into PyTorch tensors the way the rest of the backend expects."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import torch
+
+
+def as_float_tensor(a: Any) -> torch.Tensor:
+    """Return ``a`` as a floating-point tensor.
+
+    Float tensors and float NumPy arrays keep their dtype; integers, booleans
+    and Python numbers become PyTorch's default float (float32).
+    """
+    t = torch.as_tensor(a)
+    if not t.is_floating_point():
+        t = t.to(torch.get_default_dtype())
+    return t
+
+
+def elementwise_derivative(f: Callable[[torch.Tensor], torch.Tensor], x: Any) -> torch.Tensor:
+    """The derivative of the elementwise function ``f`` at every entry of ``x``, by autograd.
+
+    Because ``f`` acts entry by entry, back-propagating a tensor of ones gives
+    :math:`f'(x_i)` in position ``i``.
+    """
+    x = as_float_tensor(x).detach().requires_grad_(True)
+    y = f(x)
+    (grad,) = torch.autograd.grad(y, x, grad_outputs=torch.ones_like(y))
+    return grad

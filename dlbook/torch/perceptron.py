@@ -1,0 +1,24 @@
+"""The perceptron forward pass in PyTorch, mirroring :mod:`dlbook.numpy.perceptron`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from dlbook._validate import check_perceptron_inputs
+from dlbook.torch._tensors import as_float_tensor
+from dlbook.torch.activations import get_activation
+
+
+def weighted_sum(x: Any, w: Any, b: Any) -> torch.Tensor:
+    r"""The pre-activation :math:`z = x \cdot w + b`; same shapes and errors as the NumPy version."""
+    x, w, b = as_float_tensor(x), as_float_tensor(w), as_float_tensor(b)
+    check_perceptron_inputs(x, w, b)
+    return x @ w + b
+
+
+def perceptron(x: Any, w: Any, b: Any, activation: str = "sigmoid") -> torch.Tensor:
+    r"""A perceptron's output :math:`\hat y = f(x \cdot w + b)`; see :func:`dlbook.numpy.perceptron`."""
+    f = get_activation(activation)
+    return f(weighted_sum(x, w, b))

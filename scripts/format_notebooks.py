@@ -1,0 +1,101 @@
+"""Put every chapter notebook in the book's one diff-friendly form.
+
+* no outputs and no execution counts (the build and nbval execute the pages);
+* cell metadata reduced to ``tags``; notebook metadata reduced to the kernel;
+* the first code cell is the shared Colab set-up cell below;
+* stable cell ids, one JSON key per line in sorted order (nbformat's own writer).
+
+Usage::
+
+    python scripts/format_notebooks.py           # rewrite chapters/*.ipynb in place
+    python scripts/format_notebooks.py --check   # exit 1 and list files that are not clean
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = ROOT / "chapters"
+
+COLAB_CELL = """\
+# In Colab, install dlbook and its pinned dependencies first; elsewhere this cell does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    %pip install --quiet "dlbook @ git+https://github.com/dlbook/dlbook@main"\
+"""
+COLAB_TAGS = ["remove-cell"]
+
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+VALID_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
+
+
+def colab_cell() -> nbformat.NotebookNode:
+    """The set-up cell every chapter starts its code with."""
+    return nbformat.v4.new_code_cell(COLAB_CELL, metadata={"tags": list(COLAB_TAGS)})
+
+
+def is_colab_cell(cell: nbformat.NotebookNode) -> bool:
+    return cell.cell_type == "code" and "google.colab" in cell.source
+
+
+def normalise(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
+    """Return ``nb`` in the book's canonical form."""
+    cells = [cell for cell in nb.cells if not is_colab_cell(cell)]
+    first_code = next((i for i, cell in enumerate(cells) if cell.cell_type == "code"), len(cells))
+    cells.insert(first_code, colab_cell())
+    seen: set[str] = set()
+    for index, cell in enumerate(cells):
+        tags = cell.get("metadata", {}).get("tags", [])
+        cell.metadata = {"tags": tags} if tags else {}
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        if not cell.get("attachments"):
+            cell.pop("attachments", None)
+        cell.source = cell.source.strip("\n")
+        cell_id = cell.get("id", "")
+        if not VALID_ID.match(cell_id) or cell_id in seen:
+            cell_id = f"{stem[:40]}-{index:03d}"
+            while cell_id in seen:
+                cell_id += "x"
+        cell.id = cell_id
+        seen.add(cell_id)
+    nb.cells = cells
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    return nb
+
+
+def canonical_text(path: Path) -> str:
+    nb = normalise(nbformat.read(path, as_version=4), path.stem)
+    nbformat.validate(nb)
+    return nbformat.writes(nb) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report notebooks that are not clean")
+    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: chapters/*.ipynb)")
+    args = parser.parse_args(argv)
+    paths = args.paths or sorted(CHAPTERS.glob("*.ipynb"))
+    dirty = []
+    for path in paths:
+        text = canonical_text(path)
+        if path.read_text(encoding="utf-8") != text:
+            dirty.append(path)
+            if not args.check:
+                path.write_text(text, encoding="utf-8")
+    for path in dirty:
+        print(f"{'not clean' if args.check else 'formatted'}: {path}")
+    return 1 if (args.check and dirty) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
