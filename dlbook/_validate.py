@@ -65,3 +65,23 @@ def check_perceptron_inputs(x: Any, w: Any, b: Any) -> None:
         check_not_empty(name, a)
     for name, a in (("x", x), ("w", w), ("b", b)):
         check_no_nan(name, a)
+
+
+def check_labelled_data(X: Any, y: Any, n_classes: int | None = None) -> None:
+    """Validate a training set: ``X`` of shape ``(n, d)`` and integer labels ``y`` of shape ``(n,)``.
+
+    Rejects empty or NaN ``X``, labels that are not integers, a length
+    mismatch, negative labels and, when ``n_classes`` is given, labels of
+    ``n_classes`` or more (the network has no output for them).
+    """
+    check_ndim("X", X, (2,))
+    check_not_empty("X", X)
+    check_no_nan("X", X)
+    check_ndim("y", y, (1,))
+    if "int" not in str(y.dtype):
+        raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}")
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} labels; they must match")
+    if y.min() < 0 or (n_classes is not None and y.max() >= n_classes):
+        top = "" if n_classes is None else f" and below {n_classes}"
+        raise ValueError(f"y must hold class labels from 0{top}, got values from {int(y.min())} to {int(y.max())}")

@@ -16,9 +16,13 @@ def _check_size(n: int, classes: int) -> None:
         raise ValueError(f"n must be at least {classes} (one point per class), got {n}")
 
 
-def _jitter(X: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
+def _check_noise(noise: float) -> None:
     if noise < 0:
         raise ValueError(f"noise must be non-negative, got {noise}")
+
+
+def _jitter(X: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
+    _check_noise(noise)
     return X + noise * rng.standard_normal(X.shape)
 
 
@@ -68,6 +72,7 @@ def make_spirals(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Interleaved spiral arms, one per class (as in CS231n), radius growing from 0 to 1."""
     _check_size(n, classes)
+    _check_noise(noise)
     rng = np.random.default_rng(seed)
     y = np.arange(n) % classes
     r = np.linspace(0.0, 1.0, n)

@@ -65,3 +65,22 @@ def plot_decision_regions(
     scatter_classes(ax, X, y)
     ax.set(xlim=extent[:2], ylim=extent[2:], xlabel="$x_1$", ylabel="$x_2$")
     return image
+
+
+def decision_line(
+    w: np.ndarray, b: float, extent: tuple[float, float, float, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Two end points of the line :math:`w_1 x_1 + w_2 x_2 + b = 0` across ``extent``.
+
+    Returns ``(xs, ys)``, each of length 2, or two empty arrays when
+    :math:`w = 0` (then no line exists: every point gets the same output).
+    """
+    w1, w2 = float(w[0]), float(w[1])
+    xmin, xmax, ymin, ymax = extent
+    if w1 == 0.0 and w2 == 0.0:
+        return np.array([]), np.array([])
+    if abs(w2) >= abs(w1):
+        xs = np.array([xmin, xmax])
+        return xs, -(w1 * xs + b) / w2
+    ys = np.array([ymin, ymax])
+    return -(w2 * ys + b) / w1, ys

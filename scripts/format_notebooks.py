@@ -3,7 +3,7 @@
 * no outputs and no execution counts (the build and nbval execute the pages);
 * cell metadata reduced to ``tags``; notebook metadata reduced to the kernel;
 * the first code cell is the shared Colab set-up cell below;
-* stable cell ids, one JSON key per line in sorted order (nbformat's own writer).
+* cell ids from the notebook's name and the cell's position, one JSON key per line in sorted order (nbformat's own writer).
 
 Usage::
 
@@ -14,7 +14,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -33,7 +32,6 @@ if "google.colab" in sys.modules:
 COLAB_TAGS = ["remove-cell"]
 
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
-VALID_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
 
 
 def colab_cell() -> nbformat.NotebookNode:
@@ -50,7 +48,6 @@ def normalise(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
     cells = [cell for cell in nb.cells if not is_colab_cell(cell)]
     first_code = next((i for i, cell in enumerate(cells) if cell.cell_type == "code"), len(cells))
     cells.insert(first_code, colab_cell())
-    seen: set[str] = set()
     for index, cell in enumerate(cells):
         tags = cell.get("metadata", {}).get("tags", [])
         cell.metadata = {"tags": tags} if tags else {}
@@ -60,13 +57,7 @@ def normalise(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
         if not cell.get("attachments"):
             cell.pop("attachments", None)
         cell.source = cell.source.strip("\n")
-        cell_id = cell.get("id", "")
-        if not VALID_ID.match(cell_id) or cell_id in seen:
-            cell_id = f"{stem[:40]}-{index:03d}"
-            while cell_id in seen:
-                cell_id += "x"
-        cell.id = cell_id
-        seen.add(cell_id)
+        cell.id = f"{stem[:40]}-{index:03d}"
     nb.cells = cells
     nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
     nb.nbformat, nb.nbformat_minor = 4, 5

@@ -11,6 +11,7 @@ from dlbook.numpy.activations import (
     identity,
     leaky_relu,
     leaky_relu_derivative,
+    neuron_curve,
     relu,
     relu_derivative,
     sigmoid,
@@ -19,4 +20,12 @@ from dlbook.numpy.activations import (
     tanh,
     tanh_derivative,
 )
-from dlbook.numpy.perceptron import perceptron, weighted_sum
+from dlbook.numpy.perceptron import perceptron, predict_class, weighted_sum
+from dlbook.numpy.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    mse_loss,
+    nll_loss,
+)
+from dlbook.numpy.softmax import log_softmax, softmax

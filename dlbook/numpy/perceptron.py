@@ -19,7 +19,8 @@ def weighted_sum(x: ArrayLike, w: ArrayLike, b: float) -> np.ndarray:
     """
     x, w, b = as_float_array(x), as_float_array(w), as_float_array(b)
     check_perceptron_inputs(x, w, b)
-    return x @ w + b
+    z = x @ w
+    return z + b.astype(z.dtype)  # a scalar bias must not promote float32 sums to float64
 
 
 def perceptron(x: ArrayLike, w: ArrayLike, b: float, activation: str = "sigmoid") -> np.ndarray:
@@ -31,3 +32,12 @@ def perceptron(x: ArrayLike, w: ArrayLike, b: float, activation: str = "sigmoid"
     """
     f = get_activation(activation)
     return f(weighted_sum(x, w, b))
+
+
+def predict_class(x: ArrayLike, w: ArrayLike, b: float) -> np.ndarray:
+    r"""The class a perceptron assigns: 1 where :math:`w \cdot x + b > 0`, else 0 (int64).
+
+    For every activation in the book this is the same as thresholding the
+    output in the middle of its range (0.5 for sigmoid and step, 0 for tanh).
+    """
+    return (weighted_sum(x, w, b) > 0).astype(np.int64)

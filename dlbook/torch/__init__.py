@@ -8,6 +8,7 @@ from dlbook.torch.activations import (
     identity,
     leaky_relu,
     leaky_relu_derivative,
+    neuron_curve,
     relu,
     relu_derivative,
     sigmoid,
@@ -16,4 +17,12 @@ from dlbook.torch.activations import (
     tanh,
     tanh_derivative,
 )
-from dlbook.torch.perceptron import perceptron, weighted_sum
+from dlbook.torch.perceptron import perceptron, predict_class, weighted_sum
+from dlbook.torch.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    mse_loss,
+    nll_loss,
+)
+from dlbook.torch.softmax import log_softmax, softmax

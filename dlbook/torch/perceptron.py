@@ -22,3 +22,8 @@ def perceptron(x: Any, w: Any, b: Any, activation: str = "sigmoid") -> torch.Ten
     r"""A perceptron's output :math:`\hat y = f(x \cdot w + b)`; see :func:`dlbook.numpy.perceptron`."""
     f = get_activation(activation)
     return f(weighted_sum(x, w, b))
+
+
+def predict_class(x: Any, w: Any, b: Any) -> torch.Tensor:
+    r"""1 where :math:`w \cdot x + b > 0`, else 0 (int64); see :func:`dlbook.numpy.perceptron.predict_class`."""
+    return (weighted_sum(x, w, b) > 0).to(torch.int64)
