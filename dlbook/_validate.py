@@ -7,6 +7,7 @@ is stated once and both backends raise the same ``ValueError`` messages.
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any, Mapping, TypeVar
 
 T = TypeVar("T")
@@ -85,3 +86,22 @@ def check_labelled_data(X: Any, y: Any, n_classes: int | None = None) -> None:
     if y.min() < 0 or (n_classes is not None and y.max() >= n_classes):
         top = "" if n_classes is None else f" and below {n_classes}"
         raise ValueError(f"y must hold class labels from 0{top}, got values from {int(y.min())} to {int(y.max())}")
+
+
+def check_learning_rate(lr: Any) -> None:
+    """Raise ``ValueError`` unless the learning rate ``lr`` is a real number with :math:`0 < lr < \\infty`."""
+    if isinstance(lr, bool) or not isinstance(lr, Real):
+        raise ValueError(f"lr must be a number, got {lr!r}")
+    if not 0 < lr < float("inf"):  # also False for NaN
+        raise ValueError(f"lr must be positive and finite, got {lr!r}")
+
+
+def check_gradients(params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+    """Raise ``ValueError`` unless ``grads`` has the keys of ``params`` and each gradient its parameter's shape."""
+    if set(params) != set(grads):
+        raise ValueError(f"params and grads must have the same keys, got {sorted(params)} and {sorted(grads)}")
+    for name, p in params.items():
+        if tuple(grads[name].shape) != tuple(p.shape):
+            raise ValueError(
+                f"grads[{name!r}] has shape {tuple(grads[name].shape)} but params[{name!r}] has shape {tuple(p.shape)}"
+            )

@@ -14,20 +14,51 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import re
+import shlex
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
 
-COLAB_CELL = """\
+
+def normalised_name(name: str) -> str:
+    """A distribution name in the form that compares equal however it is spelt (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def colab_install_arguments() -> list[str]:
+    """What the Colab cell passes to ``%pip install``: dlbook and its pinned dependencies.
+
+    dlbook comes from the repository of ``_config.yml`` (``repository.url`` at
+    ``repository.branch``, the one place the address is set); each dependency
+    that ``pyproject.toml`` declares gets its ``==`` pin from ``requirements.txt``.
+    Colab's own PyTorch serves the optional ``torch`` extra.
+    """
+    repository = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        if match := re.match(r"^\s*([A-Za-z0-9_.-]+)\s*==\s*([^\s#;]+)", line):
+            pins[normalised_name(match[1])] = f"{match[1]}=={match[2]}"
+    names = [normalised_name(re.match(r"[A-Za-z0-9_.-]+", dependency)[0]) for dependency in declared]
+    unpinned = [name for name in names if name not in pins]
+    if unpinned:
+        raise ValueError(f"requirements.txt has no == pin for the dependencies {unpinned} of pyproject.toml")
+    return [f"dlbook @ git+{repository['url']}@{repository['branch']}", *(pins[name] for name in names)]
+
+
+COLAB_CELL = f"""\
 # In Colab, install dlbook and its pinned dependencies first; elsewhere this cell does nothing.
 import sys
 
 if "google.colab" in sys.modules:
-    %pip install --quiet "dlbook @ git+https://github.com/dlbook/dlbook@main"\
+    %pip install --quiet {" ".join(shlex.quote(argument) for argument in colab_install_arguments())}\
 """
 COLAB_TAGS = ["remove-cell"]
 

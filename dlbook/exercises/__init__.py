@@ -7,4 +7,10 @@ and a hint. A checker never raises because of your code: exceptions are
 reported, not propagated.
 """
 
+from dlbook.exercises.activations import check_sigmoid
+from dlbook.exercises.backprop import check_linear_backward
 from dlbook.exercises.checker import Case, CheckResult, run_checks
+from dlbook.exercises.intro import check_count_parameters
+from dlbook.exercises.losses import check_cross_entropy, check_softmax
+from dlbook.exercises.perceptron import check_perceptron, check_weighted_sum
+from dlbook.exercises.training import check_sgd_step

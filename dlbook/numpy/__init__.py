@@ -20,6 +20,7 @@ from dlbook.numpy.activations import (
     tanh,
     tanh_derivative,
 )
+from dlbook.numpy.mlp import init_mlp, mlp_backward, mlp_forward, softmax_cross_entropy
 from dlbook.numpy.perceptron import perceptron, predict_class, weighted_sum
 from dlbook.numpy.losses import (
     binary_cross_entropy,
@@ -29,3 +30,4 @@ from dlbook.numpy.losses import (
     nll_loss,
 )
 from dlbook.numpy.softmax import log_softmax, softmax
+from dlbook.numpy.training import sgd_step, train_mlp

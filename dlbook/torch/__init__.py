@@ -26,3 +26,5 @@ from dlbook.torch.losses import (
     nll_loss,
 )
 from dlbook.torch.softmax import log_softmax, softmax
+from dlbook.torch.mlp import MLP
+from dlbook.torch.training import sgd_step, train_mlp

@@ -39,7 +39,7 @@ def neuron_readout(x: np.ndarray, w: float, b: float, activation: str) -> str:
         return f"{formula}: w = 0, so the output is the constant {activation}({b:.1f}) = {constant:.3f}"
     return (
         f"{formula}: centre (z = 0) at x = −b/w = {-b / w + 0.0:.2f} &nbsp;&nbsp; "
-        f"steepest slope dy/dx = {float(np.max(np.abs(dy_dx))):.3f} &nbsp;&nbsp; "
+        f"steepest slope |dy/dx| = {float(np.max(np.abs(dy_dx))):.3f} &nbsp;&nbsp; "
         f"outputs from {float(np.min(y)):.3f} to {float(np.max(y)):.3f} for x in [{x[0]:.0f}, {x[-1]:.0f}]"
     )
 

@@ -48,17 +48,16 @@ class TrainingPlayground(Explorer):
     def __init__(self, seed: int = 0, resolution: int = 60) -> None:
         self.seed, self.resolution = seed, resolution
         # Sliders report only when released: nothing trains until the button is pressed anyway.
+        common = {"style": {"description_width": "90px"}}
+        sliders = {**common, "continuous_update": False}
         self.controls = {
-            "data": widgets.Dropdown(options=list(DATASETS), value="moons", description="data"),
-            "lr": widgets.SelectionSlider(options=LEARNING_RATES, value=0.5, description="learning rate",
-                                          continuous_update=False),
-            "n_hidden": widgets.IntSlider(value=16, min=1, max=32, description="hidden units",
-                                          continuous_update=False),
-            "activation": widgets.Dropdown(options=list(DERIVATIVES), value="tanh", description="activation"),
-            "batch_size": widgets.SelectionSlider(options=BATCH_SIZES, value=32, description="batch size",
-                                                  continuous_update=False),
-            "epochs": widgets.IntSlider(value=100, min=10, max=500, step=10, description="epochs",
-                                        continuous_update=False),
+            "data": widgets.Dropdown(options=list(DATASETS), value="moons", description="data", **common),
+            "lr": widgets.SelectionSlider(options=LEARNING_RATES, value=0.5, description="learning rate", **sliders),
+            "n_hidden": widgets.IntSlider(value=16, min=1, max=32, description="hidden units", **sliders),
+            "activation": widgets.Dropdown(options=list(DERIVATIVES), value="tanh", description="activation",
+                                           **common),
+            "batch_size": widgets.SelectionSlider(options=BATCH_SIZES, value=32, description="batch size", **sliders),
+            "epochs": widgets.IntSlider(value=100, min=10, max=500, step=10, description="epochs", **sliders),
         }
         self.button = widgets.Button(description="Train", button_style="primary", icon="play")
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="progress")
@@ -85,10 +84,14 @@ class TrainingPlayground(Explorer):
         self.ax_loss.set(yscale="log", ylim=LOSS_RANGE, xlabel="step", ylabel="mini-batch loss", title="training loss")
         self.ax_loss.grid(True, alpha=0.3)
 
+    def total_steps(self) -> int:
+        """The number of SGD steps the current settings make: epochs times batches per epoch."""
+        return self.controls["epochs"].value * steps_per_epoch(len(self.data()[1]), self.controls["batch_size"].value)
+
     def update(self) -> str:
         """Show the untrained network for the current settings, with an empty loss curve and progress."""
         v = self.values()
-        X, y = self.data()
+        X, _ = self.data()
         for name, points in self.points.items():
             points.set_visible(name == v["data"])
         extent = plot_extent(X)
@@ -97,14 +100,16 @@ class TrainingPlayground(Explorer):
             self.regions.set_extent(extent)
             self.ax_regions.set(xlim=extent[:2], ylim=extent[2:])
             self.redraw_background()
-        total = v["epochs"] * steps_per_epoch(len(y), v["batch_size"])
+        total = self.total_steps()
         if self.ax_loss.get_xlim() != (0, total):
             self.ax_loss.set_xlim(0, total)
             self.redraw_background()
-        self.params = init_mlp(X.shape[1], v["n_hidden"], 2, seed=self.seed)
+        self.initial = init_mlp(X.shape[1], v["n_hidden"], 2, seed=self.seed)
+        self.params = self.initial
         self.loss_line.set_data([], [])
         self.progress.max, self.progress.value = total, 0
-        return f"Untrained network: accuracy {self.show_network(self.params):.1%}. Press <b>Train</b> to run {total} steps."
+        untrained = self.show_network(self.params)
+        return f"Untrained network: accuracy {untrained:.1%}. Press <b>Train</b> to run {total} steps."
 
     def show_network(self, params: Params) -> float:
         """Colour the regions by the network ``params``; return its accuracy on the data."""
@@ -114,10 +119,15 @@ class TrainingPlayground(Explorer):
         return accuracy(params, X, y, activation)
 
     def train(self) -> float:
-        """Train with the current settings, redrawing about :data:`REDRAWS` times; return the final accuracy."""
+        """Train from the initial network, redrawing about :data:`REDRAWS` times; return the final accuracy.
+
+        Every run starts from the same initial weights, so the same settings
+        always give the same result. If the weights overflow (a learning rate
+        far too large), the run stops, the read-out says so, and NaN is returned.
+        """
         v = self.values()
         X, y = self.data()
-        total = self.progress.max
+        total = self.total_steps()
         redraw_every = max(1, total // REDRAWS)
         per_epoch = total // v["epochs"]
         losses: list[float] = []
@@ -134,9 +144,14 @@ class TrainingPlayground(Explorer):
 
         self.button.disabled = True
         try:
-            self.params, _ = train_mlp(X, y, n_hidden=v["n_hidden"], activation=v["activation"], lr=v["lr"],
-                                       batch_size=v["batch_size"], epochs=v["epochs"], seed=self.seed,
-                                       params=self.params, callback=on_step, every=1)
+            with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, not warned about
+                self.params, _ = train_mlp(X, y, n_hidden=v["n_hidden"], activation=v["activation"], lr=v["lr"],
+                                           batch_size=v["batch_size"], epochs=v["epochs"], seed=self.seed,
+                                           params=self.initial, callback=on_step, every=1)
+        except ValueError as error:  # the NaN checks of the forward and backward pass
+            self.readout.value = (f"Training diverged at step {len(losses) + 1}: the weights overflowed ({error}). "
+                                  f"Try a smaller learning rate.")
+            return float("nan")
         finally:
             self.button.disabled = False
         return accuracy(self.params, X, y, v["activation"])

@@ -1,0 +1,121 @@
+"""Make the built website self-contained: it serves its own MathJax and widget renderer.
+
+Sphinx and myst-nb load MathJax and the Jupyter widget HTML manager from a CDN
+by default. This extension copies both from ``node_modules/`` (installed by
+``npm ci`` from the pinned ``package.json``/``package-lock.json``) into
+``_static/vendor/`` of the HTML output, so that ``_config.yml`` can point
+``mathjax_path`` and ``nb_ipywidgets_js`` at files inside the site and a page
+works with no network at all.
+
+If the files are missing, the extension runs ``npm ci`` once before the build
+(the npm registry is the only network it needs, and only then).
+
+It also serves ``static/mathjax2-hub.js`` (the widget renderer calls MathJax 2's
+API) and fixes two console errors of the theme on every page (:func:`tidy_page`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+
+#: Where each vendored folder comes from (under ``node_modules/``) and goes to (under ``_static/``).
+VENDORED = {
+    "mathjax/es5": "vendor/mathjax",
+    "@jupyter-widgets/html-manager/dist": "vendor/jupyter-widgets",
+}
+
+
+def locked_versions(root: Path) -> dict[str, str]:
+    """The version ``package-lock.json`` pins for each direct dependency in ``package.json``."""
+    wanted = json.loads((root / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    locked = json.loads((root / "package-lock.json").read_text(encoding="utf-8"))["packages"]
+    return {name: locked[f"node_modules/{name}"]["version"] for name in wanted}
+
+
+def installed_versions(root: Path) -> dict[str, str | None]:
+    """The version of each direct dependency found in ``node_modules/`` (None where absent)."""
+    found: dict[str, str | None] = {}
+    for name in locked_versions(root):
+        manifest = root / "node_modules" / name / "package.json"
+        found[name] = json.loads(manifest.read_text(encoding="utf-8"))["version"] if manifest.is_file() else None
+    return found
+
+
+def ensure_installed(root: Path) -> None:
+    """Run ``npm ci`` when ``node_modules/`` lacks a pinned package or holds another version."""
+    if installed_versions(root) == locked_versions(root):
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise ExtensionError(
+            "dlbook_site: the site's MathJax and widget files are not installed and npm is missing. "
+            "Install Node.js and npm (Debian: apt-get install -y nodejs npm), then run `npm ci` "
+            f"in {root}."
+        )
+    logger.info("dlbook_site: installing the site's browser files with `npm ci`")
+    result = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=root, capture_output=True, text=True)
+    if result.returncode != 0 or installed_versions(root) != locked_versions(root):
+        raise ExtensionError(f"dlbook_site: `npm ci` failed in {root}:\n{result.stdout}\n{result.stderr}")
+
+
+def check_assets(app: Sphinx) -> None:
+    """Before reading any page: make sure the files to vendor are there, and serve ``static/``."""
+    if app.builder.format == "html":
+        ensure_installed(Path(app.srcdir))
+        app.config.html_static_path.append(str(HERE / "static"))
+
+
+def copy_assets(app: Sphinx, exception: Exception | None) -> None:
+    """After a successful HTML build: copy the vendored folders into ``_static/vendor/``."""
+    if exception is not None or app.builder.format != "html":
+        return
+    modules = Path(app.srcdir) / "node_modules"
+    static = Path(app.outdir) / "_static"
+    for source, target in VENDORED.items():
+        shutil.copytree(modules / source, static / target, dirs_exist_ok=True)
+
+
+def tidy_page(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: object
+) -> None:
+    """Fix two console errors that every page would show a first-time reader.
+
+    * The theme gets an explicit light/dark default (``auto``, the reader's
+      system setting); without it pydata-sphinx-theme logs "Got invalid theme mode".
+    * Each script is included once: sphinx-thebe and sphinx-togglebutton register
+      their inline set-up scripts twice under Jupyter Book, and the second
+      ``const THEBE_JS_URL`` is a JavaScript error.
+    """
+    context.setdefault("default_mode", "auto")
+    scripts = context.get("script_files")
+    if not isinstance(scripts, list):
+        return
+    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+    unique = []
+    for script in scripts:
+        key = (str(script.filename or ""), tuple(sorted(script.attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    app.connect("builder-inited", check_assets)
+    # Deferred scripts run in order: this one must come after MathJax (priority 500).
+    app.add_js_file("mathjax2-hub.js", priority=510, defer="defer")
+    app.connect("html-page-context", tidy_page, priority=900)
+    app.connect("build-finished", copy_assets)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,226 @@
+r"""A two-layer perceptron (one hidden layer) with backpropagation written out by hand.
+
+The network maps a batch :math:`X` of shape ``(n, n_in)`` to logits of shape
+``(n, n_out)``:
+
+.. math::
+
+    Z_1 = X W_1 + b_1, \qquad H = f(Z_1), \qquad L = H W_2 + b_2 .
+
+The backward pass applies the chain rule layer by layer. Given
+:math:`G = \partial \ell / \partial L` (shape ``(n, n_out)``):
+
+.. math::
+
+    \frac{\partial \ell}{\partial W_2} = H^\top G, \quad
+    \frac{\partial \ell}{\partial b_2} = \sum_i G_{i,:}, \quad
+    \frac{\partial \ell}{\partial H} = G W_2^\top, \quad
+    \frac{\partial \ell}{\partial Z_1} = \frac{\partial \ell}{\partial H} \odot f'(Z_1), \quad
+    \frac{\partial \ell}{\partial W_1} = X^\top \frac{\partial \ell}{\partial Z_1}, \quad
+    \frac{\partial \ell}{\partial b_1} = \sum_i \Big(\frac{\partial \ell}{\partial Z_1}\Big)_{i,:}.
+
+Everything is computed in the dtype of the parameters: float32 parameters give
+float32 logits and gradients.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from dlbook._validate import check_ndim, check_no_nan, check_not_empty, lookup
+from dlbook.numpy.activations import get_activation, get_derivative
+from dlbook.numpy.softmax import log_softmax
+
+PARAM_NAMES = ("W1", "b1", "W2", "b2")
+
+
+def _tanh_derivative_from_output(h: np.ndarray) -> np.ndarray:
+    r""":math:`\tanh'(z) = 1 - h^2` where :math:`h = \tanh(z)`."""
+    d = h * h
+    np.subtract(1, d, out=d)
+    return d
+
+
+def _sigmoid_derivative_from_output(h: np.ndarray) -> np.ndarray:
+    r""":math:`\sigma'(z) = h (1 - h)` where :math:`h = \sigma(z)`."""
+    d = 1 - h
+    d *= h
+    return d
+
+
+# f'(z) written in terms of the output h = f(z), so the backward pass reuses the
+# forward pass's H instead of recomputing f(Z1). ReLU and leaky ReLU keep the
+# sign of their input (h > 0 exactly when z > 0), so their derivative at h
+# equals their derivative at z. A test compares every entry with get_derivative.
+_DERIVATIVE_FROM_OUTPUT: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "tanh": _tanh_derivative_from_output,
+    "sigmoid": _sigmoid_derivative_from_output,
+    "relu": get_derivative("relu"),
+    "leaky_relu": get_derivative("leaky_relu"),
+}
+
+
+def init_mlp(
+    n_in: int, n_hidden: int, n_out: int, seed: int = 0, dtype: DTypeLike = np.float64
+) -> dict[str, np.ndarray]:
+    r"""Fresh parameters for a two-layer network with Xavier/Glorot-uniform weights and zero biases.
+
+    Each weight matrix of shape ``(fan_in, fan_out)`` is drawn from
+    :math:`U(-a, a)` with :math:`a = \sqrt{6 / (\mathrm{fan\_in} + \mathrm{fan\_out})}`,
+    which keeps the variance of activations and gradients roughly constant from
+    layer to layer. Returns ``{"W1": (n_in, n_hidden), "b1": (n_hidden,),
+    "W2": (n_hidden, n_out), "b2": (n_out,)}`` in ``dtype``, drawn from
+    ``np.random.default_rng(seed)``.
+    """
+    for name, size in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise ValueError(f"{name} must be a positive integer, got {size!r}")
+    dtype = np.dtype(dtype)
+    if not np.issubdtype(dtype, np.floating):
+        raise ValueError(f"dtype must be a floating-point type such as np.float32 or np.float64, got {dtype}")
+    rng = np.random.default_rng(seed)
+
+    def glorot(fan_in: int, fan_out: int) -> np.ndarray:
+        a = np.sqrt(6.0 / (fan_in + fan_out))
+        return rng.uniform(-a, a, size=(fan_in, fan_out)).astype(dtype)
+
+    return {
+        "W1": glorot(n_in, n_hidden),
+        "b1": np.zeros(n_hidden, dtype=dtype),
+        "W2": glorot(n_hidden, n_out),
+        "b2": np.zeros(n_out, dtype=dtype),
+    }
+
+
+def check_params(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``W1, b1, W2, b2`` after checking keys, shapes, dtypes and NaN."""
+    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
+        keys = sorted(params) if isinstance(params, dict) else type(params).__name__
+        raise ValueError(f"params must be a dict with keys {list(PARAM_NAMES)}, got {keys}")
+    W1, b1, W2, b2 = (params[name] for name in PARAM_NAMES)
+    for name in PARAM_NAMES:
+        p = params[name]
+        if not isinstance(p, np.ndarray) or not np.issubdtype(p.dtype, np.floating):
+            raise ValueError(f"params[{name!r}] must be a floating-point NumPy array, got {type(p).__name__}")
+        if p.dtype != W1.dtype:
+            raise ValueError(f"all params must share one dtype: W1 is {W1.dtype} but {name} is {p.dtype}")
+        check_ndim(f"params[{name!r}]", p, (2,) if name.startswith("W") else (1,))
+        check_not_empty(f"params[{name!r}]", p)
+        check_no_nan(f"params[{name!r}]", p)
+    if b1.shape[0] != W1.shape[1] or W2.shape[0] != W1.shape[1] or b2.shape[0] != W2.shape[1]:
+        raise ValueError(
+            "inconsistent parameter shapes: W1 (n_in, n_hidden), b1 (n_hidden,), W2 (n_hidden, n_out), "
+            f"b2 (n_out,) expected, got W1 {W1.shape}, b1 {b1.shape}, W2 {W2.shape}, b2 {b2.shape}"
+        )
+    return W1, b1, W2, b2
+
+
+def mlp_forward(
+    params: dict[str, np.ndarray], X: ArrayLike, activation: str = "tanh"
+) -> tuple[np.ndarray, dict[str, Any]]:
+    r"""The forward pass :math:`L = f(X W_1 + b_1) W_2 + b_2`.
+
+    ``X`` has shape ``(n, n_in)`` and is cast to the parameters' dtype;
+    ``activation`` names the hidden nonlinearity :math:`f` (``"tanh"``,
+    ``"sigmoid"``, ``"relu"`` or ``"leaky_relu"``). Returns the logits, shape
+    ``(n, n_out)``, and the cache that :func:`mlp_backward` needs (the input
+    ``X``, the hidden activations ``H`` and the activation's name). Raises
+    ``ValueError`` on mismatched shapes, empty input or NaN.
+    """
+    W1, b1, W2, b2 = check_params(params)
+    lookup("activation", activation, _DERIVATIVE_FROM_OUTPUT)
+    X = np.asarray(X)
+    check_ndim("X", X, (2,))
+    if X.shape[1] != W1.shape[0]:
+        raise ValueError(f"X has shape {X.shape} but W1 has shape {W1.shape}; X needs {W1.shape[0]} columns")
+    check_not_empty("X", X)
+    X = X.astype(W1.dtype, copy=False)
+    check_no_nan("X", X)
+    Z1 = X @ W1
+    Z1 += b1
+    H = get_activation(activation)(Z1)
+    logits = H @ W2
+    logits += b2
+    return logits, {"X": X, "H": H, "activation": activation}
+
+
+def mlp_backward(
+    params: dict[str, np.ndarray], cache: dict[str, Any], grad_logits: ArrayLike
+) -> dict[str, np.ndarray]:
+    r"""Gradients of a loss :math:`\ell` with respect to every parameter, by the chain rule.
+
+    ``cache`` is the second output of :func:`mlp_forward` and ``grad_logits``
+    is :math:`G = \partial \ell / \partial L`, shape ``(n, n_out)``. Returns a
+    dict with the keys and shapes of ``params``:
+    :math:`\partial \ell/\partial W_2 = H^\top G`, :math:`\partial \ell/\partial b_2 = \sum_i G_{i,:}`,
+    :math:`\delta = (G W_2^\top) \odot f'(Z_1)`,
+    :math:`\partial \ell/\partial W_1 = X^\top \delta`, :math:`\partial \ell/\partial b_1 = \sum_i \delta_{i,:}`.
+    The factor :math:`f'(Z_1)` is computed from the cached :math:`H = f(Z_1)`
+    (e.g. :math:`1 - H^2` for tanh).
+    """
+    W1, _, W2, _ = check_params(params)
+    if not isinstance(cache, dict) or not {"X", "H", "activation"} <= set(cache):
+        raise ValueError("cache must be the dict returned by mlp_forward (keys 'X', 'H', 'activation')")
+    X, H = cache["X"], cache["H"]
+    derivative = lookup("activation", cache["activation"], _DERIVATIVE_FROM_OUTPUT)
+    if X.shape[1] != W1.shape[0] or H.shape[1] != W2.shape[0] or X.dtype != W1.dtype:
+        raise ValueError(
+            f"cache does not belong to these params: X {X.shape} {X.dtype}, H {H.shape}, "
+            f"W1 {W1.shape} {W1.dtype}, W2 {W2.shape}"
+        )
+    G = np.asarray(grad_logits)
+    expected = (X.shape[0], W2.shape[1])
+    if G.shape != expected:
+        raise ValueError(f"grad_logits must have shape {expected} (batch, n_out), got {G.shape}")
+    G = G.astype(W1.dtype, copy=False)
+    check_no_nan("grad_logits", G)
+    delta = G @ W2.T
+    delta *= derivative(H)
+    return {
+        "W1": X.T @ delta,
+        "b1": delta.sum(axis=0),
+        "W2": H.T @ G,
+        "b2": G.sum(axis=0),
+    }
+
+
+def softmax_cross_entropy(logits: ArrayLike, y: ArrayLike) -> tuple[float, np.ndarray]:
+    r"""Mean cross-entropy of softmax probabilities, and its gradient with respect to the logits.
+
+    For logits :math:`z` of shape ``(n, C)`` and integer classes :math:`y_i`:
+
+    .. math::
+
+        \ell = \frac{1}{n} \sum_i \Big(\log \sum_c e^{z_{ic}} - z_{i y_i}\Big), \qquad
+        \frac{\partial \ell}{\partial z} = \frac{\mathrm{softmax}(z) - \mathrm{onehot}(y)}{n}.
+
+    The log-probabilities come from :func:`~dlbook.numpy.softmax.log_softmax`
+    (log-sum-exp after subtracting each row's maximum), so huge logits do not
+    overflow. Returns ``(loss, grad)``; ``grad`` keeps the dtype
+    of ``logits``.
+    """
+    z = np.asarray(logits)
+    if not np.issubdtype(z.dtype, np.floating):
+        z = z.astype(np.float64)
+    check_ndim("logits", z, (2,))
+    check_not_empty("logits", z)
+    check_no_nan("logits", z)
+    y = np.asarray(y)
+    n, n_classes = z.shape
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},), one class index per row of logits, got {y.shape}")
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y must hold integer class indices, got dtype {y.dtype}")
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"y must hold class indices in [0, {n_classes - 1}], got values from {y.min()} to {y.max()}")
+    log_probs = log_softmax(z, axis=1)
+    rows = np.arange(n)
+    loss = -float(log_probs[rows, y].mean())
+    with np.errstate(under="ignore"):
+        grad = np.exp(log_probs)
+    grad[rows, y] -= 1
+    grad /= n
+    return loss, grad

@@ -1,0 +1,333 @@
+"""The website as readers meet it: every page of the built book in headless Chromium, offline.
+
+The book is built once (``site`` fixture in conftest.py) into ``_build/html`` and
+served on 127.0.0.1. Chromium comes from the operating system's packages
+(``apt-get install -y chromium``; without it these tests are skipped, saying
+so); Playwright only drives it. Every request
+that would leave localhost is blocked and recorded, so a page that needs the
+network fails here exactly as it would for a reader offline. A failing test
+saves a screenshot of its page to ``_build/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import re
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import nbformat
+import pytest
+import yaml
+from playwright.sync_api import Browser
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from tests.conftest import BUILD, ROOT, TOC_FILES, SiteBuild
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+SCREENSHOTS = BUILD / "screenshots"
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+
+
+#: Every HTML page of the site: one per table-of-contents entry, plus what Sphinx and Jupyter Book add.
+PAGES = [f"{name}.html" for name in TOC_FILES] + ["genindex.html", "search.html"]
+#: ``index.html`` only redirects to the first page.
+REDIRECT = "index.html"
+
+
+def source_of(page: str) -> Path | None:
+    """The notebook or Markdown file a page was built from (None for generated pages)."""
+    stem = page.removesuffix(".html")
+    if stem not in TOC_FILES:
+        return None
+    return next(path for suffix in (".ipynb", ".md") if (path := ROOT / f"{stem}{suffix}").exists())
+
+
+def source_cells(page: str, cell_type: str) -> list[str]:
+    """The sources of a page's cells of one type (a Markdown page is one Markdown cell)."""
+    path = source_of(page)
+    if path is None:
+        return []
+    if path.suffix == ".md":
+        return [path.read_text(encoding="utf-8")] if cell_type == "markdown" else []
+    notebook = nbformat.read(path, as_version=4)
+    return [cell.source for cell in notebook.cells if cell.cell_type == cell_type]
+
+
+def is_local(url: str) -> bool:
+    """Whether loading ``url`` stays on this machine (inline data and blobs never touch the network)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS
+
+
+# ----------------------------------------------------------------------------------------------
+# The build itself
+
+
+def test_book_builds_without_warnings(site_build: SiteBuild) -> None:
+    assert site_build.returncode == 0, f"jupyter-book build failed:\n{site_build.log[-8000:]}"
+    # Sphinx's own format ("file:line: WARNING: ..."); kernels' log lines ("WARNING | ...") are not
+    # build warnings.
+    warnings = [line for line in site_build.log.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL):", line)]
+    assert warnings == [], "\n".join(warnings)
+
+
+def test_every_built_page_is_visited(site: Path) -> None:
+    built = {path.relative_to(site).as_posix() for path in site.rglob("*.html")}
+    built = {page for page in built if not page.startswith(("_static/", "_sources/"))}
+    assert built == {*PAGES, REDIRECT}
+
+
+def test_site_serves_its_own_scripts(site: Path) -> None:
+    """MathJax and the widget renderer are files of the site, where ``_config.yml`` points."""
+    config = CONFIG["sphinx"]["config"]
+    for script in [config["mathjax_path"], *config["nb_ipywidgets_js"]]:
+        assert "://" not in script, f"{script} is loaded from outside the site"
+        assert (site / "_static" / script).is_file(), f"{script} is missing from _static/"
+
+
+#: Tags that make a browser fetch something as soon as the page loads, with an absolute address.
+FETCHED_FROM_OUTSIDE = re.compile(
+    r"""<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\bsrc=["'](?:https?:)?//"""
+    r"""|<link\b(?=[^>]*\brel=["'](?:stylesheet|preload|modulepreload|icon|preconnect)["'])"""
+    r"""[^>]*\bhref=["'](?:https?:)?//""",
+    re.IGNORECASE,
+)
+
+
+def test_no_page_loads_anything_from_outside(site: Path) -> None:
+    """Every built page, including its scripts that only run on a click, names only local files to load."""
+    offenders = {
+        page.relative_to(site).as_posix(): [match[0] for match in FETCHED_FROM_OUTSIDE.finditer(text)]
+        for page in site.rglob("*.html")
+        if FETCHED_FROM_OUTSIDE.search(text := page.read_text(encoding="utf-8"))
+    }
+    assert offenders == {}
+
+
+# ----------------------------------------------------------------------------------------------
+# Serving the site and driving Chromium
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    """Serve ``_build/html`` on an unused port of 127.0.0.1; yield its base URL."""
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+@dataclass
+class Visit:
+    """One page opened in Chromium, with everything it did while loading."""
+
+    page: Any
+    url: str
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    http_errors: list[str] = field(default_factory=list)
+
+
+def page_of(visit: Visit) -> str:
+    """The page's path inside the site, as listed in :data:`PAGES`."""
+    return urlsplit(visit.url).path.lstrip("/")
+
+
+@pytest.fixture(scope="module", params=PAGES)
+def visit(request: pytest.FixtureRequest, chromium: Browser, server: str) -> Iterator[Visit]:
+    """Open one page (once for all the tests below) and wait until math and widgets are drawn."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(60_000)  # two cores, shared with the rest of the test suite
+    page = context.new_page()
+    seen = Visit(page=page, url=urljoin(server, request.param))
+
+    def route(route: Any) -> None:
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            seen.blocked.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    context.route("**/*", route)
+    page.on("request", lambda req: seen.requests.append(req.url))
+    page.on("websocket", lambda ws: seen.blocked.append(ws.url))
+    page.on("console", lambda msg: msg.type == "error" and seen.console_errors.append(msg.text))
+    page.on("pageerror", lambda error: seen.console_errors.append(f"uncaught: {error}"))
+    page.on("response", lambda res: res.status >= 400 and seen.http_errors.append(f"{res.status} {res.url}"))
+    page.goto(seen.url, wait_until="load")
+    page.evaluate("async () => { if (window.MathJax?.startup?.promise) await MathJax.startup.promise; }")
+    # The widget renderer draws each saved view into the element just before its <script>;
+    # if it never does, test_widget_views_render says which view is missing.
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            f"""() => [...document.querySelectorAll('script[type="{WIDGET_VIEW}"]')]
+                      .every(s => s.previousElementSibling?.querySelector('.jupyter-widgets'))""",
+            timeout=15_000,
+        )
+    with contextlib.suppress(PlaywrightTimeoutError):  # late requests (fonts) are recorded too
+        page.wait_for_load_state("networkidle", timeout=10_000)
+    yield seen
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def screenshot_on_failure(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a failed test that looked at a page, save a full-page screenshot of it."""
+    yield
+    report = getattr(request.node, "report_call", None)
+    seen = request.node.funcargs.get("visit")
+    if report is not None and report.failed and seen is not None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+        seen.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_index_redirects_to_the_first_page(chromium: Browser, server: str) -> None:
+    page = chromium.new_page()
+    page.goto(urljoin(server, REDIRECT))
+    page.wait_for_url(urljoin(server, PAGES[0]), timeout=10_000)
+    page.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# What every page must do
+
+
+def test_no_console_errors(visit: Visit) -> None:
+    assert visit.console_errors == []
+    assert visit.http_errors == []
+
+
+def test_no_request_leaves_localhost(visit: Visit) -> None:
+    assert visit.requests, "the page made no request at all: was it served?"
+    assert visit.blocked == [], f"requests to outside the site: {visit.blocked}"
+    assert [url for url in visit.requests if not is_local(url)] == []
+
+
+MATH_STATE = """() => {
+    const maths = [...document.querySelectorAll('.math')];
+    const main = (document.querySelector('main') || document.body).cloneNode(true);
+    const skip = 'pre, code, script, style, textarea, mjx-container, .widget-subarea';
+    main.querySelectorAll(skip).forEach(e => e.remove());
+    return {
+        count: maths.length,
+        untypeset: maths.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 80)),
+        errors: [...document.querySelectorAll('mjx-merror')].map(e => e.dataset.mjxError || e.textContent),
+        text: main.textContent,
+    };
+}"""
+
+
+def test_math_is_typeset(visit: Visit) -> None:
+    state = visit.page.evaluate(MATH_STATE)
+    assert state["untypeset"] == [], "math left for MathJax that it did not typeset"
+    assert state["errors"] == [], "MathJax could not typeset some math"
+    raw = re.findall(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|\$\\[A-Za-z]+", state["text"])
+    assert raw == [], "raw TeX left in the page text"
+    if any("$" in text for text in source_cells(page_of(visit), "markdown")):
+        assert state["count"] > 0, "the page's Markdown has math but the page shows none"
+
+
+IMAGES = """async () => {
+    const images = [...document.images];
+    images.forEach(image => { image.loading = 'eager'; });
+    await Promise.all(images.map(image => image.decode().catch(() => null)));
+    return images.map(img => ({src: img.currentSrc || img.src, ok: img.complete && img.naturalWidth > 0}));
+}"""
+
+
+def test_every_image_loads(visit: Visit) -> None:
+    images = visit.page.evaluate(IMAGES)
+    assert [image["src"] for image in images if not image["ok"]] == []
+    if any("plt.show()" in code for code in source_cells(page_of(visit), "code")):
+        assert images, "the notebook draws figures but the page shows no image"
+
+
+WIDGETS = f"""() => [...document.querySelectorAll('script[type="{WIDGET_VIEW}"]')].map(script => {{
+    const view = script.previousElementSibling;
+    const output = script.closest('.cell_output') || script.parentElement;
+    const after = [...output.querySelectorAll('img')].filter(
+        img => view && (view.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING));
+    return {{
+        drawn: Boolean(view?.querySelector('.jupyter-widgets')) && view.getBoundingClientRect().height > 0,
+        controls: view ? view.querySelectorAll('input, select, button, .widget-slider, .slider').length : 0,
+        pictures: after.filter(img => img.complete && img.naturalWidth > 0).length,
+        note: /kernel/i.test(output.textContent),
+    }};
+}})"""
+
+
+def test_widget_views_render(visit: Visit) -> None:
+    """Each saved widget view is drawn with its controls, next to a static picture and a note."""
+    views = visit.page.evaluate(WIDGETS)
+    for index, view in enumerate(views):
+        assert view["drawn"], f"widget view {index} was not drawn"
+        assert view["controls"] > 0, f"widget view {index} shows no controls"
+        assert view["pictures"] > 0, f"widget view {index} has no static picture after it"
+        assert view["note"], f"widget view {index} has no note that the controls need a kernel"
+    if any("dlbook.widgets" in code for code in source_cells(page_of(visit), "code")):
+        assert views, "the notebook shows an explorer but the page saved no widget view"
+
+
+LINKS = "() => [...document.querySelectorAll('a[href]')].map(a => a.href)"
+
+
+@functools.cache
+def fetch(url: str) -> tuple[int, str]:
+    """Status and text of a page of the local site (cached: many pages link to the same ones)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (a localhost URL)
+            return response.status, response.read().decode("utf-8", errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+def test_internal_links_resolve(visit: Visit) -> None:
+    origin = urlsplit(visit.url).netloc
+    broken = []
+    for href in sorted(set(visit.page.evaluate(LINKS))):
+        if urlsplit(href).netloc != origin:
+            continue
+        target, fragment = urldefrag(href)
+        status, text = fetch(target)
+        if status != 200:
+            broken.append(f"{href}: HTTP {status}")
+        elif fragment and not re.search(rf"""\b(id|name)=["']{re.escape(fragment)}["']""", text):
+            broken.append(f"{href}: no element with id {fragment!r}")
+    assert broken == []
+
+
+def test_launch_buttons_open_this_notebook(visit: Visit) -> None:
+    """Notebook pages link to Binder and Colab, and both open this page's notebook."""
+    source = source_of(page_of(visit))
+    if source is None or source.suffix != ".ipynb":
+        pytest.skip("not a notebook page")
+    owner_repo = urlsplit(CONFIG["repository"]["url"]).path.strip("/")
+    branch = CONFIG["repository"]["branch"]
+    notebook = source.relative_to(ROOT).as_posix()
+    buttons = CONFIG["launch_buttons"]
+    binder = f"{buttons['binderhub_url']}/v2/gh/{owner_repo}/{branch}?urlpath=lab/tree/{notebook}"
+    colab = f"{buttons['colab_url']}/github/{owner_repo}/blob/{branch}/{notebook}"
+    links = set(visit.page.evaluate(LINKS))
+    assert binder in links
+    assert colab in links
