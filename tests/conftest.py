@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -17,6 +18,10 @@ from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
+
+# Kernels started by nbval, the book build and JupyterLab import dlbook from the tree under test,
+# not from wherever the package happens to be installed.
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 
 #: Chromium from the operating system's packages (Playwright's own browser download is not used).
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -11,6 +11,7 @@ the versions ``requirements.txt`` pins, plus a kernel to run the notebook
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shlex
 import shutil
@@ -148,8 +149,10 @@ def chapter_for_the_wheel() -> tuple[Path, bool]:
 
 
 def run(command: list[str], cwd: Path) -> str:
-    """Run a command; fail the test with its output if it fails."""
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=900, check=False)
+    """Run a command outside the repository's reach; fail the test with its output if it fails."""
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    result = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=900,
+                            check=False)
     output = f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     assert result.returncode == 0, f"{shlex.join(command)} failed:\n{output}"
     return result.stdout

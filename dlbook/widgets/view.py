@@ -71,6 +71,9 @@ class Explorer:
             [widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
              self.readout, self.image]
         )
+        # Stable hooks for styling and for the browser tests: "dlbook-explorer dlbook-perceptronexplorer".
+        self.widget.add_class("dlbook-explorer")
+        self.widget.add_class(f"dlbook-{type(self).__name__.lower()}")
 
     def draw(self) -> None:
         """Create the figure's axes and artists (called once)."""
