@@ -176,8 +176,8 @@ def bench_notebooks(repeats: int, chapters: Path = ROOT / "chapters") -> Table:
 
 # --- test suite and book build --------------------------------------------------------------------------
 
-def run_command(command: Sequence[str], cwd: Path = ROOT) -> tuple[float, int, str]:
-    """Run ``command`` in ``cwd``; return (seconds, exit status, last line of its output)."""
+def run_command(command: Sequence[str], cwd: Path = ROOT) -> tuple[float, int, list[str]]:
+    """Run ``command`` in ``cwd``; return (seconds, exit status, the non-blank lines of its output)."""
     result: dict[str, Any] = {}
 
     def call() -> None:
@@ -185,19 +185,26 @@ def run_command(command: Sequence[str], cwd: Path = ROOT) -> tuple[float, int, s
 
     elapsed = time_call(call)
     process = result["process"]
-    lines = [line for line in (process.stdout + process.stderr).splitlines() if line.strip()]
-    return elapsed, process.returncode, lines[-1].strip("= ") if lines else ""
+    return elapsed, process.returncode, [line for line in (process.stdout + process.stderr).splitlines() if line.strip()]
+
+
+def last_line(lines: Sequence[str]) -> str:
+    """The last output line without pytest's ``=`` framing (its summary), or ``""``."""
+    return lines[-1].strip("= ") if lines else ""
 
 
 def bench_test_suite(command: Sequence[str]) -> Table:
     """Time the README's test command once (it is long); a failing suite is reported as a failure."""
     table = Table("Test suite (the README's test command)", ["command", "time", "outcome", "budget", "result"])
-    elapsed, status, summary = run_command(command)
+    elapsed, status, lines = run_command(command)
+    summary = last_line(lines)
     shown = " ".join(["python", *command[1:]] if command[0] == sys.executable else command)
     cell, passed = verdict(elapsed, TEST_SUITE_BUDGET_S)
     failed = None if passed else f"test suite took {seconds(elapsed)}"
     if status != 0:
-        cell, failed = "**FAIL** (tests failed)", f"test suite exited with status {status}: {summary}"
+        failing = [line for line in lines if line.startswith(("FAILED ", "ERROR "))]
+        cell = "**FAIL** (tests failed)"
+        failed = f"test suite exited with status {status}: {summary}" + "".join(f"\n  {f[:300]}" for f in failing)
     table.add([f"`{shown}`", seconds(elapsed), summary.replace("|", "/"), f"< {TEST_SUITE_BUDGET_S / 60:.0f} min",
                cell], failed=failed)
     return table
@@ -215,8 +222,8 @@ def bench_build() -> Table:
                   ["command", "time", "outcome", "result"])
     with tempfile.TemporaryDirectory(prefix="dlbook-bench-build-") as out:
         command = [jupyter_book(), "build", ".", "-W", "--keep-going", "--path-output", out]
-        elapsed, status, summary = run_command(command)
-    ok = status == 0
+        elapsed, status, lines = run_command(command)
+    ok, summary = status == 0, last_line(lines)
     table.add(["`jupyter-book build . -W --keep-going`", seconds(elapsed), "built" if ok else summary[:120],
                "measured (no own budget)" if ok else "**FAIL** (build failed)"],
               failed=None if ok else f"book build exited with status {status}: {summary[:200]}")

@@ -220,10 +220,10 @@ def test_notebooks_section_times_good_ones_and_reports_failing_ones(tmp_path: Pa
 
 
 def test_test_suite_section_reports_a_failing_command() -> None:
-    failing = [sys.executable, "-c", "import sys; print('1 failed, 2 passed'); sys.exit(1)"]
-    table = run.bench_test_suite(failing)
+    script = "import sys; print('FAILED tests/test_x.py::test_y - boom'); print('1 failed, 2 passed'); sys.exit(1)"
+    table = run.bench_test_suite([sys.executable, "-c", script])
     assert table.rows[0][2] == "1 failed, 2 passed" and table.rows[0][-1].startswith("**FAIL**")
-    assert "status 1" in table.failures[0]
+    assert "status 1" in table.failures[0] and "FAILED tests/test_x.py::test_y - boom" in table.failures[0]
     passing = run.bench_test_suite([sys.executable, "-c", "print('3 passed')"])
     assert passing.rows[0][-1] == "PASS" and not passing.failures
 

@@ -57,7 +57,7 @@ class PerceptronExplorer(Explorer):
                            linestyle="none", zorder=5, label="input $x$")
         self.line, self.point = self.animate(line), self.animate(point)
         ax.set(xlim=self.extent[:2], ylim=self.extent[2:], xlabel="$x_1$", ylabel="$x_2$")
-        ax.legend(loc="upper right", fontsize=8)
+        self.animate(ax.legend(loc="upper right", fontsize=8))  # drawn last, above the points
         self.figure.colorbar(self.regions, ax=ax, label="output $\\hat y$")
 
     def update(self) -> str:
