@@ -22,6 +22,9 @@ BUILD = ROOT / "_build"
 # Kernels started by nbval, the book build and JupyterLab import dlbook from the tree under test,
 # not from wherever the package happens to be installed.
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+# The book's networks are tiny: PyTorch runs them fastest, and most steadily on a busy machine, on one
+# thread. Set before any test imports torch, so this process and every kernel it starts inherit it.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 #: Chromium from the operating system's packages (Playwright's own browser download is not used).
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -120,6 +120,16 @@ def test_unknown_activation_lists_the_choices(backend):
         backend.perceptron(np.ones(2), np.ones(2), 0.0, activation="softsign")
 
 
+@pytest.mark.parametrize("bias", [1e-50, -1e-50])
+def test_a_tiny_python_bias_is_not_rounded_away(bias):
+    # float32 would round 1e-50 to 0 and the step would say 0 for both signs
+    expected = 1.0 if bias > 0 else 0.0
+    for backend in (dnp, dtorch):
+        x = backend_array(backend, np.zeros((1, 1)))
+        w = backend_array(backend, np.ones(1))
+        assert backend.perceptron(x, w, bias, activation="step").tolist() == [expected]
+
+
 def test_extreme_inputs_saturate_without_warnings():
     out = dnp.perceptron(np.array([[1000.0], [-1000.0]]), np.array([1.0]), 0.0)
     np.testing.assert_array_equal(out, [1.0, 0.0])

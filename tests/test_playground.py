@@ -75,8 +75,8 @@ def test_settings_reach_the_training(playground: TrainingPlayground) -> None:
     playground.controls["epochs"].value = 20
     playground.controls["activation"].value = "relu"
     assert playground.progress.max == 20
-    assert playground.ax_loss.get_xlim() == (0, 20)
     playground.train()
+    assert playground.ax_loss.get_xlim() == (0, 20)  # the loss axis spans the run once it starts
     X, y = DATASETS["moons"]()
     expected, _ = train_mlp(X, y, activation="relu", batch_size=200, epochs=20)
     np.testing.assert_array_equal(playground.params["W1"], expected["W1"])

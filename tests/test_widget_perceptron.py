@@ -78,3 +78,13 @@ def test_decision_line_points_lie_on_the_boundary(w, b):
 def test_no_decision_line_without_weights():
     xs, ys = decision_line(np.zeros(2), 1.0, (-1.0, 1.0, -1.0, 1.0))
     assert xs.size == 0 and ys.size == 0
+
+
+def test_explorer_png_decodes_to_the_canvas_pixels(explorer):
+    import io
+
+    import PIL.Image
+
+    picture = np.asarray(PIL.Image.open(io.BytesIO(bytes(explorer.image.value))).convert("RGB"))
+    canvas = np.asarray(explorer.canvas.buffer_rgba())[..., :3]
+    np.testing.assert_array_equal(picture, canvas)

@@ -13,9 +13,12 @@ from dlbook.torch.activations import get_activation
 
 def weighted_sum(x: Any, w: Any, b: Any) -> torch.Tensor:
     r"""The pre-activation :math:`z = x \cdot w + b`; same shapes and errors as the NumPy version."""
-    x, w, b = as_float_tensor(x), as_float_tensor(w), as_float_tensor(b)
+    x, w = as_float_tensor(x), as_float_tensor(w)
+    # A Python number is held in float64 first, as NumPy does: a tiny bias must not round to 0 in float32.
+    b = torch.tensor(float(b), dtype=torch.float64) if isinstance(b, (int, float)) else as_float_tensor(b)
     check_perceptron_inputs(x, w, b)
-    return x @ w + b
+    z = x @ w
+    return z + b.to(z.dtype)
 
 
 def perceptron(x: Any, w: Any, b: Any, activation: str = "sigmoid") -> torch.Tensor:

@@ -81,7 +81,10 @@ class TrainingPlayground(Explorer):
         self.ax_regions.set(xlabel="$x_1$", ylabel="$x_2$", title="P(class 1) over the data")
         (line,) = self.ax_loss.plot([], [], color="tab:blue", linewidth=0.8)
         self.loss_line = self.animate(line)
-        self.ax_loss.set(yscale="log", ylim=LOSS_RANGE, xlabel="step", ylabel="mini-batch loss", title="training loss")
+        self.plan = self.animate(self.ax_loss.text(0.97, 0.95, "", transform=self.ax_loss.transAxes,
+                                                   ha="right", va="top", fontsize=9))
+        self.ax_loss.set(yscale="log", ylim=LOSS_RANGE, xlim=(0, self.total_steps()), xlabel="step",
+                         ylabel="mini-batch loss", title="training loss")
         self.ax_loss.grid(True, alpha=0.3)
 
     def total_steps(self) -> int:
@@ -101,13 +104,11 @@ class TrainingPlayground(Explorer):
             self.ax_regions.set(xlim=extent[:2], ylim=extent[2:])
             self.redraw_background()
         total = self.total_steps()
-        if self.ax_loss.get_xlim() != (0, total):
-            self.ax_loss.set_xlim(0, total)
-            self.redraw_background()
         self.initial = init_mlp(X.shape[1], v["n_hidden"], 2, seed=self.seed)
         self.params = self.initial
         self.loss_line.set_data([], [])
         self.progress.max, self.progress.value = total, 0
+        self.plan.set_text(f"{v['epochs']} epochs × {total // v['epochs']} batches = {total} steps")
         untrained = self.show_network(self.params)
         return f"Untrained network: accuracy {untrained:.1%}. Press <b>Train</b> to run {total} steps."
 
@@ -128,6 +129,9 @@ class TrainingPlayground(Explorer):
         v = self.values()
         X, y = self.data()
         total = self.total_steps()
+        if self.ax_loss.get_xlim() != (0, total):  # rescaling redraws the whole figure: once per run, not per slider move
+            self.ax_loss.set_xlim(0, total)
+            self.redraw_background()
         redraw_every = max(1, total // REDRAWS)
         per_epoch = total // v["epochs"]
         losses: list[float] = []

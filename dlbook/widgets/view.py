@@ -13,12 +13,12 @@ labels) is drawn once into a background that is reused for every update.
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
 import numpy as np
-import PIL.Image
 from IPython.display import Image, Markdown, display
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -33,12 +33,25 @@ STATIC_NOTE = (
 )
 
 
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
 def encode_png(canvas: FigureCanvasAgg) -> bytes:
-    """Encode what the Agg ``canvas`` holds now as an RGB PNG (fast zlib level: it is redone on every change)."""
-    rgba = np.asarray(canvas.buffer_rgba())
-    buffer = io.BytesIO()
-    PIL.Image.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+    """Encode what the Agg ``canvas`` holds now as an 8-bit RGB PNG.
+
+    Written out by hand (rows without a filter, zlib level 1) because it is
+    redone on every change: about twice as fast as Pillow's encoder, which
+    tries a filter per row, for pictures of the same size.
+    """
+    rgb = np.asarray(canvas.buffer_rgba())[..., :3]
+    height, width = rgb.shape[:2]
+    rows = np.empty((height, 1 + 3 * width), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type "None" for every row
+    rows[:, 1:] = rgb.reshape(height, 3 * width)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits per channel, RGB
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + _png_chunk(b"IEND", b""))
 
 
 class Explorer:
