@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from dlbook.exercises.checker import Case, CheckResult, run_checks
+from dlbook.exercises.checker import Case, CheckResult, random_shape, run_checks
 from dlbook.numpy.activations import sigmoid
 
 RTOL = 1e-5  # float32 results round at about 1e-7 relative
@@ -82,7 +82,7 @@ def sigmoid_cases(seed: int = 0, n_random: int = 3) -> list[Case]:
     ]
     rng = np.random.default_rng(seed)
     for k in range(n_random):
-        shape = tuple(int(n) for n in rng.integers(1, 6, size=int(rng.integers(1, 4))))
+        shape = random_shape(rng)
         z = rng.normal(scale=20.0, size=shape)
         cases.append(_sigmoid_case(f"random z {k + 1}, shape {shape}", z,
                                    "the same formula entry by entry, stable for either sign of z"))

@@ -156,3 +156,9 @@ def run_checks(
             return CheckResult(name, False, message, case)
     count = "1 case" if len(cases) == 1 else f"all {len(cases)} cases"
     return CheckResult(name, True, f"{name}: {count} passed. Well done!")
+
+
+def random_shape(rng: np.random.Generator, max_ndim: int = 3, max_size: int = 5) -> tuple[int, ...]:
+    """A random array shape for a random case: 1 to ``max_ndim`` axes of 1 to ``max_size`` entries each."""
+    ndim = int(rng.integers(1, max_ndim + 1))
+    return tuple(int(n) for n in rng.integers(1, max_size + 1, size=ndim))

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from dlbook.exercises.checker import Case, CheckResult, run_checks
+from dlbook.exercises.checker import Case, CheckResult, random_shape, run_checks
 from dlbook.numpy.losses import cross_entropy
 from dlbook.numpy.softmax import softmax
 
@@ -59,7 +59,7 @@ def softmax_cases(seed: int = 0, n_random: int = 3) -> list[Case]:
     ]
     rng = np.random.default_rng(seed)
     for k in range(n_random):
-        shape = tuple(int(n) for n in rng.integers(1, 6, size=int(rng.integers(1, 4))))
+        shape = random_shape(rng)
         z = rng.normal(scale=5.0, size=shape)
         cases.append(_softmax_case(f"random logits {k + 1}, shape {shape}", z,
                                    "softmax over the last axis, for any number of leading (batch) axes"))
