@@ -87,8 +87,6 @@ def test_chapter_notebook_exists(path: Path) -> None:
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_chapter_ends_with_at_least_three_exercises(path: Path) -> None:
-    if not path.is_file():
-        pytest.fail(f"{path.relative_to(ROOT)} does not exist yet")
     count = count_exercises(exercises_markdown(path))
     assert count >= MIN_EXERCISES, (
         f"{path.name}: its '## Exercises' section has {count} exercise(s), it needs at least "
@@ -98,8 +96,6 @@ def test_chapter_ends_with_at_least_three_exercises(path: Path) -> None:
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_solution_cells_are_folded(path: Path) -> None:
-    if not path.is_file():
-        pytest.fail(f"{path.relative_to(ROOT)} does not exist yet")
     assert solution_cells(path), (
         f"{path.name} has no reference-solution cell (a code cell tagged ['hide-cell', 'solution'])"
     )
@@ -112,8 +108,6 @@ def test_solution_cells_are_folded(path: Path) -> None:
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_reference_solutions_run_on_their_own(path: Path) -> None:
-    if not path.is_file():
-        pytest.fail(f"{path.relative_to(ROOT)} does not exist yet")
     namespace = load_solutions(path)
     solutions = [name for name, value in namespace.items() if name.startswith("solution_") and callable(value)]
     assert solutions, f"{path.name}: its solution cells define no function named solution_<thing>"
