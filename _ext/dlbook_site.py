@@ -1,17 +1,18 @@
-"""Make the built website self-contained: it serves its own MathJax and widget renderer.
+"""Make the built website self-contained: it serves its own MathJax and widget loader.
 
 Sphinx and myst-nb load MathJax and the Jupyter widget HTML manager from a CDN
-by default. This extension copies both from ``node_modules/`` (installed by
+by default. This extension copies MathJax from ``node_modules/`` (installed by
 ``npm ci`` from the pinned ``package.json``/``package-lock.json``) into
-``_static/vendor/`` of the HTML output, so that ``_config.yml`` can point
-``mathjax_path`` and ``nb_ipywidgets_js`` at files inside the site and a page
-works with no network at all.
+``_static/vendor/`` of the HTML output, and serves ``static/``, which holds the
+site's own widget loader ``dlbook-widgets.js``: it mounts the book's explorers
+(anywidgets, whose ES modules travel in the saved widget state) with no kernel.
+``_config.yml`` points ``mathjax_path`` and ``nb_ipywidgets_js`` at these files,
+so a page works with no network at all.
 
 If the files are missing, the extension runs ``npm ci`` once before the build
 (the npm registry is the only network it needs, and only then).
 
-It also serves ``static/mathjax2-hub.js`` (the widget renderer calls MathJax 2's
-API) and fixes two console errors of the theme on every page (:func:`tidy_page`).
+It also fixes two console errors of the theme on every page (:func:`tidy_page`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ HERE = Path(__file__).resolve().parent
 #: Where each vendored folder comes from (under ``node_modules/``) and goes to (under ``_static/``).
 VENDORED = {
     "mathjax/es5": "vendor/mathjax",
-    "@jupyter-widgets/html-manager/dist": "vendor/jupyter-widgets",
 }
 
 
@@ -60,7 +60,7 @@ def ensure_installed(root: Path) -> None:
     npm = shutil.which("npm")
     if npm is None:
         raise ExtensionError(
-            "dlbook_site: the site's MathJax and widget files are not installed and npm is missing. "
+            "dlbook_site: the site's MathJax files are not installed and npm is missing. "
             "Install Node.js and npm (Debian: apt-get install -y nodejs npm), then run `npm ci` "
             f"in {root}."
         )
@@ -114,8 +114,6 @@ def tidy_page(
 
 def setup(app: Sphinx) -> dict[str, object]:
     app.connect("builder-inited", check_assets)
-    # Deferred scripts run in order: this one must come after MathJax (priority 500).
-    app.add_js_file("mathjax2-hub.js", priority=510, defer="defer")
     app.connect("html-page-context", tidy_page, priority=900)
     app.connect("build-finished", copy_assets)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,27 +1,30 @@
 """The training playground: pick a data set and hyperparameters, press Train, watch the network learn.
 
-In the spirit of TensorFlow Playground. The explorer is a view: the data come
-from :mod:`dlbook.data`, the training from :func:`dlbook.numpy.training.train_mlp`
-(whose callback reports every step), the colours from
-:func:`dlbook.numpy.training.prob_class1`. Changing a control shows the
-untrained network for the new settings; the Train button runs the training and
-redraws the decision regions and the loss curve as it goes.
+In the spirit of TensorFlow Playground, and trained where the reader is: the
+browser module (``js/explorers/playground.js``) runs
+:func:`dlbook.numpy.training.train_mlp`, ported step for step, redrawing the
+decision regions and the loss curve as it learns. It starts from the same
+initial weights and draws the same mini-batches as NumPy, because the Python
+side sends the state of ``numpy.random.default_rng(seed)`` (:attr:`seed_state`)
+and the module reproduces NumPy's generator from it; so a run in the browser
+and :meth:`TrainingPlayground.train` here give the same network. After a run,
+:attr:`~TrainingPlayground.params`, :attr:`~TrainingPlayground.losses` and
+:attr:`~TrainingPlayground.accuracy` hold its result, whichever side trained.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
-import ipywidgets as widgets
 import numpy as np
+import traitlets
 
 from dlbook.batches import steps_per_epoch
 from dlbook.data import make_moons, make_spirals, make_xor
 from dlbook.numpy.activations import DERIVATIVES
 from dlbook.numpy.mlp import init_mlp
-from dlbook.numpy.training import Params, accuracy, prob_class1, train_mlp
-from dlbook.plots import grid_points, plot_extent, scatter_classes, show_regions
-from dlbook.widgets.view import Explorer
+from dlbook.numpy.training import Params, accuracy, train_mlp
+from dlbook.widgets.explorer import STATIC, Control, Explorer
 
 #: The two-class data sets to play with, each generated with a fixed seed.
 DATASETS: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {
@@ -31,10 +34,31 @@ DATASETS: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {
 }
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0, 30.0)
 BATCH_SIZES = (1, 8, 16, 32, 64, 200)
-#: The loss axis is fixed (log scale), so the figure's background never needs redrawing during training.
+#: The loss axis is fixed (log scale), from a near-perfect fit to far worse than guessing.
 LOSS_RANGE = (1e-3, 1e1)
-#: How many times the picture is redrawn during one training run.
-REDRAWS = 25
+#: The settings a run depends on; changing one shows the untrained network for the new settings.
+SETTINGS = ("data", "lr", "n_hidden", "activation", "batch_size", "epochs")
+
+
+def untrained_readout(untrained_accuracy: float, total: int) -> str:
+    """The read-out before a run: the untrained network's accuracy and the run's length."""
+    return f"Untrained network: accuracy {untrained_accuracy:.1%}. Press Train to run {total} steps."
+
+
+def progress_readout(step: int, total: int, epochs: int, loss: float, network_accuracy: float) -> str:
+    """The read-out during and after a run, at the 1-based ``step`` whose batch loss was ``loss``."""
+    epoch = -(-step * epochs // total)
+    return (f"epoch {epoch}/{epochs}; step {step}/{total}; batch loss {loss:.4f}; "
+            f"accuracy {network_accuracy:.1%}")
+
+
+def diverged_readout(step: int) -> str:
+    """The read-out of a run stopped at ``step`` by a NaN (a learning rate far too large)."""
+    return f"Training diverged at step {step}: the weights overflowed. Try a smaller learning rate."
+
+
+def _as_lists(params: Params) -> dict[str, list]:
+    return {name: value.tolist() for name, value in params.items()}
 
 
 class TrainingPlayground(Explorer):
@@ -42,120 +66,104 @@ class TrainingPlayground(Explorer):
 
     Left: the training data over the network's probability of class 1 (the
     decision boundary is where the colour turns). Right: the loss of every
-    mini-batch step. :meth:`train` is what the button runs.
+    mini-batch step. :meth:`train` trains here, in NumPy; the Train button trains
+    in the browser. Both give the same run for the same settings.
     """
 
-    def __init__(self, seed: int = 0, resolution: int = 60) -> None:
-        self.seed, self.resolution = seed, resolution
-        # Sliders report only when released: nothing trains until the button is pressed anyway.
-        common = {"style": {"description_width": "90px"}}
-        sliders = {**common, "continuous_update": False}
-        self.controls = {
-            "data": widgets.Dropdown(options=list(DATASETS), value="moons", description="data", **common),
-            "lr": widgets.SelectionSlider(options=LEARNING_RATES, value=0.5, description="learning rate", **sliders),
-            "n_hidden": widgets.IntSlider(value=16, min=1, max=32, description="hidden units", **sliders),
-            "activation": widgets.Dropdown(options=list(DERIVATIVES), value="tanh", description="activation",
-                                           **common),
-            "batch_size": widgets.SelectionSlider(options=BATCH_SIZES, value=32, description="batch size", **sliders),
-            "epochs": widgets.IntSlider(value=100, min=10, max=500, step=10, description="epochs", **sliders),
-        }
-        self.button = widgets.Button(description="Train", button_style="primary", icon="play")
-        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="progress")
-        self._data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        super().__init__(figsize=(9.0, 3.8))
-        self.button.on_click(lambda _: self.train())
-        self.widget.children = (self.widget.children[0], widgets.HBox([self.button, self.progress]),
-                                *self.widget.children[1:])
+    _esm = STATIC / "playground.js"
 
-    def data(self) -> tuple[np.ndarray, np.ndarray]:
-        """The chosen data set ``(X, y)`` (generated once, then cached)."""
-        name = self.controls["data"].value
-        if name not in self._data:
-            self._data[name] = DATASETS[name]()
-        return self._data[name]
+    data = traitlets.Enum(list(DATASETS), default_value="moons").tag(sync=True)
+    lr = traitlets.Enum(list(LEARNING_RATES), default_value=0.5).tag(sync=True)
+    n_hidden = traitlets.Int(16, min=1, max=32).tag(sync=True)
+    activation = traitlets.Enum(list(DERIVATIVES), default_value="tanh").tag(sync=True)
+    batch_size = traitlets.Enum(list(BATCH_SIZES), default_value=32).tag(sync=True)
+    epochs = traitlets.Int(100, min=10, max=500).tag(sync=True)
 
-    def draw(self) -> None:
-        self.ax_regions, self.ax_loss = self.figure.subplots(1, 2)
-        self.regions = self.animate(show_regions(self.ax_regions, np.full(self.resolution**2, 0.5), (0, 1, 0, 1)))
-        self.points = {name: self.animate(scatter_classes(self.ax_regions, *make())) for name, make in DATASETS.items()}
-        self.ax_regions.set(xlabel="$x_1$", ylabel="$x_2$", title="P(class 1) over the data")
-        (line,) = self.ax_loss.plot([], [], color="tab:blue", linewidth=0.8)
-        self.loss_line = self.animate(line)
-        self.plan = self.animate(self.ax_loss.text(0.97, 0.95, "", transform=self.ax_loss.transAxes,
-                                                   ha="right", va="top", fontsize=9))
-        self.ax_loss.set(yscale="log", ylim=LOSS_RANGE, xlim=(0, self.total_steps()), xlabel="step",
-                         ylabel="mini-batch loss", title="training loss")
-        self.ax_loss.grid(True, alpha=0.3)
+    seed = traitlets.Int(0, read_only=True).tag(sync=True)
+    seed_state = traitlets.Dict(read_only=True).tag(sync=True)
+    datasets = traitlets.Dict(read_only=True).tag(sync=True)
+    resolution = traitlets.Int(60, read_only=True).tag(sync=True)
+    loss_range = traitlets.Tuple(traitlets.Float(), traitlets.Float(), default_value=LOSS_RANGE,
+                                 read_only=True).tag(sync=True)
+
+    params = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    losses = traitlets.List(traitlets.Float()).tag(sync=True)
+    accuracy = traitlets.Float(allow_none=True, default_value=None).tag(sync=True)
+    diverged_at = traitlets.Int(allow_none=True, default_value=None).tag(sync=True)
+
+    CONTROLS = (
+        Control("data", "data", kind="menu"),
+        Control("lr", "learning rate", kind="choices"),
+        Control("n_hidden", "hidden units", step=1, digits=0),
+        Control("activation", "activation", kind="menu"),
+        Control("batch_size", "batch size", kind="choices"),
+        Control("epochs", "epochs", step=10, digits=0),
+    )
+
+    def __init__(self, seed: int = 0, resolution: int = 60, **settings: Any) -> None:
+        super().__init__(**settings)
+        state = np.random.default_rng(seed).bit_generator.state["state"]
+        self.set_trait("seed", seed)
+        self.set_trait("seed_state", {key: str(value) for key, value in state.items()})
+        self.set_trait("resolution", resolution)
+        self.set_trait("datasets", {name: {"X": X.tolist(), "y": y.tolist()}
+                                    for name, (X, y) in ((name, make()) for name, make in DATASETS.items())})
+
+    @traitlets.observe(*SETTINGS)
+    def _forget_the_last_run(self, change: dict[str, Any]) -> None:
+        """New settings: the last run's network no longer belongs to them."""
+        self.params, self.losses, self.accuracy, self.diverged_at = None, [], None, None
+
+    def data_set(self) -> tuple[np.ndarray, np.ndarray]:
+        """The chosen data set ``(X, y)``."""
+        chosen = self.datasets[self.data]
+        return np.asarray(chosen["X"]), np.asarray(chosen["y"])
 
     def total_steps(self) -> int:
         """The number of SGD steps the current settings make: epochs times batches per epoch."""
-        return self.controls["epochs"].value * steps_per_epoch(len(self.data()[1]), self.controls["batch_size"].value)
+        return self.epochs * steps_per_epoch(len(self.data_set()[1]), self.batch_size)
 
-    def update(self) -> str:
-        """Show the untrained network for the current settings, with an empty loss curve and progress."""
-        v = self.values()
-        X, _ = self.data()
-        for name, points in self.points.items():
-            points.set_visible(name == v["data"])
-        extent = plot_extent(X)
-        if extent != tuple(self.regions.get_extent()):
-            self.grid = grid_points(extent, self.resolution)
-            self.regions.set_extent(extent)
-            self.ax_regions.set(xlim=extent[:2], ylim=extent[2:])
-            self.redraw_background()
-        total = self.total_steps()
-        self.initial = init_mlp(X.shape[1], v["n_hidden"], 2, seed=self.seed)
-        self.params = self.initial
-        self.loss_line.set_data([], [])
-        self.progress.max, self.progress.value = total, 0
-        self.plan.set_text(f"{v['epochs']} epochs × {total // v['epochs']} batches = {total} steps")
-        untrained = self.show_network(self.params)
-        return f"Untrained network: accuracy {untrained:.1%}. Press <b>Train</b> to run {total} steps."
+    def initial_params(self) -> Params:
+        """The untrained network every run starts from: :func:`dlbook.numpy.mlp.init_mlp` with :attr:`seed`."""
+        return init_mlp(2, self.n_hidden, 2, seed=self.seed)
 
-    def show_network(self, params: Params) -> float:
-        """Colour the regions by the network ``params``; return its accuracy on the data."""
-        X, y = self.data()
-        activation = self.controls["activation"].value
-        self.regions.set_data(prob_class1(params, self.grid, activation).reshape(self.resolution, self.resolution))
-        return accuracy(params, X, y, activation)
+    def network(self) -> Params:
+        """The last run's network, or the untrained one when there was none for these settings."""
+        if self.params is None:
+            return self.initial_params()
+        return {name: np.asarray(value, dtype=np.float64) for name, value in self.params.items()}
 
     def train(self) -> float:
-        """Train from the initial network, redrawing about :data:`REDRAWS` times; return the final accuracy.
+        """Train from the initial network with the current settings, in NumPy; return the final accuracy.
 
-        Every run starts from the same initial weights, so the same settings
-        always give the same result. If the weights overflow (a learning rate
-        far too large), the run stops, the read-out says so, and NaN is returned.
+        The result lands in :attr:`params`, :attr:`losses` and :attr:`accuracy`,
+        and every view redraws it. If the weights overflow (a learning rate far
+        too large), the run stops at that step (:attr:`diverged_at`) and NaN is returned.
         """
-        v = self.values()
-        X, y = self.data()
-        total = self.total_steps()
-        if self.ax_loss.get_xlim() != (0, total):  # rescaling redraws the whole figure: once per run, not per slider move
-            self.ax_loss.set_xlim(0, total)
-            self.redraw_background()
-        redraw_every = max(1, total // REDRAWS)
-        per_epoch = total // v["epochs"]
+        X, y = self.data_set()
         losses: list[float] = []
-
-        def on_step(step: int, loss: float, params: Params) -> None:
-            losses.append(loss)
-            if step % redraw_every == 0 or step == total:
-                self.loss_line.set_data(np.arange(1, step + 1), losses)
-                acc = self.show_network(params)
-                self.progress.value = step
-                self.readout.value = (f"epoch {-(-step // per_epoch)}/{v['epochs']} &nbsp; step {step}/{total} "
-                                      f"&nbsp; batch loss {loss:.4f} &nbsp; accuracy {acc:.1%}")
-                self.image.value = self.render()
-
-        self.button.disabled = True
         try:
-            with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, not warned about
-                self.params, _ = train_mlp(X, y, n_hidden=v["n_hidden"], activation=v["activation"], lr=v["lr"],
-                                           batch_size=v["batch_size"], epochs=v["epochs"], seed=self.seed,
-                                           params=self.initial, callback=on_step, every=1)
-        except ValueError as error:  # the NaN checks of the forward and backward pass
-            self.readout.value = (f"Training diverged at step {len(losses) + 1}: the weights overflowed ({error}). "
-                                  f"Try a smaller learning rate.")
+            with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported, not warned about
+                params, _ = train_mlp(X, y, n_hidden=self.n_hidden, activation=self.activation, lr=self.lr,
+                                      batch_size=self.batch_size, epochs=self.epochs, seed=self.seed,
+                                      params=self.initial_params(),
+                                      callback=lambda step, loss, _: losses.append(loss), every=1)
+        except ValueError:  # the NaN checks of the forward and backward pass
+            with self.hold_sync():
+                self.params, self.losses, self.accuracy = None, losses, None
+                self.diverged_at = len(losses) + 1
             return float("nan")
-        finally:
-            self.button.disabled = False
-        return accuracy(self.params, X, y, v["activation"])
+        final = accuracy(params, X, y, self.activation)
+        with self.hold_sync():
+            self.params, self.losses, self.accuracy, self.diverged_at = _as_lists(params), losses, final, None
+        return final
+
+    def readout(self) -> str:
+        """The read-out for the current state, as the browser shows it."""
+        if self.diverged_at is not None:
+            return diverged_readout(self.diverged_at)
+        total = self.total_steps()
+        if self.params is None:
+            X, y = self.data_set()
+            return untrained_readout(accuracy(self.initial_params(), X, y, self.activation), total)
+        return progress_readout(total, total, self.epochs, self.losses[-1], self.accuracy)
