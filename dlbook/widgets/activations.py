@@ -13,7 +13,7 @@ import numpy as np
 import traitlets
 
 from dlbook.numpy.activations import DERIVATIVES, get_activation, neuron_curve
-from dlbook.widgets.explorer import STATIC, Control, Explorer
+from dlbook.widgets.explorer import Control, Explorer
 
 X_RANGE = (-5.0, 5.0)
 """The inputs :math:`x` the explorer plots."""
@@ -62,7 +62,7 @@ def _slider_trait(value: float) -> traitlets.Float:
 class ActivationExplorer(Explorer):
     r"""Choose an activation :math:`f`, slide :math:`w` and :math:`b`, and watch :math:`f(w x + b)` and its slope."""
 
-    _esm = STATIC / "activations.js"
+    MODULE = "activations"
 
     activation = traitlets.Enum(list(DERIVATIVES), default_value="sigmoid").tag(sync=True)
     w = _slider_trait(1.0)

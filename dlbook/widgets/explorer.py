@@ -63,15 +63,23 @@ class Control:
 class Explorer(anywidget.AnyWidget):
     """Controls, a read-out that screen readers announce, and a figure, drawn by the ES module ``_esm``.
 
-    Subclasses set ``_esm`` to their built module, declare their state as traits
-    tagged ``sync=True`` with their bounds, and list the controls in
-    :attr:`CONTROLS`, in the order a reader tabs through them.
+    Subclasses name their built module in :attr:`MODULE` (``"perceptron"`` for
+    ``static/perceptron.js``), declare their state as traits tagged
+    ``sync=True`` with their bounds, and list the controls in :attr:`CONTROLS`,
+    in the order a reader tabs through them.
     """
 
     _css = STATIC / "explorer.css"
     _controls = traitlets.List(traitlets.Dict(), read_only=True).tag(sync=True)
 
+    MODULE: ClassVar[str]
     CONTROLS: ClassVar[tuple[Control, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Only where MODULE is declared: traitlets' add_traits subclasses each instance's class too.
+        if "MODULE" in cls.__dict__:
+            cls._esm = STATIC / f"{cls.MODULE}.js"  # anywidget's own __init_subclass__ reads the file
+        super().__init_subclass__(**kwargs)
 
     def __init__(self, **state: Any) -> None:
         super().__init__(**state)

@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 from dlbook._validate import check_labelled_data
 from dlbook.numpy.activations import ACTIVATIONS
 from dlbook.numpy.perceptron import perceptron, predict_class, weighted_sum
-from dlbook.widgets.explorer import STATIC, Control, Explorer
+from dlbook.widgets.explorer import Control, Explorer
 
 WEIGHT_RANGE = (-3.0, 3.0)
 """The range of every slider: the weights, the bias and the input's coordinates."""
@@ -39,7 +39,7 @@ def perceptron_readout(
 class PerceptronExplorer(Explorer):
     """Sliders for :math:`w_1, w_2, b`, a choice of activation and an input point :math:`x`, over the data ``(X, y)``."""
 
-    _esm = STATIC / "perceptron.js"
+    MODULE = "perceptron"
 
     w1 = _slider_trait(1.0)
     w2 = _slider_trait(-1.0)

@@ -24,7 +24,7 @@ from dlbook.data import make_moons, make_spirals, make_xor
 from dlbook.numpy.activations import DERIVATIVES
 from dlbook.numpy.mlp import init_mlp
 from dlbook.numpy.training import Params, accuracy, train_mlp
-from dlbook.widgets.explorer import STATIC, Control, Explorer
+from dlbook.widgets.explorer import Control, Explorer
 
 #: The two-class data sets to play with, each generated with a fixed seed.
 DATASETS: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {
@@ -70,7 +70,7 @@ class TrainingPlayground(Explorer):
     in the browser. Both give the same run for the same settings.
     """
 
-    _esm = STATIC / "playground.js"
+    MODULE = "playground"
 
     data = traitlets.Enum(list(DATASETS), default_value="moons").tag(sync=True)
     lr = traitlets.Enum(list(LEARNING_RATES), default_value=0.5).tag(sync=True)

@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike
 
 from dlbook.numpy.losses import cross_entropy
 from dlbook.numpy.softmax import softmax
-from dlbook.widgets.explorer import STATIC, Control, Explorer
+from dlbook.widgets.explorer import Control, Explorer
 
 LOGIT_RANGE = (-10.0, 10.0)
 """The range of the logit sliders."""
@@ -55,7 +55,7 @@ def _logit_trait(value: float) -> traitlets.Float:
 class SoftmaxExplorer(Explorer):
     r"""Slide three logits :math:`z` and a temperature :math:`T`; watch :math:`\mathrm{softmax}(z / T)` and the loss."""
 
-    _esm = STATIC / "softmax.js"
+    MODULE = "softmax"
 
     z1 = _logit_trait(2.0)
     z2 = _logit_trait(1.0)

@@ -24,9 +24,9 @@ export function logSoftmax(z) {
   return s.map((v) => v - logTotal);
 }
 
-/** The cross-entropy of logits z for the true class t: -log softmax(z)_t. */
+/** The cross-entropy of logits z for the true class t: -log softmax(z)_t (0, not -0, when certain). */
 export function crossEntropy(z, t) {
-  return -logSoftmax(z)[t];
+  return 0 - logSoftmax(z)[t];
 }
 
 /** The three classes of the softmax explorer's made-up classifier. */
