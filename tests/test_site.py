@@ -30,7 +30,18 @@ import yaml
 from playwright.sync_api import Browser
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from dlbook.widgets.playground import TrainingPlayground
 from tests.conftest import BUILD, ROOT, TOC_FILES, SiteBuild
+from tests.explorer_driver import (
+    controls,
+    explorer_key,
+    figure_pixels,
+    find_explorers,
+    move,
+    oracle,
+    readout,
+    settings,
+)
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -176,12 +187,12 @@ def visit(request: pytest.FixtureRequest, chromium: Browser, server: str) -> Ite
     page.on("response", lambda res: res.status >= 400 and seen.http_errors.append(f"{res.status} {res.url}"))
     page.goto(seen.url, wait_until="load")
     page.evaluate("async () => { if (window.MathJax?.startup?.promise) await MathJax.startup.promise; }")
-    # The widget renderer draws each saved view into the element just before its <script>;
+    # The site's widget loader mounts each saved view into the element just before its <script>;
     # if it never does, test_widget_views_render says which view is missing.
     with contextlib.suppress(PlaywrightTimeoutError):
         page.wait_for_function(
             f"""() => [...document.querySelectorAll('script[type="{WIDGET_VIEW}"]')]
-                      .every(s => s.previousElementSibling?.querySelector('.jupyter-widgets'))""",
+                      .every(s => s.previousElementSibling?.dataset.ready === 'true')""",
             timeout=15_000,
         )
     with contextlib.suppress(PlaywrightTimeoutError):  # late requests (fonts) are recorded too
@@ -264,27 +275,34 @@ def test_every_image_loads(visit: Visit) -> None:
 
 
 WIDGETS = f"""() => [...document.querySelectorAll('script[type="{WIDGET_VIEW}"]')].map(script => {{
-    const view = script.previousElementSibling;
+    const host = script.previousElementSibling;
+    const explorer = host?.querySelector('.dlbook-explorer');
+    const figure = explorer?.querySelector('.dlbook-figure [role="img"]');
     const output = script.closest('.cell_output') || script.parentElement;
-    const after = [...output.querySelectorAll('img')].filter(
-        img => view && (view.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING));
     return {{
-        drawn: Boolean(view?.querySelector('.jupyter-widgets')) && view.getBoundingClientRect().height > 0,
-        controls: view ? view.querySelectorAll('input, select, button, .widget-slider, .slider').length : 0,
-        pictures: after.filter(img => img.complete && img.naturalWidth > 0).length,
+        ready: host?.dataset.ready === 'true',
+        drawn: Boolean(explorer) && explorer.getBoundingClientRect().height > 0,
+        controls: explorer ? explorer.querySelectorAll('.dlbook-controls input, .dlbook-controls select').length : 0,
+        figure: Boolean(figure) && figure.getBoundingClientRect().height > 0,
+        label: figure?.getAttribute('aria-label') ?? '',
+        live: explorer?.querySelector('.dlbook-readout')?.getAttribute('aria-live') ?? null,
+        pictures: output.querySelectorAll('img').length,
         note: /kernel/i.test(output.textContent),
     }};
 }})"""
 
 
 def test_widget_views_render(visit: Visit) -> None:
-    """Each saved widget view is drawn with its controls, next to a static picture and a note."""
+    """Each saved widget view is mounted live: controls, a read-out that is announced, a described figure."""
     views = visit.page.evaluate(WIDGETS)
     for index, view in enumerate(views):
-        assert view["drawn"], f"widget view {index} was not drawn"
+        assert view["ready"] and view["drawn"], f"widget view {index} was not mounted"
         assert view["controls"] > 0, f"widget view {index} shows no controls"
-        assert view["pictures"] > 0, f"widget view {index} has no static picture after it"
-        assert view["note"], f"widget view {index} has no note that the controls need a kernel"
+        assert view["figure"], f"widget view {index} draws no figure"
+        assert len(view["label"].split()) >= 12, f"widget view {index}'s figure is not described: {view['label']!r}"
+        assert view["live"] == "polite", f"widget view {index}'s read-out is not a live region"
+        assert view["pictures"] == 0, f"widget view {index} still has a static picture"
+        assert not view["note"], f"widget view {index} still says the controls need a kernel"
     if any("dlbook.widgets" in code for code in source_cells(page_of(visit), "code")):
         assert views, "the notebook shows an explorer but the page saved no widget view"
 
@@ -312,6 +330,10 @@ def test_internal_links_resolve(visit: Visit) -> None:
         status, text = fetch(target)
         if status != 200:
             broken.append(f"{href}: HTTP {status}")
+        elif urlsplit(target).path == urlsplit(visit.url).path and fragment:
+            # On the page itself, the target may be drawn by a script (an explorer's settings link).
+            if not visit.page.evaluate("id => document.getElementById(id) !== null", fragment):
+                broken.append(f"{href}: no element with id {fragment!r}")
         elif fragment and not re.search(rf"""\b(id|name)=["']{re.escape(fragment)}["']""", text):
             broken.append(f"{href}: no element with id {fragment!r}")
     assert broken == []
@@ -331,3 +353,135 @@ def test_launch_buttons_open_this_notebook(visit: Visit) -> None:
     links = set(visit.page.evaluate(LINKS))
     assert binder in links
     assert colab in links
+
+
+# ----------------------------------------------------------------------------------------------
+# The explorers are live on the page: no kernel, every control answers
+
+
+#: The saved widget state of an explorer on the page (what its Python object held), without the module.
+SAVED_STATE = """explorer => {
+    const view = JSON.parse(explorer.closest('.dlbook-widget').nextElementSibling.textContent);
+    const saved = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+    const {_esm, _css, ...state} = JSON.parse(saved.textContent).state[view.model_id].state;
+    return state;
+}"""
+
+
+def explorers_on(visit: Visit) -> list[Any]:
+    explorers = find_explorers(visit.page)
+    if not explorers:
+        pytest.skip("no explorer on this page")
+    return explorers
+
+
+def test_playground_trains_in_the_page(visit: Visit) -> None:
+    """Press Train: the network learns the moons in the browser, drawn as it goes, as NumPy trains it."""
+    playgrounds = [e for e in explorers_on(visit) if explorer_key(e) == "playground"]
+    if not playgrounds:
+        pytest.skip("no playground on this page")
+    for explorer in playgrounds:
+        state = explorer.evaluate(SAVED_STATE)
+        shown = settings("playground", controls(explorer))
+        assert shown == TrainingPlayground().settings(), "the playground does not open with the default settings"
+        before = figure_pixels(explorer)
+        explorer.locator("button", has_text="Train").click()
+        assert explorer.locator("button", has_text="Train").is_disabled(), "a second run could start during one"
+        explorer.locator("button:enabled", has_text="Train").wait_for(timeout=30_000)
+        expected = oracle("playground", state, shown)
+        final = expected.train()
+        assert final >= 0.95
+        assert readout(explorer) == expected.readout()
+        assert explorer.locator("progress").evaluate("p => p.value === p.max && p.max === 700")
+        assert figure_pixels(explorer) != before
+
+
+def test_explorers_respond_to_every_control(visit: Visit) -> None:
+    """Drag, step with the arrow keys, pick from a menu: the read-out is dlbook's, the figure changes."""
+    for explorer in explorers_on(visit):
+        key = explorer_key(explorer)
+        state = explorer.evaluate(SAVED_STATE)
+        for index, control in enumerate(controls(explorer)):
+            before, text_before = figure_pixels(explorer), readout(explorer)
+            how = move(visit.page, explorer, control, index)
+            shown = controls(explorer)
+            moved = next(c for c in shown if c.name == control.name)
+            assert moved.value != control.value, f"{key}: {how} on {control.name} did not move it"
+            expected = oracle(key, state, settings(key, shown)).readout()
+            assert readout(explorer) == expected, f"{key}: read-out after {how} on {control.name}"
+            assert figure_pixels(explorer) != before, f"{key}: the figure did not change after {how} on {control.name}"
+            assert readout(explorer) != text_before or key == "playground", f"{key}: the read-out did not change"
+
+
+def test_a_link_reopens_the_explorer_with_its_settings(visit: Visit, chromium: Browser) -> None:
+    """The link under an explorer holds its settings: opening it shows the same settings and read-out."""
+    for explorer in explorers_on(visit):
+        key = explorer_key(explorer)
+        href = explorer.locator("a.dlbook-share").get_attribute("href")
+        assert f"{key}." in href
+        page = chromium.new_page()
+        try:
+            page.goto(urljoin(visit.url, href))
+            again = next(e for e in find_explorers_when_ready(page) if explorer_key(e) == key)
+            assert settings(key, controls(again)) == settings(key, controls(explorer))
+            if key != "playground":  # a finished run is not part of the settings
+                assert readout(again) == readout(explorer)
+        finally:
+            page.close()
+
+
+def find_explorers_when_ready(page: Any) -> list[Any]:
+    page.wait_for_function("() => document.querySelector('.dlbook-widget[data-ready]') !== null")
+    return find_explorers(page)
+
+
+FOCUS_JS = """() => {
+    const active = document.activeElement;
+    const style = getComputedStyle(active);
+    return {name: active.name || active.textContent.trim(), tag: active.tagName.toLowerCase(),
+            outline: style.outlineStyle !== 'none' ? parseFloat(style.outlineWidth) : 0};
+}"""
+
+
+def test_explorers_work_with_the_keyboard(visit: Visit) -> None:
+    """Tab reaches every control in order with a visible focus; arrow keys move sliders; the read-out follows."""
+    for explorer in explorers_on(visit):
+        key = explorer_key(explorer)
+        shown = controls(explorer)
+        explorer.locator(f'[name="{shown[0].name}"]').focus()
+        visited = [visit.page.evaluate(FOCUS_JS)]
+        for _ in range(len(shown) - 1 + (key == "playground")):
+            visit.page.keyboard.press("Tab")
+            visited.append(visit.page.evaluate(FOCUS_JS))
+        expected = [control.name for control in shown] + (["Train"] if key == "playground" else [])
+        assert [focus["name"] for focus in visited] == expected, f"{key}: the Tab order"
+        assert all(focus["outline"] >= 2 for focus in visited), f"{key}: focus is not visible: {visited}"
+        slider = next(control for control in shown if control.tag == "input")
+        element = explorer.locator(f'[name="{slider.name}"]')
+        element.focus()
+        text = readout(explorer)
+        step = "ArrowLeft" if float(element.input_value()) >= slider.max else "ArrowRight"
+        element.press(step)
+        assert element.input_value() != slider.value or text != readout(explorer)
+        if key != "playground":
+            assert readout(explorer) != text, f"{key}: the arrow key did not change the read-out"
+
+
+def test_explorers_fit_a_phone(chromium: Browser, server: str, visit: Visit) -> None:
+    """At 390 px wide: controls above the figure, the figure within the screen, no sideways scrolling."""
+    explorers_on(visit)
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                   is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(visit.url)
+        for explorer in find_explorers_when_ready(page):
+            figure = explorer.locator(".dlbook-figure").bounding_box()
+            controls_box = explorer.locator(".dlbook-controls").bounding_box()
+            assert controls_box["y"] + controls_box["height"] <= figure["y"], "controls are not above the figure"
+            assert figure["x"] >= 0 and figure["x"] + figure["width"] <= 390, f"the figure overflows: {figure}"
+            first = explorer.locator(".dlbook-controls input").first
+            first.tap()  # a finger on the slider moves it
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()

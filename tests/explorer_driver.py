@@ -1,0 +1,156 @@
+"""Operate the book's explorers in a browser as a reader does, and know what they must show.
+
+Shared by the website's tests (``tests/test_site.py``, no kernel) and the live
+JupyterLab test (``tests/test_live_jupyterlab.py``): the explorers are the same
+ES modules in both. A reader drags sliders with the mouse, steps them with the
+arrow keys, picks from menus and presses buttons; after each move the read-out
+must be the text the Python explorer's ``readout()`` gives for the settings the
+page now shows, and the figure's pixels must change.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from playwright.sync_api import Locator, Page
+
+from dlbook.widgets.activations import ActivationExplorer
+from dlbook.widgets.explorer import Explorer
+from dlbook.widgets.perceptron import PerceptronExplorer
+from dlbook.widgets.playground import TrainingPlayground
+from dlbook.widgets.softmax import SoftmaxExplorer
+
+#: Each explorer's class by the key in its CSS class (``dlbook-perceptron``) and in its settings links.
+EXPLORERS: dict[str, type[Explorer]] = {
+    "perceptron": PerceptronExplorer,
+    "activations": ActivationExplorer,
+    "softmax": SoftmaxExplorer,
+    "playground": TrainingPlayground,
+}
+
+#: What the page reports of every control of an explorer, in order.
+CONTROLS_JS = """explorer => [...explorer.querySelectorAll('.dlbook-controls input, .dlbook-controls select')]
+    .map(input => ({
+        name: input.name, tag: input.tagName.toLowerCase(), value: input.value,
+        min: Number(input.min), max: Number(input.max), step: Number(input.step),
+        options: input.tagName === 'SELECT' ? input.options.length : 0,
+        label: input.labels?.[0]?.textContent ?? null,
+        valuetext: input.getAttribute('aria-valuetext'),
+    }))"""
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control as the page shows it."""
+
+    name: str
+    tag: str
+    value: str
+    min: float
+    max: float
+    step: float
+    options: int
+    label: str | None
+    valuetext: str | None
+
+
+def explorer_key(explorer: Locator) -> str:
+    """Which explorer this element is (``perceptron``, ...), from its CSS classes."""
+    classes = explorer.get_attribute("class").split()
+    keys = [key for key in EXPLORERS if f"dlbook-{key}" in classes]
+    assert len(keys) == 1, f"an explorer with classes {classes}"
+    return keys[0]
+
+
+def find_explorers(root: Page | Locator) -> list[Locator]:
+    """Every explorer drawn on the page (or inside ``root``), in order."""
+    explorers = root.locator(".dlbook-explorer:has(.dlbook-controls)")
+    return [explorers.nth(i) for i in range(explorers.count())]
+
+
+def controls(explorer: Locator) -> list[Control]:
+    return [Control(**control) for control in explorer.evaluate(CONTROLS_JS)]
+
+
+def settings(key: str, shown: list[Control]) -> dict[str, Any]:
+    """The trait values the page's controls show, mapped as the browser maps them (``js/ui/controls.js``)."""
+    specs = {spec.name: spec for spec in EXPLORERS[key].CONTROLS}
+    values: dict[str, Any] = {}
+    for control in shown:
+        spec = specs[control.name]
+        trait = EXPLORERS[key].class_traits()[control.name]
+        position = float(control.value)
+        if spec.kind in ("menu", "choices"):
+            values[control.name] = list(trait.values)[round(position)]
+        elif spec.scale == "log":
+            values[control.name] = 10**position
+        elif isinstance(trait.default_value, int):
+            values[control.name] = round(position)
+        else:
+            values[control.name] = position
+    return values
+
+
+def oracle(key: str, state: dict[str, Any], shown: dict[str, Any]) -> Explorer:
+    """The Python explorer of the saved ``state`` with the settings ``shown`` on the page."""
+    if key == "perceptron":
+        explorer = PerceptronExplorer(np.asarray(state["points"]), np.asarray(state["labels"]))
+    elif key == "playground":
+        explorer = TrainingPlayground(seed=state.get("seed", 0))
+    else:
+        explorer = EXPLORERS[key]()
+    for name, value in shown.items():
+        setattr(explorer, name, value)
+    return explorer
+
+
+def readout(explorer: Locator) -> str:
+    return explorer.locator(".dlbook-readout").inner_text().strip()
+
+
+def figure_pixels(explorer: Locator) -> bytes:
+    """A screenshot of the explorer's figure."""
+    return explorer.locator(".dlbook-figure").screenshot(animations="disabled")
+
+
+def drag(page: Page, slider: Locator, fraction: float) -> None:
+    """Drag a range input's handle with the mouse to ``fraction`` of its width (0 = left end)."""
+    slider.scroll_into_view_if_needed()
+    box = slider.bounding_box()
+    assert box is not None, "the slider is not on screen"
+    low, high = float(slider.get_attribute("min")), float(slider.get_attribute("max"))
+    start = (float(slider.input_value()) - low) / (high - low)
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 8 + start * (box["width"] - 16), y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 8 + fraction * (box["width"] - 16), y, steps=4)
+    page.mouse.up()
+
+
+def move(page: Page, explorer: Locator, control: Control, index: int) -> str:
+    """Change one control as a reader would; returns how: a mouse drag, arrow keys or a menu pick.
+
+    Sliders alternate between dragging the handle and stepping with the arrow
+    keys (focus by a click on the label, as a keyboard user would after Tab);
+    menus pick their next option.
+    """
+    element = explorer.locator(f'[name="{control.name}"]')
+    if control.tag == "select":
+        element.select_option(index=(int(control.value) + 1) % control.options)
+        return "menu"
+    position = (float(control.value) - control.min) / (control.max - control.min)
+    if index % 2 == 0:
+        drag(page, element, 0.25 if position > 0.5 else 0.8)
+        return "drag"
+    element.focus()
+    key = "ArrowLeft" if position > 0.5 else "ArrowRight"
+    for _ in range(3):
+        element.press(key)
+    return "keys"
+
+
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
