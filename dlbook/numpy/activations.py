@@ -35,11 +35,15 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
 
     Stable for any input: only :math:`e^{-|x|} \le 1` is ever computed, so
     ``sigmoid(-1000.0)`` is exactly 0 and ``sigmoid(1000.0)`` exactly 1 with no
-    overflow warning. For :math:`x \ge 0` it evaluates :math:`1 / (1 + e^{-x})`,
-    for :math:`x < 0` the equal :math:`e^{x} / (1 + e^{x})`. Far left, where
-    PyTorch's :math:`e^{-x}` overflows (:math:`x < -\ln(\text{largest float})`),
-    the result is exactly 0 as in PyTorch; the true value there is below the
-    smallest normal float anyway.
+    overflow warning. For large :math:`|x|` that exponential underflows (to a
+    subnormal number or to 0), which is harmless: only digits below the
+    smallest normal float are lost, so the underflow is not reported, even
+    under ``np.errstate(under="raise")``. For :math:`x \ge 0` it evaluates
+    :math:`1 / (1 + e^{-x})`, for :math:`x < 0` the equal
+    :math:`e^{x} / (1 + e^{x})`. Far left, where PyTorch's :math:`e^{-x}`
+    overflows (:math:`x < -\ln(\text{largest float})`), the result is exactly
+    0 as in PyTorch; the true value there is below the smallest normal float
+    anyway.
     """
     x = as_float_array(x)
     with np.errstate(under="ignore"):
