@@ -276,7 +276,7 @@ def test_every_image_loads(visit: Visit) -> None:
 
 WIDGETS = f"""() => [...document.querySelectorAll('script[type="{WIDGET_VIEW}"]')].map(script => {{
     const host = script.previousElementSibling;
-    const explorer = host?.querySelector('.dlbook-explorer');
+    const explorer = host?.closest('.dlbook-explorer') ?? host?.querySelector('.dlbook-explorer');
     const figure = explorer?.querySelector('.dlbook-figure [role="img"]');
     const output = script.closest('.cell_output') || script.parentElement;
     return {{
@@ -375,6 +375,15 @@ def explorers_on(visit: Visit) -> list[Any]:
     return explorers
 
 
+#: Count how often the decision regions are redrawn (the canvas's pixels are put).
+COUNT_REDRAWS = """canvas => {
+    const context = canvas.getContext('2d');
+    const put = context.putImageData.bind(context);
+    canvas.redraws = 0;
+    context.putImageData = (...args) => { canvas.redraws += 1; return put(...args); };
+}"""
+
+
 def test_playground_trains_in_the_page(visit: Visit) -> None:
     """Press Train: the network learns the moons in the browser, drawn as it goes, as NumPy trains it."""
     playgrounds = [e for e in explorers_on(visit) if explorer_key(e) == "playground"]
@@ -384,16 +393,19 @@ def test_playground_trains_in_the_page(visit: Visit) -> None:
         state = explorer.evaluate(SAVED_STATE)
         shown = settings("playground", controls(explorer))
         assert shown == TrainingPlayground().settings(), "the playground does not open with the default settings"
-        before = figure_pixels(explorer)
+        # The page opens with the run the notebook trained in NumPy; count the redraws of this one.
+        explorer.locator("canvas").evaluate(COUNT_REDRAWS)
         explorer.locator("button", has_text="Train").click()
         assert explorer.locator("button", has_text="Train").is_disabled(), "a second run could start during one"
+        midway = figure_pixels(explorer)
         explorer.locator("button:enabled", has_text="Train").wait_for(timeout=30_000)
         expected = oracle("playground", state, shown)
         final = expected.train()
         assert final >= 0.95
         assert readout(explorer) == expected.readout()
         assert explorer.locator("progress").evaluate("p => p.value === p.max && p.max === 700")
-        assert figure_pixels(explorer) != before
+        assert explorer.locator("canvas").evaluate("canvas => canvas.redraws") >= 20, "not redrawn as it learned"
+        assert figure_pixels(explorer) != midway
 
 
 def test_explorers_respond_to_every_control(visit: Visit) -> None:

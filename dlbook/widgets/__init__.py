@@ -1,6 +1,6 @@
-"""Interactive explorers for the book's pages.
+"""Interactive explorers for the book's pages, live in JupyterLab, Colab, VS Code and on the website.
 
-Each explorer is a thin view: the numbers come from plain :mod:`dlbook`
-functions that the tests call without a browser, and the explorer only wires
-controls to them and redraws a figure. See :class:`dlbook.widgets.view.Explorer`.
+Each explorer is an anywidget (:class:`dlbook.widgets.explorer.Explorer`): an ES
+module built from ``js/explorers/`` draws it and recomputes it in the browser,
+porting :mod:`dlbook.numpy`; the Python object holds the state as traits.
 """
