@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -18,13 +17,6 @@ from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
-
-# Kernels started by nbval, the book build and JupyterLab import dlbook from the tree under test,
-# not from wherever the package happens to be installed.
-os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-# The book's networks are tiny: PyTorch runs them fastest, and most steadily on a busy machine, on one
-# thread. Set before any test imports torch, so this process and every kernel it starts inherit it.
-os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 #: Chromium from the operating system's packages (Playwright's own browser download is not used).
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

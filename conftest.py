@@ -1,0 +1,15 @@
+"""Settings for every test run from this repository, the chapters' nbval runs included.
+
+Kernels started by nbval, the book build and JupyterLab import ``dlbook`` from
+the tree under test, not from wherever the package happens to be installed.
+The book's networks are tiny: PyTorch runs them fastest, and most steadily on a
+busy machine, on one thread. Both are set before any test imports torch, so this
+process and every kernel it starts inherit them.
+"""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+os.environ.setdefault("OMP_NUM_THREADS", "1")
