@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from filelock import FileLock
 from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,9 +59,8 @@ class SiteBuild:
     returncode: int
 
 
-@pytest.fixture(scope="session")
-def site_build() -> SiteBuild:
-    """Build the book once into ``_build/html`` (every page executed; warnings are errors)."""
+def build_site() -> SiteBuild:
+    """Build the book into ``_build/html`` (every page executed; warnings are errors)."""
     html = BUILD / "html"
     shutil.rmtree(html, ignore_errors=True)
     command = [
@@ -68,6 +70,28 @@ def site_build() -> SiteBuild:
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     log = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)  # drop terminal colours
     return SiteBuild(html=html, log=log, returncode=result.returncode)
+
+
+@pytest.fixture(scope="session")
+def site_build() -> SiteBuild:
+    """The book built once per test run, shared by the parallel workers (pytest-xdist) of that run.
+
+    The first worker that needs it builds it, holding a lock; the others wait
+    and read its outcome, which is kept under ``_build/`` for this run only.
+    """
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:  # one process: nothing to share
+        return build_site()
+    BUILD.mkdir(exist_ok=True)
+    outcome = BUILD / f"site-build-{run}.json"
+    with FileLock(BUILD / "site-build.lock"):
+        if not outcome.exists():
+            for stale in BUILD.glob("site-build-*.json"):
+                stale.unlink()
+            built = build_site()
+            outcome.write_text(json.dumps({"log": built.log, "returncode": built.returncode}), encoding="utf-8")
+    saved = json.loads(outcome.read_text(encoding="utf-8"))
+    return SiteBuild(html=BUILD / "html", log=saved["log"], returncode=saved["returncode"])
 
 
 @pytest.fixture(scope="session")
