@@ -23,9 +23,15 @@ def lookup(kind: str, name: str, table: Mapping[str, T]) -> T:
 
 
 def check_count(name: str, value: Any, low: int) -> None:
-    """Raise ``ValueError`` unless ``value`` is an integer (not a bool) of at least ``low``."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
-        raise ValueError(f"{name} must be an integer of at least {low}, got {value!r}")
+    """Raise ``ValueError`` unless ``value`` is an integer of at least ``low``.
+
+    Booleans are not counts, although Python treats them as integers.
+    """
+    integer = isinstance(value, Integral) and not isinstance(value, bool)
+    if not integer or value < low:
+        raise ValueError(
+            f"{name} must be an integer of at least {low}, got {value!r}"
+        )
 
 
 def has_nan(a: Any) -> bool:

@@ -1,4 +1,4 @@
-r"""Handwritten digits: the 1,797 images of 8 x 8 pixels that ship inside scikit-learn.
+r"""Handwritten digits: 1,797 images of 8 x 8 pixels inside scikit-learn.
 
 They come from the UCI "optical recognition of handwritten digits" data:
 digits written on a form were scanned as 32 x 32 black-and-white bitmaps,
@@ -47,7 +47,10 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 def scale_pixels(pixels: ArrayLike) -> np.ndarray:
-    r"""Map raw intensities :math:`p \in [0, 16]` linearly onto :math:`[-1, 1]`: :math:`x = p / 8 - 1`.
+    r"""Map raw intensities :math:`p \in [0, 16]` onto :math:`[-1, 1]`.
+
+    The map is linear, :math:`x = p / 8 - 1`: blank paper becomes -1, full
+    ink +1.
 
     ``pixels`` is one flattened image, shape ``(64,)``, or a batch
     ``(n, 64)``; the result has its shape (float64 for integer input, float

@@ -1,4 +1,7 @@
-"""Plotting helpers shared by the chapters: decision regions over 2-D data, digit images, training curves.
+"""Plotting helpers shared by the chapters.
+
+Decision regions over 2-D data; digit images, weight images, learning
+curves, confusion matrices and probability bars for the digits chapter.
 
 Everything here draws on a matplotlib ``Axes`` handed in by the caller, so it
 serves static figures (``plt.subplots``) and explorers (an Agg ``Figure``) alike.
@@ -112,7 +115,7 @@ def _bare(ax: Axes) -> None:
 
 
 def tile_images(images: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
-    """Lay out flattened 8 x 8 images (rows of ``images``) in a grid, row by row.
+    """Lay out flattened 8 x 8 images (rows of ``images``) in a grid, by rows.
 
     Returns one 2-D array: ``columns`` pictures across, as many rows as
     needed, ``gap`` pixels of NaN between neighbours and in unused places
@@ -126,13 +129,19 @@ def tile_images(images: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
         (rows * (height + gap) - gap, columns * (width + gap) - gap), np.nan
     )
     for k, image in enumerate(images):
-        top, left = (k // columns) * (height + gap), (k % columns) * (width + gap)
+        top = (k // columns) * (height + gap)
+        left = (k % columns) * (width + gap)
         grid[top : top + height, left : left + width] = image
     return grid
 
 
 def _show_tiles(
-    ax: Axes, images: np.ndarray, columns: int, cmap: str, vmin: float, vmax: float
+    ax: Axes,
+    images: np.ndarray,
+    columns: int,
+    cmap: str,
+    vmin: float,
+    vmax: float,
 ) -> AxesImage:
     """``imshow`` of :func:`tile_images` with gaps in :data:`GAP_COLOR`."""
     colormap = colormaps[cmap].with_extremes(bad=GAP_COLOR)
@@ -143,8 +152,10 @@ def _show_tiles(
     return image
 
 
-def show_digit(ax: Axes, pixels: np.ndarray, title: str | None = None) -> AxesImage:
-    """Draw one flattened 8 x 8 digit of raw intensities (0 to 16) as a picture."""
+def show_digit(
+    ax: Axes, pixels: np.ndarray, title: str | None = None
+) -> AxesImage:
+    """Draw one flattened 8 x 8 digit of raw intensities (0 to 16)."""
     image = show_digits(ax, pixels, columns=1)
     if title is not None:
         ax.set_title(title)
@@ -152,7 +163,10 @@ def show_digit(ax: Axes, pixels: np.ndarray, title: str | None = None) -> AxesIm
 
 
 def show_digits(ax: Axes, pixels: np.ndarray, columns: int) -> AxesImage:
-    """Draw many digits, one per row of ``pixels`` (raw intensities), in a grid of ``columns``."""
+    """Draw many digits, one per row of ``pixels``, ``columns`` across.
+
+    ``pixels`` holds raw intensities (0 to 16), as :func:`show_digit`.
+    """
     return _show_tiles(ax, pixels, columns, DIGIT_CMAP, 0, PIXEL_MAX)
 
 
@@ -174,7 +188,7 @@ def show_weights(
 def plot_history(
     axes: tuple[Axes, Axes], history: EpochHistory, best_of: str | None = None
 ) -> None:
-    """Loss (left, log scale) and accuracy (right) per epoch, one line per data set.
+    """Loss (left, log scale) and accuracy (right) per epoch, one line per set.
 
     With ``best_of``, the name of one of the history's data sets, a dotted
     vertical line in both panels marks the epoch of that set's lowest loss.
@@ -207,7 +221,7 @@ def plot_history(
 
 
 def plot_confusion_matrix(ax: Axes, matrix: np.ndarray) -> AxesImage:
-    """The counts ``matrix[i, j]`` (true class i, predicted j) as a table of coloured cells.
+    """A confusion matrix (rows: true class, columns: predicted) as cells.
 
     Every non-zero count is written in its cell; the mistakes, off the
     diagonal, in bold.
@@ -228,8 +242,10 @@ def plot_confusion_matrix(ax: Axes, matrix: np.ndarray) -> AxesImage:
     return image
 
 
-def plot_probabilities(ax: Axes, probabilities: np.ndarray, label: int) -> BarContainer:
-    """Bars of a classifier's probabilities for one example with true class ``label``.
+def plot_probabilities(
+    ax: Axes, probabilities: np.ndarray, label: int
+) -> BarContainer:
+    """Bars of a classifier's probabilities for one example of class ``label``.
 
     The true class is blue (``CLASS_COLORS[0]``); when the largest
     probability belongs to another class, that bar is vermillion

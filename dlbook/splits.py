@@ -1,4 +1,4 @@
-r"""Splitting a labelled data set into parts (training, validation, test), class by class.
+r"""Splitting labelled data into parts (training, validation, test) by class.
 
 A *stratified* split keeps every class's share the same in every part: if
 10% of all examples are sevens, about 10% of the training, the validation

@@ -1,4 +1,4 @@
-r"""Exercises of the chapter "Handwritten digits": three pieces of a classifier's pipeline.
+r"""Exercises of the chapter "Handwritten digits": a classifier's pipeline.
 
 * :func:`check_one_hot`: the reader writes ``one_hot(labels, n_classes)``,
   the ``(n, C)`` matrix :math:`Y_{ic} = [y_i = c]`.
@@ -18,7 +18,11 @@ from typing import Any, Callable
 import numpy as np
 
 from dlbook.exercises.checker import Case, CheckResult, run_checks
-from dlbook.numpy.classification import batch_accuracy, confusion_matrix, one_hot
+from dlbook.numpy.classification import (
+    batch_accuracy,
+    confusion_matrix,
+    one_hot,
+)
 
 ONE_HOT_HINT = (
     "row i holds a single 1, in column labels[i], and 0 everywhere else: "
@@ -56,7 +60,8 @@ def one_hot_cases(seed: int = 0, n_random: int = 3) -> list[Case]:
          "one label still gives a 2-D result, of shape (1, n_classes)"),
     ]
     cases = [
-        Case(description, (labels, n_classes), one_hot(labels, n_classes), hint)
+        Case(description, (labels, n_classes), one_hot(labels, n_classes),
+             hint)
         for description, labels, n_classes, hint in prepared
     ]
     rng = np.random.default_rng(seed)
@@ -147,10 +152,12 @@ def confusion_matrix_cases(seed: int = 0, n_random: int = 3) -> list[Case]:
 
 
 def check_one_hot(fn: Callable[[np.ndarray, int], Any]) -> CheckResult:
-    r"""Check the reader's ``fn(labels, n_classes)`` against :func:`~dlbook.numpy.classification.one_hot`.
+    r"""Check the reader's ``fn(labels, n_classes)``.
 
-    ``fn`` must return the ``(len(labels), n_classes)`` matrix with a 1 at
-    column ``labels[i]`` of row ``i`` and 0 elsewhere (any numeric dtype).
+    Expected results come from
+    :func:`~dlbook.numpy.classification.one_hot`: ``fn`` must return the
+    ``(len(labels), n_classes)`` matrix with a 1 at column ``labels[i]`` of
+    row ``i`` and 0 elsewhere (any numeric dtype).
     """
     return run_checks("one_hot", fn, one_hot_cases(), rtol=0, atol=0)
 
@@ -158,10 +165,11 @@ def check_one_hot(fn: Callable[[np.ndarray, int], Any]) -> CheckResult:
 def check_batch_accuracy(
     fn: Callable[[np.ndarray, np.ndarray], Any],
 ) -> CheckResult:
-    r"""Check the reader's ``fn(scores, labels)`` against :func:`~dlbook.numpy.classification.batch_accuracy`.
+    r"""Check the reader's ``fn(scores, labels)``.
 
-    ``fn`` must return :math:`\frac1n \sum_i [\arg\max_c s_{ic} = y_i]`,
-    one number.
+    Expected results come from
+    :func:`~dlbook.numpy.classification.batch_accuracy`: ``fn`` must return
+    one number, :math:`\frac1n \sum_i [\arg\max_c s_{ic} = y_i]`.
     """
     return run_checks("batch_accuracy", fn, batch_accuracy_cases())
 
@@ -169,10 +177,12 @@ def check_batch_accuracy(
 def check_confusion_matrix(
     fn: Callable[[np.ndarray, np.ndarray, int], Any],
 ) -> CheckResult:
-    r"""Check the reader's ``fn(labels, predictions, n_classes)`` against :func:`~dlbook.numpy.classification.confusion_matrix`.
+    r"""Check the reader's ``fn(labels, predictions, n_classes)``.
 
-    ``fn`` must return the ``(n_classes, n_classes)`` counts, true classes
-    in the rows and predicted ones in the columns.
+    Expected results come from
+    :func:`~dlbook.numpy.classification.confusion_matrix`: ``fn`` must
+    return the ``(n_classes, n_classes)`` counts, true classes in the rows
+    and predicted ones in the columns.
     """
     return run_checks(
         "confusion_matrix", fn, confusion_matrix_cases(), rtol=0, atol=0

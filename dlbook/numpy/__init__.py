@@ -20,7 +20,11 @@ from dlbook.numpy.activations import (
     tanh,
     tanh_derivative,
 )
-from dlbook.numpy.classification import batch_accuracy, confusion_matrix, one_hot
+from dlbook.numpy.classification import (
+    batch_accuracy,
+    confusion_matrix,
+    one_hot,
+)
 from dlbook.numpy.linear import init_linear, linear_backward, linear_forward
 from dlbook.numpy.mlp import init_mlp, mlp_backward, mlp_forward, softmax_cross_entropy
 from dlbook.numpy.perceptron import perceptron, predict_class, weighted_sum

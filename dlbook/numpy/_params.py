@@ -8,6 +8,8 @@ creating and checking such dicts, and the inputs fed to them, live here once.
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
@@ -15,11 +17,13 @@ from dlbook._validate import check_ndim, check_no_nan, check_not_empty
 
 
 def check_sizes(**sizes: int) -> None:
-    """Raise ``ValueError`` unless every keyword's value is a positive integer."""
+    """Raise ``ValueError`` unless each keyword value is a positive integer."""
     for name, size in sizes.items():
-        integer = isinstance(size, (int, np.integer)) and not isinstance(size, bool)
+        integer = isinstance(size, Integral) and not isinstance(size, bool)
         if not integer or size < 1:
-            raise ValueError(f"{name} must be a positive integer, got {size!r}")
+            raise ValueError(
+                f"{name} must be a positive integer, got {size!r}"
+            )
 
 
 def float_dtype(dtype: DTypeLike) -> np.dtype:
@@ -49,9 +53,10 @@ def glorot_uniform(
 def check_param_arrays(
     params: dict[str, np.ndarray], names: tuple[str, ...]
 ) -> tuple[np.ndarray, ...]:
-    """Check a parameter dict entry by entry; return its arrays in ``names`` order.
+    """Check a parameter dict entry by entry; return its arrays in order.
 
-    ``params`` must have exactly the keys ``names``; every entry must be a
+    ``params`` must have exactly the keys ``names`` (the order of the
+    result); every entry must be a
     non-empty floating-point NumPy array without NaN, all of one dtype,
     weights (names starting with ``W``) 2-D and biases 1-D. How the shapes
     fit together is the caller's check.

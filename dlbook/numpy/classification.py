@@ -1,4 +1,4 @@
-r"""From class labels to numbers and back: one-hot targets, accuracy, the confusion matrix.
+r"""Class labels and scores: one-hot targets, accuracy, the confusion matrix.
 
 A classifier with :math:`C` classes gives every example a row of :math:`C`
 scores (logits or probabilities); its prediction is the class with the
@@ -9,7 +9,8 @@ indices :math:`0, \dots, C - 1`.
   (the target distribution of the cross-entropy), as
   :func:`torch.nn.functional.one_hot`.
 * :func:`batch_accuracy`: the share of rows whose largest score is the label's.
-* :func:`confusion_matrix`: how often class :math:`i` was predicted as :math:`j`.
+* :func:`confusion_matrix`: how often class :math:`i` was predicted as
+  :math:`j`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from dlbook._validate import (
 )
 
 
-def _class_indices(name: str, labels: ArrayLike, n_classes: int | None) -> np.ndarray:
+def _class_indices(
+    name: str, labels: ArrayLike, n_classes: int | None
+) -> np.ndarray:
     """``labels`` as an int64 array, after checking they are class indices.
 
     Integers only (no floats, no booleans), none negative and, when
@@ -50,10 +53,11 @@ def _class_indices(name: str, labels: ArrayLike, n_classes: int | None) -> np.nd
 
 
 def one_hot(labels: ArrayLike, num_classes: int = -1) -> np.ndarray:
-    r"""One-hot encoding: entry :math:`[\dots, c]` is 1 where the label is :math:`c`, else 0.
+    r"""One-hot encoding: a 1 in the column of each label's class, else 0.
 
     ``labels`` holds integer class indices of any shape; the result has that
-    shape plus a last axis of ``num_classes`` entries, dtype int64, as in
+    shape plus a last axis of ``num_classes`` entries (1 at the label's
+    class, 0 elsewhere), dtype int64, as in
     :func:`torch.nn.functional.one_hot`. ``num_classes = -1`` (the default)
     takes the largest label plus one. A batch :math:`y` of :math:`n` labels
     becomes the :math:`n \times C` matrix :math:`Y_{ic} = [y_i = c]`.
@@ -72,11 +76,12 @@ def one_hot(labels: ArrayLike, num_classes: int = -1) -> np.ndarray:
 
 
 def batch_accuracy(scores: ArrayLike, labels: ArrayLike) -> float:
-    r"""The share of correct predictions, :math:`\frac1n \sum_i [\arg\max_c s_{ic} = y_i]`.
+    r"""The share of right answers, :math:`\frac1n \sum_i [\hat y_i = y_i]`.
 
-    ``scores`` has shape ``(n, C)``, one row of logits or probabilities per
-    example (softmax keeps the order, so both give the same argmax; a tie
-    goes to the first largest class, as in ``np.argmax``). ``labels`` holds
+    The prediction is :math:`\hat y_i = \arg\max_c s_{ic}`. ``scores`` has
+    shape ``(n, C)``, one row of logits or probabilities per example
+    (softmax keeps the order, so both give the same argmax; a tie goes to
+    the first largest class, as in ``np.argmax``). ``labels`` holds
     the ``n`` true classes. Raises ``ValueError`` on mismatched shapes,
     empty input, NaN scores or labels that are not class indices.
     """
@@ -96,12 +101,14 @@ def batch_accuracy(scores: ArrayLike, labels: ArrayLike) -> float:
 def confusion_matrix(
     labels: ArrayLike, predictions: ArrayLike, n_classes: int
 ) -> np.ndarray:
-    r"""The ``(n_classes, n_classes)`` counts :math:`M_{ij} = \#\{k : y_k = i,\ \hat y_k = j\}`.
+    r"""The confusion matrix of ``n_classes`` classes, as counts.
 
-    Row :math:`i` is the true class, column :math:`j` the predicted one: the
-    diagonal counts the correct predictions, each row sums to the number of
-    examples of its class. ``labels`` and ``predictions`` are 1-D integer
-    class indices of equal, non-zero length. Returns int64 counts.
+    :math:`M_{ij} = \#\{k : y_k = i,\ \hat y_k = j\}`, shape
+    ``(n_classes, n_classes)``. Row :math:`i` is the true class, column
+    :math:`j` the predicted one: the diagonal counts the correct
+    predictions, each row sums to the number of examples of its class.
+    ``labels`` and ``predictions`` are 1-D integer class indices of equal,
+    non-zero length. Returns int64 counts.
     """
     check_count("n_classes", n_classes, 1)
     labels = _class_indices("labels", labels, n_classes)

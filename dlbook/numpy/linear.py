@@ -1,4 +1,4 @@
-r"""Softmax regression: one linear layer from the inputs to one logit per class.
+r"""Softmax regression: one linear layer from the inputs to the class logits.
 
 The model maps a batch :math:`X` of shape ``(n, n_in)`` to logits of shape
 ``(n, n_out)``, and softmax turns each row into class probabilities:
@@ -85,13 +85,17 @@ def linear_forward(
 
 
 def linear_backward(
-    params: dict[str, np.ndarray], cache: dict[str, Any], grad_logits: ArrayLike
+    params: dict[str, np.ndarray],
+    cache: dict[str, Any],
+    grad_logits: ArrayLike,
 ) -> dict[str, np.ndarray]:
-    r"""Gradients :math:`\partial \ell/\partial W = X^\top G` and :math:`\partial \ell/\partial b = \sum_i G_{i,:}`.
+    r"""Gradients of a loss :math:`\ell` with respect to ``W`` and ``b``.
 
-    ``cache`` is the second output of :func:`linear_forward` and
-    ``grad_logits`` is :math:`G = \partial \ell / \partial L`, shape
-    ``(n, n_out)``. Returns a dict with the keys and shapes of ``params``.
+    :math:`\partial \ell/\partial W = X^\top G` and
+    :math:`\partial \ell/\partial b = \sum_i G_{i,:}`. ``cache`` is the second
+    output of :func:`linear_forward` and ``grad_logits`` is
+    :math:`G = \partial \ell / \partial L`, shape ``(n, n_out)``. Returns a
+    dict with the keys and shapes of ``params``.
     """
     W, _ = check_linear_params(params)
     if not isinstance(cache, dict) or "X" not in cache:

@@ -76,7 +76,8 @@ def init_mlp(
     r"""Fresh parameters for a two-layer network with Xavier/Glorot-uniform weights and zero biases.
 
     Each weight matrix of shape ``(fan_in, fan_out)`` is drawn from
-    :math:`U(-a, a)` with :math:`a = \sqrt{6 / (\mathrm{fan\_in} + \mathrm{fan\_out})}`
+    :math:`U(-a, a)` with
+    :math:`a = \sqrt{6 / (\mathrm{fan\_in} + \mathrm{fan\_out})}`
     (:func:`~dlbook.numpy._params.glorot_uniform`), which keeps the variance
     of activations and gradients roughly constant from layer to layer.
     Returns ``{"W1": (n_in, n_hidden), "b1": (n_hidden,),

@@ -96,7 +96,8 @@ def train_classifier(
     :func:`~dlbook.numpy.linear.linear_forward` and
     :func:`~dlbook.numpy.linear.linear_backward` do. Each step takes the next
     batch :math:`B` of :func:`dlbook.batches.minibatches` and applies
-    :func:`sgd_step`, :math:`\theta \leftarrow \theta - \eta\, \nabla_\theta L_B`.
+    :func:`sgd_step`,
+    :math:`\theta \leftarrow \theta - \eta\, \nabla_\theta L_B`.
     Returns the trained parameters (``params`` itself is left unchanged) and
     the loss of every step's batch before its update. ``callback(step, loss,
     params)`` is called every ``every`` steps and after the last; with
@@ -166,7 +167,8 @@ class EpochHistory:
 
     ``logits(params, X)`` computes the model's logits, e.g.
     ``lambda p, X: mlp_forward(p, X)[0]``; each keyword names a data set
-    ``(X, y)``, e.g. ``training=(X_train, y_train), validation=(X_val, y_val)``.
+    ``(X, y)``, e.g.
+    ``training=(X_train, y_train), validation=(X_val, y_val)``.
     Every call ``history(step, loss, params)`` appends, for each data set,
     the mean softmax cross-entropy to ``history.loss[name]`` and the
     :func:`~dlbook.numpy.classification.batch_accuracy` to
@@ -219,7 +221,7 @@ def accuracy(params: Params, X: ArrayLike, y: ArrayLike, activation: str = "tanh
 def predict_proba(
     params: Params, X: ArrayLike, activation: str = "tanh"
 ) -> np.ndarray:
-    r"""The network's class probabilities :math:`\mathrm{softmax}(L)`, row by row.
+    r"""The network's class probabilities :math:`\mathrm{softmax}(L)`, by row.
 
     :math:`L = f(X W_1 + b_1) W_2 + b_2` are the logits of
     :func:`~dlbook.numpy.mlp.mlp_forward`; the result has shape
