@@ -102,8 +102,6 @@ DIGIT_CMAP = "gray_r"
 WEIGHT_CMAP = "RdBu_r"
 #: Line styles of the data sets in :func:`plot_history`, with CLASS_COLORS.
 HISTORY_STYLES = ("-", "--", ":", "-.")
-
-
 #: The gaps between the pictures of a grid (:func:`tile_images`).
 GAP_COLOR = "0.7"
 
