@@ -7,7 +7,7 @@ is stated once and both backends raise the same ``ValueError`` messages.
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any, Mapping, TypeVar
 
 T = TypeVar("T")
@@ -20,6 +20,18 @@ def lookup(kind: str, name: str, table: Mapping[str, T]) -> T:
     except (KeyError, TypeError):
         known = ", ".join(repr(key) for key in table)
         raise ValueError(f"unknown {kind} {name!r}; choose one of {known}") from None
+
+
+def check_count(name: str, value: Any, low: int) -> None:
+    """Raise ``ValueError`` unless ``value`` is an integer of at least ``low``.
+
+    Booleans are not counts, although Python treats them as integers.
+    """
+    integer = isinstance(value, Integral) and not isinstance(value, bool)
+    if not integer or value < low:
+        raise ValueError(
+            f"{name} must be an integer of at least {low}, got {value!r}"
+        )
 
 
 def has_nan(a: Any) -> bool:

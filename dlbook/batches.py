@@ -14,14 +14,10 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from dlbook._validate import check_count
+
 #: ``progress(step, loss)``: told the 1-based step number and that step's batch loss.
 Progress = Callable[[int, float], None]
-
-
-def _check_count(name: str, value: int, low: int) -> None:
-    """Raise ``ValueError`` unless ``value`` is an integer of at least ``low``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer of at least {low}, got {value!r}")
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
@@ -30,8 +26,8 @@ def steps_per_epoch(n: int, batch_size: int) -> int:
     The last batch is smaller when ``batch_size`` :math:`B` does not divide ``n``.
     Raises ``ValueError`` unless :math:`1 \le B \le n`.
     """
-    _check_count("n", n, 1)
-    _check_count("batch_size", batch_size, 1)
+    check_count("n", n, 1)
+    check_count("batch_size", batch_size, 1)
     if batch_size > n:
         raise ValueError(
             f"batch_size must be at most the number of examples n = {n}, got {batch_size}; "
@@ -50,7 +46,7 @@ def minibatches(n: int, batch_size: int, epochs: int = 1, seed: int = 0) -> Iter
     give the same batches. ``batch_size = n`` is full-batch gradient descent.
     """
     per_epoch = steps_per_epoch(n, batch_size)
-    _check_count("epochs", epochs, 1)
+    check_count("epochs", epochs, 1)
     rng = np.random.default_rng(seed)
     for _ in range(epochs):
         order = rng.permutation(n)
@@ -76,8 +72,8 @@ def run_sgd(
     ``progress(step, loss)`` is called after every ``every``-th step and after
     the last one.
     """
-    _check_count("epochs", epochs, 1)
-    _check_count("every", every, 1)
+    check_count("epochs", epochs, 1)
+    check_count("every", every, 1)
     total = epochs * steps_per_epoch(n, batch_size)
     losses = np.empty(total)
     for step, indices in enumerate(minibatches(n, batch_size, epochs, seed), start=1):

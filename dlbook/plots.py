@@ -1,4 +1,7 @@
-"""Plotting helpers shared by the chapters: decision regions over 2-D data.
+"""Plotting helpers shared by the chapters.
+
+Decision regions over 2-D data; digit images, weight images, learning
+curves, confusion matrices and probability bars for the digits chapter.
 
 Everything here draws on a matplotlib ``Axes`` handed in by the caller, so it
 serves static figures (``plt.subplots``) and explorers (an Agg ``Figure``) alike.
@@ -9,9 +12,14 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
+from matplotlib.container import BarContainer
 from matplotlib.image import AxesImage
+
+from dlbook.digits import IMAGE_SHAPE, N_CLASSES, N_PIXELS, PIXEL_MAX
+from dlbook.numpy.training import EpochHistory
 
 CLASS_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 REGION_CMAP = "RdBu_r"
@@ -84,3 +92,168 @@ def decision_line(
         return xs, -(w1 * xs + b) / w2
     ys = np.array([ymin, ymax])
     return -(w2 * ys + b) / w1, ys
+
+
+# --- digits --------------------------------------------------------------
+
+#: Raw digits: white paper (0), dark ink (16).
+DIGIT_CMAP = "gray_r"
+#: Weights: negative blue, zero white, positive red.
+WEIGHT_CMAP = "RdBu_r"
+#: Line styles of the data sets in :func:`plot_history`, with CLASS_COLORS.
+HISTORY_STYLES = ("-", "--", ":", "-.")
+#: The gaps between the pictures of a grid (:func:`tile_images`).
+GAP_COLOR = "0.7"
+
+
+def _bare(ax: Axes) -> None:
+    """No ticks or tick labels: for pictures, whose axes carry no scale."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def tile_images(images: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
+    """Lay out flattened 8 x 8 images (rows of ``images``) in a grid, by rows.
+
+    Returns one 2-D array: ``columns`` pictures across, as many rows as
+    needed, ``gap`` pixels of NaN between neighbours and in unused places
+    (``imshow`` draws NaN in the colour map's "bad" colour). One picture of
+    many images draws much faster than one ``Axes`` per image.
+    """
+    images = np.asarray(images, dtype=np.float64).reshape((-1, *IMAGE_SHAPE))
+    height, width = IMAGE_SHAPE
+    rows = -(-len(images) // columns)
+    grid = np.full(
+        (rows * (height + gap) - gap, columns * (width + gap) - gap), np.nan
+    )
+    for k, image in enumerate(images):
+        top = (k // columns) * (height + gap)
+        left = (k % columns) * (width + gap)
+        grid[top : top + height, left : left + width] = image
+    return grid
+
+
+def _show_tiles(
+    ax: Axes,
+    images: np.ndarray,
+    columns: int,
+    cmap: str,
+    vmin: float,
+    vmax: float,
+) -> AxesImage:
+    """``imshow`` of :func:`tile_images` with gaps in :data:`GAP_COLOR`."""
+    colormap = colormaps[cmap].with_extremes(bad=GAP_COLOR)
+    image = ax.imshow(
+        tile_images(images, columns), cmap=colormap, vmin=vmin, vmax=vmax
+    )
+    _bare(ax)
+    return image
+
+
+def show_digit(
+    ax: Axes, pixels: np.ndarray, title: str | None = None
+) -> AxesImage:
+    """Draw one flattened 8 x 8 digit of raw intensities (0 to 16)."""
+    image = show_digits(ax, pixels, columns=1)
+    if title is not None:
+        ax.set_title(title)
+    return image
+
+
+def show_digits(ax: Axes, pixels: np.ndarray, columns: int) -> AxesImage:
+    """Draw many digits, one per row of ``pixels``, ``columns`` across.
+
+    ``pixels`` holds raw intensities (0 to 16), as :func:`show_digit`.
+    """
+    return _show_tiles(ax, pixels, columns, DIGIT_CMAP, 0, PIXEL_MAX)
+
+
+def show_weights(
+    ax: Axes, weights: np.ndarray, limit: float, columns: int = 1
+) -> AxesImage:
+    """Draw a unit's 64 weights as an 8 x 8 picture, one weight per pixel.
+
+    ``weights`` is one unit's ``(64,)`` weights, or a matrix ``(64, k)``
+    such as ``W1`` whose column ``j`` belongs to unit ``j``: then the ``k``
+    pictures are laid out in a grid of ``columns``. The colour scale runs
+    from ``-limit`` (blue) through 0 (white) to ``+limit`` (red); give every
+    picture of a figure the same ``limit``.
+    """
+    units = np.reshape(weights, (N_PIXELS, -1)).T
+    return _show_tiles(ax, units, columns, WEIGHT_CMAP, -limit, limit)
+
+
+def plot_history(
+    axes: tuple[Axes, Axes], history: EpochHistory, best_of: str | None = None
+) -> None:
+    """Loss (left, log scale) and accuracy (right) per epoch, one line per set.
+
+    With ``best_of``, the name of one of the history's data sets, a dotted
+    vertical line in both panels marks the epoch of that set's lowest loss.
+    """
+    ax_loss, ax_accuracy = axes
+    for k, name in enumerate(history.loss):
+        style = {
+            "color": CLASS_COLORS[k % len(CLASS_COLORS)],
+            "linestyle": HISTORY_STYLES[k % len(HISTORY_STYLES)],
+            "label": name,
+        }
+        epochs = np.arange(1, len(history.loss[name]) + 1)
+        ax_loss.plot(epochs, history.loss[name], **style)
+        ax_accuracy.plot(epochs, history.accuracy[name], **style)
+    if best_of is not None:
+        if best_of not in history.loss:
+            raise ValueError(
+                f"best_of must name a data set of the history, one of "
+                f"{list(history.loss)}, got {best_of!r}"
+            )
+        best = int(np.argmin(history.loss[best_of])) + 1
+        for ax in axes:
+            ax.axvline(
+                best, color="gray", linestyle=":",
+                label=f"lowest {best_of} loss (epoch {best})",
+            )
+    ax_loss.set(xlabel="epoch", ylabel="loss (cross-entropy)", yscale="log")
+    ax_accuracy.set(xlabel="epoch", ylabel="accuracy")
+    ax_loss.legend()
+
+
+def plot_confusion_matrix(ax: Axes, matrix: np.ndarray) -> AxesImage:
+    """A confusion matrix (rows: true class, columns: predicted) as cells.
+
+    Every non-zero count is written in its cell; the mistakes, off the
+    diagonal, in bold.
+    """
+    matrix = np.asarray(matrix)
+    image = ax.imshow(matrix, cmap="Blues")
+    middle = matrix.max() / 2
+    for (i, j), count in np.ndenumerate(matrix):
+        if count == 0:
+            continue
+        ax.text(
+            j, i, str(count), ha="center", va="center", fontsize=8,
+            color="white" if count > middle else "black",
+            fontweight="normal" if i == j else "bold",
+        )
+    ticks = np.arange(matrix.shape[0])
+    ax.set(xticks=ticks, yticks=ticks, xlabel="predicted", ylabel="true")
+    return image
+
+
+def plot_probabilities(
+    ax: Axes, probabilities: np.ndarray, label: int
+) -> BarContainer:
+    """Bars of a classifier's probabilities for one example of class ``label``.
+
+    The true class is blue (``CLASS_COLORS[0]``); when the largest
+    probability belongs to another class, that bar is vermillion
+    (``CLASS_COLORS[1]``); the rest are grey.
+    """
+    probabilities = np.asarray(probabilities)
+    colors = ["lightgray"] * len(probabilities)
+    colors[int(probabilities.argmax())] = CLASS_COLORS[1]
+    colors[label] = CLASS_COLORS[0]
+    bars = ax.bar(np.arange(len(probabilities)), probabilities, color=colors)
+    ax.set(ylim=(0, 1), xticks=np.arange(N_CLASSES))
+    ax.tick_params(axis="x", labelsize=7)
+    return bars

@@ -1,7 +1,9 @@
 """Put every chapter notebook in the book's one diff-friendly form.
 
 * no outputs and no execution counts (the build and nbval execute the pages);
-* cell metadata reduced to ``tags``; notebook metadata reduced to the kernel;
+* cell metadata reduced to ``tags`` and ``mystnb`` (a figure's alt text,
+  ``{"mystnb": {"image": {"alt": "..."}}}``); notebook metadata reduced to
+  the kernel;
 * the first code cell is the shared Colab set-up cell below;
 * cell ids from the notebook's name and the cell's position, one JSON key per line in sorted order (nbformat's own writer).
 
@@ -62,6 +64,10 @@ if "google.colab" in sys.modules:
 """
 COLAB_TAGS = ["remove-cell"]
 
+#: The cell metadata a chapter keeps: tags (``remove-cell``, ``solution``,
+#: ...) and myst-nb's options, where a figure's alternative text lives.
+KEPT_CELL_METADATA = ("tags", "mystnb")
+
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
@@ -80,8 +86,9 @@ def normalise(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
     first_code = next((i for i, cell in enumerate(cells) if cell.cell_type == "code"), len(cells))
     cells.insert(first_code, colab_cell())
     for index, cell in enumerate(cells):
-        tags = cell.get("metadata", {}).get("tags", [])
-        cell.metadata = {"tags": tags} if tags else {}
+        metadata = cell.get("metadata", {})
+        kept = (key for key in KEPT_CELL_METADATA if metadata.get(key))
+        cell.metadata = {key: metadata[key] for key in kept}
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_numpy_half_does_not_import_torch():
     modules = ["dlbook", "dlbook.numpy", "dlbook.data", "dlbook.plots", "dlbook.diagrams",
-               "dlbook.widgets.perceptron", "dlbook.exercises"]
+               "dlbook.widgets.perceptron", "dlbook.exercises", "dlbook.digits", "dlbook.splits"]
     code = f"import sys, {', '.join(modules)}; assert 'torch' not in sys.modules, 'torch was imported'"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr

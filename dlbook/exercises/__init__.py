@@ -10,6 +10,11 @@ reported, not propagated.
 from dlbook.exercises.activations import check_sigmoid
 from dlbook.exercises.backprop import check_linear_backward
 from dlbook.exercises.checker import Case, CheckResult, run_checks
+from dlbook.exercises.digits import (
+    check_batch_accuracy,
+    check_confusion_matrix,
+    check_one_hot,
+)
 from dlbook.exercises.intro import check_count_parameters
 from dlbook.exercises.losses import check_cross_entropy, check_softmax
 from dlbook.exercises.perceptron import check_perceptron, check_weighted_sum

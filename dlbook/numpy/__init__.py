@@ -20,6 +20,12 @@ from dlbook.numpy.activations import (
     tanh,
     tanh_derivative,
 )
+from dlbook.numpy.classification import (
+    batch_accuracy,
+    confusion_matrix,
+    one_hot,
+)
+from dlbook.numpy.linear import init_linear, linear_backward, linear_forward
 from dlbook.numpy.mlp import init_mlp, mlp_backward, mlp_forward, softmax_cross_entropy
 from dlbook.numpy.perceptron import perceptron, predict_class, weighted_sum
 from dlbook.numpy.losses import (
@@ -30,4 +36,10 @@ from dlbook.numpy.losses import (
     nll_loss,
 )
 from dlbook.numpy.softmax import log_softmax, softmax
-from dlbook.numpy.training import sgd_step, train_mlp
+from dlbook.numpy.training import (
+    EpochHistory,
+    predict_proba,
+    sgd_step,
+    train_classifier,
+    train_mlp,
+)

@@ -31,6 +31,13 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from dlbook._validate import check_ndim, check_no_nan, check_not_empty, lookup
+from dlbook.numpy._params import (
+    check_param_arrays,
+    check_sizes,
+    float_dtype,
+    glorot_uniform,
+    layer_input,
+)
 from dlbook.numpy.activations import get_activation, get_derivative
 from dlbook.numpy.softmax import log_softmax
 
@@ -69,47 +76,28 @@ def init_mlp(
     r"""Fresh parameters for a two-layer network with Xavier/Glorot-uniform weights and zero biases.
 
     Each weight matrix of shape ``(fan_in, fan_out)`` is drawn from
-    :math:`U(-a, a)` with :math:`a = \sqrt{6 / (\mathrm{fan\_in} + \mathrm{fan\_out})}`,
-    which keeps the variance of activations and gradients roughly constant from
-    layer to layer. Returns ``{"W1": (n_in, n_hidden), "b1": (n_hidden,),
+    :math:`U(-a, a)` with
+    :math:`a = \sqrt{6 / (\mathrm{fan\_in} + \mathrm{fan\_out})}`
+    (:func:`~dlbook.numpy._params.glorot_uniform`), which keeps the variance
+    of activations and gradients roughly constant from layer to layer.
+    Returns ``{"W1": (n_in, n_hidden), "b1": (n_hidden,),
     "W2": (n_hidden, n_out), "b2": (n_out,)}`` in ``dtype``, drawn from
     ``np.random.default_rng(seed)``.
     """
-    for name, size in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ValueError(f"{name} must be a positive integer, got {size!r}")
-    dtype = np.dtype(dtype)
-    if not np.issubdtype(dtype, np.floating):
-        raise ValueError(f"dtype must be a floating-point type such as np.float32 or np.float64, got {dtype}")
+    check_sizes(n_in=n_in, n_hidden=n_hidden, n_out=n_out)
+    dtype = float_dtype(dtype)
     rng = np.random.default_rng(seed)
-
-    def glorot(fan_in: int, fan_out: int) -> np.ndarray:
-        a = np.sqrt(6.0 / (fan_in + fan_out))
-        return rng.uniform(-a, a, size=(fan_in, fan_out)).astype(dtype)
-
     return {
-        "W1": glorot(n_in, n_hidden),
+        "W1": glorot_uniform(rng, n_in, n_hidden, dtype),
         "b1": np.zeros(n_hidden, dtype=dtype),
-        "W2": glorot(n_hidden, n_out),
+        "W2": glorot_uniform(rng, n_hidden, n_out, dtype),
         "b2": np.zeros(n_out, dtype=dtype),
     }
 
 
 def check_params(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return ``W1, b1, W2, b2`` after checking keys, shapes, dtypes and NaN."""
-    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
-        keys = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"params must be a dict with keys {list(PARAM_NAMES)}, got {keys}")
-    W1, b1, W2, b2 = (params[name] for name in PARAM_NAMES)
-    for name in PARAM_NAMES:
-        p = params[name]
-        if not isinstance(p, np.ndarray) or not np.issubdtype(p.dtype, np.floating):
-            raise ValueError(f"params[{name!r}] must be a floating-point NumPy array, got {type(p).__name__}")
-        if p.dtype != W1.dtype:
-            raise ValueError(f"all params must share one dtype: W1 is {W1.dtype} but {name} is {p.dtype}")
-        check_ndim(f"params[{name!r}]", p, (2,) if name.startswith("W") else (1,))
-        check_not_empty(f"params[{name!r}]", p)
-        check_no_nan(f"params[{name!r}]", p)
+    W1, b1, W2, b2 = check_param_arrays(params, PARAM_NAMES)
     if b1.shape[0] != W1.shape[1] or W2.shape[0] != W1.shape[1] or b2.shape[0] != W2.shape[1]:
         raise ValueError(
             "inconsistent parameter shapes: W1 (n_in, n_hidden), b1 (n_hidden,), W2 (n_hidden, n_out), "
@@ -132,13 +120,7 @@ def mlp_forward(
     """
     W1, b1, W2, b2 = check_params(params)
     lookup("activation", activation, _DERIVATIVE_FROM_OUTPUT)
-    X = np.asarray(X)
-    check_ndim("X", X, (2,))
-    if X.shape[1] != W1.shape[0]:
-        raise ValueError(f"X has shape {X.shape} but W1 has shape {W1.shape}; X needs {W1.shape[0]} columns")
-    check_not_empty("X", X)
-    X = X.astype(W1.dtype, copy=False)
-    check_no_nan("X", X)
+    X = layer_input(X, W1, "W1")
     Z1 = X @ W1
     Z1 += b1
     # tanh, the default, is applied in place in the parameters' dtype. The general

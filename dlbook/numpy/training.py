@@ -1,4 +1,4 @@
-r"""Training the two-layer network with mini-batch stochastic gradient descent, in NumPy.
+r"""Training classifiers with mini-batch stochastic gradient descent, in NumPy.
 
 One step on a batch :math:`B` of examples moves every parameter against the
 gradient of the batch's mean loss:
@@ -8,9 +8,13 @@ gradient of the batch's mean loss:
     \theta \leftarrow \theta - \eta\, \nabla_\theta L_B(\theta), \qquad
     L_B(\theta) = \frac{1}{|B|} \sum_{i \in B} \ell\big(f_\theta(x_i), y_i\big).
 
-The forward pass, the loss and the gradients come from :mod:`dlbook.numpy.mlp`;
-the batches and the loop from :mod:`dlbook.batches`, shared with the PyTorch
-twin :mod:`dlbook.torch.training`.
+:func:`train_classifier` runs this loop for any model given as a forward and
+a backward function: the two-layer network of :mod:`dlbook.numpy.mlp`
+(:func:`train_mlp`) or softmax regression (:mod:`dlbook.numpy.linear`). The
+loss is the softmax cross-entropy; the batches and the loop come from
+:mod:`dlbook.batches`, shared with the PyTorch twin
+:mod:`dlbook.torch.training`. :class:`EpochHistory` records loss and accuracy
+on whole data sets after every epoch.
 """
 
 from __future__ import annotations
@@ -24,11 +28,17 @@ from dlbook._validate import check_gradients, check_labelled_data, check_learnin
 from dlbook.batches import run_sgd
 from dlbook.numpy._arrays import as_float_array
 from dlbook.numpy.activations import sigmoid
+from dlbook.numpy.classification import batch_accuracy
 from dlbook.numpy.mlp import PARAM_NAMES, check_params, init_mlp, mlp_backward, mlp_forward, softmax_cross_entropy
+from dlbook.numpy.softmax import softmax
 
 Params = dict[str, np.ndarray]
 #: ``callback(step, loss, network)``: the 1-based step, its batch loss and the network after it.
 Callback = Callable[[int, float, Any], None]
+#: ``forward(params, X) -> (logits, cache)``: a model's forward pass.
+Forward = Callable[[Params, np.ndarray], tuple[np.ndarray, Any]]
+#: ``backward(params, cache, grad_logits) -> grads``: its backward pass.
+Backward = Callable[[Params, Any, np.ndarray], Params]
 
 
 def sgd_step(params: Params, grads: Params, lr: float) -> Params:
@@ -64,6 +74,58 @@ def prepare_training(
     return X, y, dict(zip(PARAM_NAMES, (W1.copy(), b1.copy(), W2.copy(), b2.copy())))
 
 
+def train_classifier(
+    forward: Forward,
+    backward: Backward,
+    params: Params,
+    X: ArrayLike,
+    y: ArrayLike,
+    lr: float = 0.5,
+    batch_size: int = 32,
+    epochs: int = 100,
+    seed: int = 0,
+    callback: Callback | None = None,
+    every: int = 10,
+) -> tuple[Params, np.ndarray]:
+    r"""Train any classifier by mini-batch SGD on the softmax cross-entropy.
+
+    The model is a pair of functions: ``forward(params, X)`` returns the
+    logits and a cache, ``backward(params, cache, grad_logits)`` the
+    gradients, as :func:`~dlbook.numpy.mlp.mlp_forward` and
+    :func:`~dlbook.numpy.mlp.mlp_backward` or
+    :func:`~dlbook.numpy.linear.linear_forward` and
+    :func:`~dlbook.numpy.linear.linear_backward` do. Each step takes the next
+    batch :math:`B` of :func:`dlbook.batches.minibatches` and applies
+    :func:`sgd_step`,
+    :math:`\theta \leftarrow \theta - \eta\, \nabla_\theta L_B`.
+    Returns the trained parameters (``params`` itself is left unchanged) and
+    the loss of every step's batch before its update. ``callback(step, loss,
+    params)`` is called every ``every`` steps and after the last; with
+    ``every=steps_per_epoch(n, batch_size)`` that is once per epoch.
+    """
+    X, y = as_float_array(X), np.asarray(y)
+    check_labelled_data(X, y)
+    check_learning_rate(lr)
+    n_classes = forward(params, X[:1])[0].shape[1]
+    check_labelled_data(X, y, n_classes=n_classes)
+
+    def update(batch: np.ndarray) -> float:
+        nonlocal params
+        logits, cache = forward(params, X[batch])
+        loss, grad_logits = softmax_cross_entropy(logits, y[batch])
+        params = sgd_step(params, backward(params, cache, grad_logits), lr)
+        return loss
+
+    def progress(step: int, loss: float) -> None:
+        callback(step, loss, params)
+
+    losses = run_sgd(
+        update, len(y), batch_size, epochs, seed,
+        None if callback is None else progress, every,
+    )
+    return params, losses
+
+
 def train_mlp(
     X: ArrayLike,
     y: ArrayLike,
@@ -82,25 +144,63 @@ def train_mlp(
     Each step takes the next batch of :func:`dlbook.batches.minibatches`
     (``batch_size`` examples, reshuffled every epoch with ``seed``), computes the
     mean softmax cross-entropy and its gradients by backpropagation, and
-    applies :func:`sgd_step` with learning rate ``lr``. ``losses[t]`` is the
-    loss of step ``t + 1``'s batch *before* its update. The starting point is
+    applies :func:`sgd_step` with learning rate ``lr`` (the loop is
+    :func:`train_classifier`'s). ``losses[t]`` is the loss of step ``t + 1``'s
+    batch *before* its update. The starting point is
     ``params`` if given, else :func:`dlbook.numpy.mlp.init_mlp` with ``seed``
     (see :func:`prepare_training`). ``callback(step, loss, params)`` is called
     every ``every`` steps and after the last, e.g. to draw progress.
     """
     X, y, params = prepare_training(X, y, n_hidden, seed, params)
-    check_learning_rate(lr)
 
-    def update(batch: np.ndarray) -> float:
-        nonlocal params
-        logits, cache = mlp_forward(params, X[batch], activation)
-        loss, grad_logits = softmax_cross_entropy(logits, y[batch])
-        params = sgd_step(params, mlp_backward(params, cache, grad_logits), lr)
-        return loss
+    def forward(p: Params, inputs: np.ndarray) -> tuple[np.ndarray, Any]:
+        return mlp_forward(p, inputs, activation)
 
-    progress = None if callback is None else (lambda step, loss: callback(step, loss, params))
-    losses = run_sgd(update, len(y), batch_size, epochs, seed, progress, every)
-    return params, losses
+    return train_classifier(
+        forward, mlp_backward, params, X, y,
+        lr, batch_size, epochs, seed, callback, every,
+    )
+
+
+class EpochHistory:
+    r"""A training callback that measures loss and accuracy on whole data sets.
+
+    ``logits(params, X)`` computes the model's logits, e.g.
+    ``lambda p, X: mlp_forward(p, X)[0]``; each keyword names a data set
+    ``(X, y)``, e.g.
+    ``training=(X_train, y_train), validation=(X_val, y_val)``.
+    Every call ``history(step, loss, params)`` appends, for each data set,
+    the mean softmax cross-entropy to ``history.loss[name]`` and the
+    :func:`~dlbook.numpy.classification.batch_accuracy` to
+    ``history.accuracy[name]``. Given to :func:`train_classifier` or
+    :func:`train_mlp` as ``callback`` with
+    ``every=steps_per_epoch(n, batch_size)``, it records one entry per epoch.
+    """
+
+    def __init__(
+        self,
+        logits: Callable[[Params, np.ndarray], np.ndarray],
+        **sets: tuple[ArrayLike, ArrayLike],
+    ) -> None:
+        if not sets:
+            raise ValueError(
+                "EpochHistory needs at least one data set, "
+                "e.g. training=(X, y)"
+            )
+        self.logits = logits
+        self.sets: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for name, (X, y) in sets.items():
+            X, y = as_float_array(X), np.asarray(y)
+            check_labelled_data(X, y)
+            self.sets[name] = (X, y)
+        self.loss: dict[str, list[float]] = {name: [] for name in sets}
+        self.accuracy: dict[str, list[float]] = {name: [] for name in sets}
+
+    def __call__(self, step: int, loss: float, params: Params) -> None:
+        for name, (X, y) in self.sets.items():
+            logits = self.logits(params, X)
+            self.loss[name].append(softmax_cross_entropy(logits, y)[0])
+            self.accuracy[name].append(batch_accuracy(logits, y))
 
 
 def predict(params: Params, X: ArrayLike, activation: str = "tanh") -> np.ndarray:
@@ -114,7 +214,22 @@ def accuracy(params: Params, X: ArrayLike, y: ArrayLike, activation: str = "tanh
 
     :math:`\hat y_i` is the class :func:`predict` gives for row :math:`i` of ``X``; ``y`` holds the labels.
     """
-    return float(np.mean(predict(params, X, activation) == np.asarray(y)))
+    logits, _ = mlp_forward(params, X, activation)
+    return batch_accuracy(logits, y)
+
+
+def predict_proba(
+    params: Params, X: ArrayLike, activation: str = "tanh"
+) -> np.ndarray:
+    r"""The network's class probabilities :math:`\mathrm{softmax}(L)`, by row.
+
+    :math:`L = f(X W_1 + b_1) W_2 + b_2` are the logits of
+    :func:`~dlbook.numpy.mlp.mlp_forward`; the result has shape
+    ``(n, n_out)``, each row positive and summing to 1. ``X`` is a batch
+    of inputs of shape ``(n, n_in)``, prepared as for training.
+    """
+    logits, _ = mlp_forward(params, X, activation)
+    return softmax(logits, axis=1)
 
 
 def prob_class1(params: Params, X: ArrayLike, activation: str = "tanh") -> np.ndarray:

@@ -1,0 +1,93 @@
+r"""Handwritten digits: 1,797 images of 8 x 8 pixels inside scikit-learn.
+
+They come from the UCI "optical recognition of handwritten digits" data:
+digits written on a form were scanned as 32 x 32 black-and-white bitmaps,
+and each pixel here counts the inked pixels of one 4 x 4 block, an integer
+from 0 (no ink) to 16 (all ink). Nothing is downloaded: scikit-learn
+installs the file with the package.
+
+The pipeline of the chapter "Handwritten digits", in three functions:
+:func:`load_digits` gives the raw images, :func:`scale_pixels` turns raw
+intensities into network inputs, and :func:`digit_probabilities` gives a
+trained network's ten probabilities for raw images, the path a digit drawn
+by the reader takes too. scikit-learn is imported only inside
+:func:`load_digits`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from dlbook._validate import check_ndim, check_no_nan, check_not_empty
+from dlbook.numpy._arrays import as_float_array
+from dlbook.numpy.training import Params, predict_proba
+
+#: Height and width of an image, in pixels.
+IMAGE_SHAPE = (8, 8)
+#: Pixels per image: the length of a flattened image, row by row.
+N_PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
+#: The largest raw intensity: 16 inked bitmap pixels out of a 4 x 4 block.
+PIXEL_MAX = 16.0
+#: The classes, the digits 0 to 9.
+N_CLASSES = 10
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """All 1,797 digits as ``(X, y)``, in scikit-learn's order.
+
+    ``X`` has shape ``(1797, 64)`` and dtype float64: each row is one image
+    read row by row (``X[i].reshape(8, 8)`` is the picture), with raw
+    intensities from 0 to :data:`PIXEL_MAX`. ``y`` holds the digits, int64.
+    """
+    from sklearn.datasets import load_digits as sklearn_load_digits
+
+    digits = sklearn_load_digits()
+    return digits.data.astype(np.float64), digits.target.astype(np.int64)
+
+
+def scale_pixels(pixels: ArrayLike) -> np.ndarray:
+    r"""Map raw intensities :math:`p \in [0, 16]` onto :math:`[-1, 1]`.
+
+    The map is linear, :math:`x = p / 8 - 1`: blank paper becomes -1, full
+    ink +1.
+
+    ``pixels`` is one flattened image, shape ``(64,)``, or a batch
+    ``(n, 64)``; the result has its shape (float64 for integer input, float
+    dtypes kept). A fixed map, not statistics of the training set: the
+    same function serves the training, validation and test images and a
+    digit drawn by the reader. Raises ``ValueError`` on a wrong shape, empty
+    input, NaN or intensities outside :math:`[0, 16]`.
+    """
+    pixels = as_float_array(pixels)
+    check_ndim("pixels", pixels, (1, 2))
+    if pixels.shape[-1] != N_PIXELS:
+        raise ValueError(
+            f"pixels must have {N_PIXELS} values per image (an 8 x 8 image "
+            f"read row by row), got shape {pixels.shape}"
+        )
+    check_not_empty("pixels", pixels)
+    check_no_nan("pixels", pixels)
+    if pixels.min() < 0 or pixels.max() > PIXEL_MAX:
+        raise ValueError(
+            f"pixels must be raw intensities from 0 to {PIXEL_MAX:g}, got "
+            f"values from {pixels.min():g} to {pixels.max():g}"
+        )
+    return pixels / (PIXEL_MAX / 2) - 1
+
+
+def digit_probabilities(
+    params: Params, pixels: ArrayLike, activation: str = "tanh"
+) -> np.ndarray:
+    r"""A trained network's ten probabilities for each image of raw ``pixels``.
+
+    ``pixels`` has shape ``(n, 64)`` with intensities from 0 to 16; the
+    result, shape ``(n, 10)``, is
+    :func:`~dlbook.numpy.training.predict_proba` of
+    :func:`scale_pixels` ``(pixels)``: raw image in, probabilities out.
+    ``params`` are a two-layer network's (:func:`~dlbook.numpy.mlp.init_mlp`
+    layout) with 64 inputs and ``activation`` its hidden nonlinearity.
+    """
+    scaled = scale_pixels(pixels)
+    check_ndim("pixels", scaled, (2,))
+    return predict_proba(params, scaled, activation)

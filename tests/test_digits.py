@@ -1,0 +1,133 @@
+"""The digits pipeline: loading, scaling, probabilities, and training in NumPy against PyTorch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+import torch
+
+from dlbook import digits
+from dlbook.digits import digit_probabilities, load_digits, scale_pixels
+from dlbook.numpy import training as np_training
+from dlbook.numpy.mlp import init_mlp
+from dlbook.splits import stratified_split
+from dlbook.torch import training as torch_training
+from dlbook.torch.mlp import MLP
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTER = ROOT / "chapters" / "07_handwritten_digits.ipynb"
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray]:
+    return load_digits()
+
+
+def test_load_digits_gives_the_1797_images(data: tuple) -> None:
+    X, y = data
+    assert X.shape == (1797, digits.N_PIXELS) and X.dtype == np.float64
+    assert y.shape == (1797,) and y.dtype == np.int64
+    assert np.array_equal(np.unique(y), np.arange(digits.N_CLASSES))
+    assert np.all(X == np.round(X)) and X.min() == 0 and X.max() == digits.PIXEL_MAX
+
+
+def test_importing_dlbook_loads_neither_sklearn_nor_torch() -> None:
+    code = (
+        "import sys, dlbook, dlbook.numpy, dlbook.digits, dlbook.splits, dlbook.plots, dlbook.exercises; "
+        "assert 'sklearn' not in sys.modules, 'sklearn was imported'; "
+        "assert 'torch' not in sys.modules, 'torch was imported'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+
+
+def test_scale_pixels_maps_0_to_16_onto_minus_1_to_1() -> None:
+    np.testing.assert_array_equal(scale_pixels(np.array([0, 4, 8, 12, 16] + [0] * 59)[None])[0, :5],
+                                  [-1.0, -0.5, 0.0, 0.5, 1.0])
+    rng = np.random.default_rng(0)
+    pixels = rng.uniform(0, 16, size=(5, 64))
+    np.testing.assert_allclose(scale_pixels(pixels), pixels / 8 - 1, rtol=0, atol=1e-15)
+    assert scale_pixels(pixels[0]).shape == (64,)
+    assert scale_pixels(np.zeros(64, dtype=np.int64)).dtype == np.float64
+    assert scale_pixels(np.zeros(64, dtype=np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("pixels", "match"),
+    [
+        (np.zeros((2, 8, 8)), "pixels must be 1-D or 2-D"),
+        (np.zeros((2, 63)), r"64 values per image .* got shape \(2, 63\)"),
+        (np.zeros((0, 64)), "pixels is empty"),
+        (np.full((1, 64), np.nan), "pixels contains NaN"),
+        (np.full(64, 17.0), "from 0 to 16, got values from 17 to 17"),
+        (np.full(64, -1.0), "from 0 to 16"),
+    ],
+)
+def test_scale_pixels_rejects_bad_input(pixels: np.ndarray, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        scale_pixels(pixels)
+
+
+def test_digit_probabilities_are_the_networks_softmax_of_scaled_pixels(data: tuple) -> None:
+    X, _ = data
+    params = init_mlp(64, 16, 10, seed=3)
+    params["W2"] *= 30  # large logits: the probabilities must stay exact
+    probabilities = digit_probabilities(params, X[:50])
+    assert probabilities.shape == (50, 10)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=0, atol=1e-12)
+    logits = MLP.from_params(params)(torch.from_numpy(X[:50] / 8 - 1))
+    expected = torch.softmax(logits, dim=1).detach().numpy()
+    np.testing.assert_allclose(probabilities, expected, rtol=1e-10, atol=1e-300)
+    np.testing.assert_array_equal(
+        np_training.predict_proba(params, scale_pixels(X[:50])), probabilities
+    )
+    for activation in ("relu", "sigmoid"):
+        logits = MLP.from_params(params, activation)(torch.from_numpy(X[:5] / 8 - 1))
+        np.testing.assert_allclose(
+            digit_probabilities(params, X[:5], activation),
+            torch.softmax(logits, dim=1).detach().numpy(), rtol=1e-10, atol=1e-300,
+        )
+
+
+def test_digit_probabilities_reject_bad_input(data: tuple) -> None:
+    X, _ = data
+    params = init_mlp(64, 4, 10)
+    with pytest.raises(ValueError, match="pixels must be 2-D"):
+        digit_probabilities(params, X[0])
+    with pytest.raises(ValueError, match="from 0 to 16"):
+        digit_probabilities(params, X[:2] * 2)
+    with pytest.raises(ValueError, match=r"X has shape \(2, 64\) but W1 has shape \(2, 4\)"):
+        digit_probabilities(init_mlp(2, 4, 10), X[:2])
+    with pytest.raises(ValueError, match="unknown activation"):
+        digit_probabilities(params, X[:2], "softplus")
+
+
+def test_numpy_and_pytorch_train_the_digits_network_identically(data: tuple) -> None:
+    X_raw, y = data
+    part, _ = stratified_split(y, (0.15, 0.85), seed=0)
+    X, labels = scale_pixels(X_raw[part]), y[part]
+    settings = {"n_hidden": 32, "lr": 0.5, "batch_size": 32, "epochs": 2, "seed": 0}
+    params, losses = np_training.train_mlp(X, labels, **settings)
+    model, torch_losses = torch_training.train_mlp(X, labels, **settings)
+    assert len(losses) == 2 * 9 and losses[-1] < losses[0]
+    np.testing.assert_allclose(losses, torch_losses, rtol=0, atol=1e-12)
+    trained = model.to_params()
+    for name in params:
+        np.testing.assert_allclose(trained[name], params[name], rtol=0, atol=1e-12)
+
+
+def test_every_figure_of_the_chapter_has_alt_text() -> None:
+    cells = nbformat.read(CHAPTER, as_version=4).cells
+    figures = [cell for cell in cells if cell.cell_type == "code" and "plt.show()" in cell.source]
+    assert len(figures) >= 6
+    alts = []
+    for cell in figures:
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        assert len(alt.split()) >= 15, f"cell {cell.id} draws a figure without alt text"
+        alts.append(alt)
+    assert len(set(alts)) == len(alts), "two figures share one alt text"
