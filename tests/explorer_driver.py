@@ -18,6 +18,7 @@ import numpy as np
 from playwright.sync_api import Locator, Page
 
 from dlbook.widgets.activations import ActivationExplorer
+from dlbook.widgets.digits import DigitExplorer
 from dlbook.widgets.explorer import Explorer
 from dlbook.widgets.perceptron import PerceptronExplorer
 from dlbook.widgets.playground import TrainingPlayground
@@ -29,6 +30,7 @@ EXPLORERS: dict[str, type[Explorer]] = {
     "activations": ActivationExplorer,
     "softmax": SoftmaxExplorer,
     "playground": TrainingPlayground,
+    "digits": DigitExplorer,
 }
 
 #: What the page reports of every control of an explorer, in order.
@@ -94,17 +96,45 @@ def settings(key: str, shown: list[Control]) -> dict[str, Any]:
     return values
 
 
-def oracle(key: str, state: dict[str, Any], shown: dict[str, Any]) -> Explorer:
-    """The Python explorer of the saved ``state`` with the settings ``shown`` on the page."""
+def drawn_image(explorer: Locator) -> list[int]:
+    """The 8 x 8 image the draw-a-digit explorer shows (what its network reads), row by row."""
+    return [int(v) for v in explorer.locator("rect[data-value]").evaluate_all(
+        "cells => cells.map(cell => cell.dataset.value)")]
+
+
+def oracle(key: str, state: dict[str, Any], shown: dict[str, Any], image: list[int] | None = None) -> Explorer:
+    """The Python explorer of the saved ``state`` with the settings ``shown`` (and ``image``) on the page."""
     if key == "perceptron":
         explorer = PerceptronExplorer(np.asarray(state["points"]), np.asarray(state["labels"]))
     elif key == "playground":
         explorer = TrainingPlayground(seed=state.get("seed", 0))
+    elif key == "digits":
+        examples = state["examples"]
+        explorer = DigitExplorer({name: np.asarray(value) for name, value in state["params"].items()},
+                                 [example["image"] for example in examples],
+                                 [example["label"] for example in examples], activation=state["activation"])
     else:
         explorer = EXPLORERS[key]()
     for name, value in shown.items():
         setattr(explorer, name, value)
+    if image is not None:
+        explorer.image = image
     return explorer
+
+
+def draw(page: Page, explorer: Locator, strokes: list[list[tuple[float, float]]]) -> None:
+    """Draw on the explorer's pad with the mouse: each stroke a list of points in [0, 1]^2 of the pad."""
+    pad = explorer.locator(".dlbook-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    assert box is not None, "the pad is not on screen"
+    for stroke in strokes:
+        x, y = stroke[0]
+        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"])
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=3)
+        page.mouse.up()
 
 
 def readout(explorer: Locator) -> str:

@@ -21,18 +21,30 @@ from dlbook.data import make_blobs, make_moons
 from dlbook.numpy.activations import ACTIVATIONS, DERIVATIVES
 from dlbook.numpy.mlp import init_mlp
 from dlbook.numpy.training import accuracy, train_mlp
+from dlbook.digits import digit_probabilities
 from dlbook.widgets.activations import ActivationExplorer, explorer_inputs, neuron_readout
+from dlbook.widgets.digits import DigitExplorer, digit_readout
 from dlbook.widgets.explorer import STATIC, Explorer
 from dlbook.widgets.perceptron import PerceptronExplorer
 from dlbook.widgets.playground import LEARNING_RATES, TrainingPlayground
 from dlbook.widgets.softmax import CLASS_NAMES, SoftmaxExplorer, softmax_readout
 from tests.conftest import ROOT
 
-EXPLORERS = [PerceptronExplorer, ActivationExplorer, SoftmaxExplorer, TrainingPlayground]
+EXPLORERS = [PerceptronExplorer, ActivationExplorer, SoftmaxExplorer, TrainingPlayground, DigitExplorer]
+
+
+def digit_set(n: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Made-up raw images (0 to 16) with every digit at least once."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 17, (n, 64)).astype(float), np.arange(n) % 10
 
 
 def make(cls: type[Explorer]) -> Explorer:
-    return cls(*make_blobs(n=40, seed=0)) if cls is PerceptronExplorer else cls()
+    if cls is PerceptronExplorer:
+        return cls(*make_blobs(n=40, seed=0))
+    if cls is DigitExplorer:
+        return cls(init_mlp(64, 8, 10, seed=0), *digit_set())
+    return cls()
 
 
 @pytest.mark.parametrize("cls", EXPLORERS, ids=lambda cls: cls.__name__)
@@ -69,6 +81,8 @@ def test_controls_are_declared_once_from_the_traits(cls: type[Explorer]) -> None
     (ActivationExplorer, "b", -5.1), (ActivationExplorer, "activation", "step"),
     (SoftmaxExplorer, "temperature", 0.0), (SoftmaxExplorer, "true_class", 3),
     (TrainingPlayground, "lr", 0.2), (TrainingPlayground, "n_hidden", 0), (TrainingPlayground, "data", "iris"),
+    (DigitExplorer, "example", 10), (DigitExplorer, "image", [0] * 63), (DigitExplorer, "image", [17] * 64),
+    (DigitExplorer, "image", [0.5] * 64),
 ])
 def test_settings_outside_a_control_are_refused(cls: type[Explorer], name: str, value: object) -> None:
     explorer = make(cls)
@@ -125,6 +139,36 @@ def test_softmax_worked_example_in_the_explorer() -> None:
     """The chapter's worked example: the true class at probability 0.4 costs -log 0.4 = 0.916."""
     explorer = SoftmaxExplorer(logits=(np.log(0.4), np.log(0.35), np.log(0.25)), true_class=0)
     assert explorer.readout().endswith("−log 0.400 = 0.916")
+
+
+# ----------------------------------------------------------------------------------------------
+# The draw-a-digit explorer
+
+
+def test_digit_explorer_offers_one_test_image_per_digit_and_reads_with_dlbook() -> None:
+    params = init_mlp(64, 8, 10, seed=1)
+    X, y = digit_set()
+    explorer = DigitExplorer(params, X, y, start=4)
+    assert [example["label"] for example in explorer.examples] == list(range(10))
+    assert explorer.examples[4]["image"] == X[4].astype(int).tolist() and explorer.image == explorer.examples[4]["image"]
+    expected = digit_probabilities(params, X[4:5])[0]
+    np.testing.assert_allclose(explorer.probabilities(), expected)
+    assert explorer.readout() == digit_readout(X[4], expected)
+    assert explorer.readout().startswith(f"The network reads a {int(np.argmax(expected))} (probability ")
+    explorer.example = 7  # loading a test image from code puts it on the pad
+    assert explorer.image == X[7].astype(int).tolist()
+    explorer.image = [0] * 64
+    assert explorer.readout().startswith("The pad is empty: draw a digit.")
+
+
+def test_digit_explorer_checks_its_network_and_test_set() -> None:
+    X, y = digit_set()
+    with pytest.raises(ValueError, match="64 pixels to 10 digits"):
+        DigitExplorer(init_mlp(2, 8, 10, seed=0), X, y)
+    with pytest.raises(ValueError, match=r"no test image of the digits \[9\]"):
+        DigitExplorer(init_mlp(64, 8, 10, seed=0), X[y != 9], y[y != 9])
+    with pytest.raises(ValueError, match="unknown activation"):
+        DigitExplorer(init_mlp(64, 8, 10, seed=0), X, y, activation="step")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -218,7 +262,8 @@ def test_built_modules_are_up_to_date(tmp_path) -> None:  # noqa: ANN001 (pytest
 
 def test_widgets_import_neither_torch_nor_matplotlib() -> None:
     code = ("import sys, dlbook.widgets.perceptron, dlbook.widgets.activations, dlbook.widgets.softmax, "
-            "dlbook.widgets.playground; assert not {'torch', 'matplotlib'} & set(sys.modules), sys.modules.keys()")
+            "dlbook.widgets.playground, dlbook.widgets.digits; "
+            "assert not {'torch', 'matplotlib', 'sklearn'} & set(sys.modules), sys.modules.keys()")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 0, result.stderr
 

@@ -22,11 +22,13 @@ import pytest
 
 import dlbook.numpy as dnp
 from dlbook.data import make_blobs, make_moons, make_spirals
+from dlbook.digits import digit_probabilities, scale_pixels
 from dlbook.numpy.activations import ACTIVATIONS, DERIVATIVES
 from dlbook.numpy.mlp import init_mlp
 from dlbook.numpy.training import accuracy, train_mlp
 from dlbook.plots import decision_line, grid_points, plot_extent
 from dlbook.widgets.activations import explorer_inputs, neuron_readout
+from dlbook.widgets.digits import digit_readout
 from dlbook.widgets.perceptron import perceptron_readout
 from dlbook.widgets.playground import DATASETS, TrainingPlayground, diverged_readout, untrained_readout
 from dlbook.widgets.softmax import softmax_readout, softmax_readout_text
@@ -298,3 +300,45 @@ def test_playground_data_sets_are_the_books() -> None:
     for name, make in DATASETS.items():
         X, y = make()
         assert playground.datasets[name] == {"X": X.tolist(), "y": y.tolist()}
+
+
+# ----------------------------------------------------------------------------------------------
+# The draw-a-digit explorer
+
+
+def test_digit_probabilities_and_readouts_agree() -> None:
+    rng = np.random.default_rng(6)
+    params = init_mlp(64, 16, 10, seed=2)
+    images = [rng.integers(0, 17, 64) for _ in range(12)] + [np.zeros(64, int), np.full(64, 16)]
+    network = {"nIn": 64, "nHidden": 16, "nOut": 10, **{name: value.ravel() for name, value in params.items()}}
+    calls = [call for image in images for call in [
+        ("digits.scalePixels", [image]), ("digits.digitProbabilities", [network, image, "tanh"])]]
+    results = iter(run_js(*calls))
+    probabilities = []
+    for image in images:
+        np.testing.assert_allclose(next(results), scale_pixels(image), **TOLERANCE)
+        shown = next(results)
+        np.testing.assert_allclose(shown, digit_probabilities(params, image[None, :])[0], **TOLERANCE)
+        probabilities.append(shown)
+    texts = run_js(*[("digits.digitReadout", [image, p]) for image, p in zip(images, probabilities)])
+    assert texts == [digit_readout(image, p) for image, p in zip(images, probabilities)]
+
+
+def test_pad_and_image_are_made_as_the_data_set_was() -> None:
+    """Each image pixel counts the inked pixels of a 4 x 4 block of the 32 x 32 pad; shown images round-trip."""
+    rng = np.random.default_rng(7)
+    pad = (rng.random(32 * 32) < 0.3).astype(int)
+    image = rng.integers(0, 17, 64)
+    counts, round_trip, shown = run_js(("digits.countsFromPad", [pad]),
+                                       ("digits.countsFromPad", [run_js(("digits.padFromCounts", [image]))[0]]),
+                                       ("digits.padFromCounts", [image]))
+    assert counts == pad.reshape(8, 4, 8, 4).sum(axis=(1, 3)).ravel().tolist()
+    assert round_trip == image.tolist()
+    assert set(shown) <= {0, 1}
+
+
+def test_a_stroke_inks_a_band_around_its_segment() -> None:
+    (pad_before, changed), = [run_js(("adapters.stroke", [[4.0, 16.0], [28.0, 16.0], 1.5]))[0]]
+    pad = np.reshape(pad_before, (32, 32))
+    assert changed and pad[16, 4:28].all() and pad[15, 4:28].all()  # pixel centres within 1.5 of y = 16
+    assert not pad[:14].any() and not pad[19:].any()  # nothing more than the pen's radius away

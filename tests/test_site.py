@@ -34,6 +34,8 @@ from dlbook.widgets.playground import TrainingPlayground
 from tests.conftest import BUILD, ROOT, TOC_FILES, SiteBuild
 from tests.explorer_driver import (
     controls,
+    draw,
+    drawn_image,
     explorer_key,
     figure_pixels,
     find_explorers,
@@ -419,7 +421,8 @@ def test_explorers_respond_to_every_control(visit: Visit) -> None:
             shown = controls(explorer)
             moved = next(c for c in shown if c.name == control.name)
             assert moved.value != control.value, f"{key}: {how} on {control.name} did not move it"
-            expected = oracle(key, state, settings(key, shown)).readout()
+            image = drawn_image(explorer) if key == "digits" else None
+            expected = oracle(key, state, settings(key, shown), image).readout()
             assert readout(explorer) == expected, f"{key}: read-out after {how} on {control.name}"
             assert figure_pixels(explorer) != before, f"{key}: the figure did not change after {how} on {control.name}"
             assert readout(explorer) != text_before or key == "playground", f"{key}: the read-out did not change"
@@ -450,9 +453,12 @@ def find_explorers_when_ready(page: Any) -> list[Any]:
 FOCUS_JS = """() => {
     const active = document.activeElement;
     const style = getComputedStyle(active);
-    return {name: active.name || active.textContent.trim(), tag: active.tagName.toLowerCase(),
+    const name = active.name || active.getAttribute('aria-roledescription') || active.textContent.trim();
+    return {name, tag: active.tagName.toLowerCase(),
             outline: style.outlineStyle !== 'none' ? parseFloat(style.outlineWidth) : 0};
 }"""
+#: What follows an explorer's controls in the Tab order, besides its settings link.
+AFTER_CONTROLS = {"playground": ["Train"], "digits": ["Clear", "drawing pad"]}
 
 
 def test_explorers_work_with_the_keyboard(visit: Visit) -> None:
@@ -462,12 +468,19 @@ def test_explorers_work_with_the_keyboard(visit: Visit) -> None:
         shown = controls(explorer)
         explorer.locator(f'[name="{shown[0].name}"]').focus()
         visited = [visit.page.evaluate(FOCUS_JS)]
-        for _ in range(len(shown) - 1 + (key == "playground")):
+        expected = [control.name for control in shown] + AFTER_CONTROLS.get(key, [])
+        for _ in range(len(expected) - 1):
             visit.page.keyboard.press("Tab")
             visited.append(visit.page.evaluate(FOCUS_JS))
-        expected = [control.name for control in shown] + (["Train"] if key == "playground" else [])
         assert [focus["name"] for focus in visited] == expected, f"{key}: the Tab order"
         assert all(focus["outline"] >= 2 for focus in visited), f"{key}: focus is not visible: {visited}"
+        if key == "digits":  # the pad has focus: draw a stroke with the keyboard
+            text = readout(explorer)
+            for press in ["Delete", "Space", *["Shift+ArrowDown"] * 4, "Space"]:
+                visit.page.keyboard.press(press)
+            image = drawn_image(explorer)
+            assert sum(image) > 0 and readout(explorer) != text, "drawing with the keyboard left no ink"
+            continue
         slider = next(control for control in shown if control.tag == "input")
         element = explorer.locator(f'[name="{slider.name}"]')
         element.focus()
@@ -492,8 +505,26 @@ def test_explorers_fit_a_phone(chromium: Browser, server: str, visit: Visit) -> 
             controls_box = explorer.locator(".dlbook-controls").bounding_box()
             assert controls_box["y"] + controls_box["height"] <= figure["y"], "controls are not above the figure"
             assert figure["x"] >= 0 and figure["x"] + figure["width"] <= 390, f"the figure overflows: {figure}"
-            first = explorer.locator(".dlbook-controls input").first
+            first = explorer.locator(".dlbook-controls input, .dlbook-controls select").first
             first.tap()  # a finger on the slider moves it
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
+
+
+def test_drawing_a_digit_changes_the_probabilities(visit: Visit) -> None:
+    """Clear the pad and draw a digit with the mouse: the network's read-out follows, equal to dlbook's."""
+    pads = [e for e in explorers_on(visit) if explorer_key(e) == "digits"]
+    if not pads:
+        pytest.skip("no draw-a-digit explorer on this page")
+    for explorer in pads:
+        state = explorer.evaluate(SAVED_STATE)
+        explorer.locator("button", has_text="Clear").click()
+        assert sum(drawn_image(explorer)) == 0 and readout(explorer).startswith("The pad is empty")
+        empty = figure_pixels(explorer)
+        draw(visit.page, explorer, [[(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)]])  # a seven
+        image = drawn_image(explorer)
+        assert sum(image) > 40, f"the stroke inked too little: {image}"
+        shown = settings("digits", controls(explorer))
+        assert readout(explorer) == oracle("digits", state, shown, image).readout()
+        assert figure_pixels(explorer) != empty

@@ -2,6 +2,7 @@
 // Reads a JSON list of calls [{fn: "module.name", args: [...]}, ...] from stdin and writes the
 // list of results as JSON. Non-finite floats travel as {"$float": "NaN" | "Infinity" | "-Infinity"}.
 import * as activations from "../../js/compute/activations.js";
+import * as digits from "../../js/compute/digits.js";
 import * as format from "../../js/compute/format.js";
 import * as mlp from "../../js/compute/mlp.js";
 import * as perceptron from "../../js/compute/perceptron.js";
@@ -24,6 +25,12 @@ const adapters = {
   permutations: (state, n, count) => {
     const rng = new PCG64(state);
     return Array.from({ length: count }, () => rng.permutation(n));
+  },
+  /** One pen stroke on an empty pad: [the pad, whether it changed]. */
+  stroke: (from, to, radius) => {
+    const pad = new Uint8Array(digits.PAD * digits.PAD);
+    const changed = digits.inkSegment(pad, from, to, radius);
+    return [pad, changed];
   },
   /** The untrained network of the playground: init_mlp(nIn, nHidden, nOut) from `state`. */
   initMlp: (state, nIn, nHidden, nOut) => mlp.initMlp(new PCG64(state), nIn, nHidden, nOut),
@@ -56,7 +63,7 @@ const adapters = {
   },
 };
 
-const modules = { activations, format, mlp, perceptron, plane, playground, softmax, adapters };
+const modules = { activations, digits, format, mlp, perceptron, plane, playground, softmax, adapters };
 
 function decode(value) {
   if (Array.isArray(value)) return value.map(decode);
