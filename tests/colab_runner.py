@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -34,7 +35,7 @@ async def run(path: Path, slots: asyncio.Semaphore) -> tuple[str, dict]:
             await client.async_execute()
             error = None
         except CellExecutionError as failure:
-            error = str(failure)[-6000:]
+            error = re.sub(r"\x1b\[[0-9;]*m", "", str(failure))[-6000:]  # no terminal colours
         seconds = time.perf_counter() - start
     outputs = notebook.cells[-1].get("outputs", [])
     last_output = "".join(output.get("text", "") for output in outputs if output.get("output_type") == "stream")
