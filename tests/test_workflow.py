@@ -55,7 +55,7 @@ def test_workflow_runs_the_readme_set_up_and_tests() -> None:
     script = "\n".join(runs)
     for command in readme_commands("Set up") + readme_commands("Test"):
         assert command in script, f"the workflow does not run the README's {command!r}"
-    assert re.fullmatch(r"python:3\.11-\w+", job["container"]), "the README asks for Python 3.11"
+    assert re.fullmatch(r"python:3\.11-\w+", job["container"]["image"]), "the README asks for Python 3.11"
     assert re.search(r"apt-get install .*\bchromium\b", script), "the browser tests need Chromium from apt"
     tests = next(index for index, run in enumerate(runs) if "python -m pytest" in run)
     upload = next(index for index, step in enumerate(job["steps"])
