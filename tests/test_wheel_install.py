@@ -23,7 +23,6 @@ import importlib.metadata
 import importlib.util
 import json
 import os
-import re
 import shlex
 import shutil
 import subprocess
