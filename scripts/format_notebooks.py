@@ -16,52 +16,57 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import re
 import shlex
 import sys
-import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
 import yaml
+
+if TYPE_CHECKING:  # imported where used: scripts/set_repository.py reads COLAB_CELL without it
+    import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
 
 
-def normalised_name(name: str) -> str:
-    """A distribution name in the form that compares equal however it is spelt (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+def repository() -> dict[str, str]:
+    """``_config.yml``'s ``repository`` (``url``, ``branch``): the one place the address is set."""
+    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
 
 
-def colab_install_arguments() -> list[str]:
-    """What the Colab cell passes to ``%pip install``: dlbook and its pinned dependencies.
+def colab_requirement(url: str, branch: str) -> str:
+    """The pip requirement that installs dlbook from the repository ``url`` at ``branch``."""
+    return f"dlbook @ git+{url}@{branch}"
 
-    dlbook comes from the repository of ``_config.yml`` (``repository.url`` at
-    ``repository.branch``, the one place the address is set); each dependency
-    that ``pyproject.toml`` declares gets its ``==`` pin from ``requirements.txt``.
-    Colab's own PyTorch serves the optional ``torch`` extra.
+
+def colab_cell_source(url: str, branch: str) -> str:
+    """The Colab set-up cell for the repository ``url`` at ``branch``.
+
+    In Colab it installs dlbook from the repository with pip's default
+    (``only-if-needed``) strategy: the NumPy, matplotlib, PyTorch, ipywidgets,
+    anywidget and scikit-learn that Colab ships satisfy dlbook's dependency
+    ranges and stay as they are, so nothing needs a runtime restart; pip adds
+    only what the runtime lacks. Then it turns on Colab's custom widget
+    manager, which the explorers (anywidget widgets, "third-party" to Colab
+    under ipywidgets 7) need to be drawn. Outside Colab it does nothing.
     """
-    repository = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
-    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
-    pins = {}
-    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
-        if match := re.match(r"^\s*([A-Za-z0-9_.-]+)\s*==\s*([^\s#;]+)", line):
-            pins[normalised_name(match[1])] = f"{match[1]}=={match[2]}"
-    names = [normalised_name(re.match(r"[A-Za-z0-9_.-]+", dependency)[0]) for dependency in declared]
-    unpinned = [name for name in names if name not in pins]
-    if unpinned:
-        raise ValueError(f"requirements.txt has no == pin for the dependencies {unpinned} of pyproject.toml")
-    return [f"dlbook @ git+{repository['url']}@{repository['branch']}", *(pins[name] for name in names)]
-
-
-COLAB_CELL = f"""\
-# In Colab, install dlbook and its pinned dependencies first; elsewhere this cell does nothing.
+    requirement = shlex.quote(colab_requirement(url, branch))
+    return f"""\
+# In Colab: install dlbook; Colab's own NumPy, matplotlib, PyTorch,
+# ipywidgets, anywidget and scikit-learn stay as they are. Then let Colab draw
+# the explorers (custom widgets). Elsewhere this cell does nothing.
 import sys
 
 if "google.colab" in sys.modules:
-    %pip install --quiet {" ".join(shlex.quote(argument) for argument in colab_install_arguments())}\
+    %pip install --quiet {requirement}
+    from google.colab import output
+
+    output.enable_custom_widget_manager()\
 """
+
+
+COLAB_CELL = colab_cell_source(*(repository()[key] for key in ("url", "branch")))
 COLAB_TAGS = ["remove-cell"]
 
 #: The cell metadata a chapter keeps: tags (``remove-cell``, ``solution``,
@@ -73,6 +78,8 @@ KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3
 
 def colab_cell() -> nbformat.NotebookNode:
     """The set-up cell every chapter starts its code with."""
+    import nbformat
+
     return nbformat.v4.new_code_cell(COLAB_CELL, metadata={"tags": list(COLAB_TAGS)})
 
 
@@ -103,6 +110,8 @@ def normalise(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
 
 
 def canonical_text(path: Path) -> str:
+    import nbformat
+
     nb = normalise(nbformat.read(path, as_version=4), path.stem)
     nbformat.validate(nb)
     return nbformat.writes(nb) + "\n"
