@@ -12,7 +12,10 @@ so a page works with no network at all.
 If the files are missing, the extension runs ``npm ci`` once before the build
 (the npm registry is the only network it needs, and only then).
 
-It also fixes two console errors of the theme on every page (:func:`tidy_page`).
+It also serves the book's stylesheet ``static/dlbook.css`` (code that fits the
+column, phones, figures in dark mode), puts ``templates/`` before the theme's
+own templates (theme controls whose accessible names contain what they show),
+and tidies every page (:func:`tidy_page`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
@@ -38,8 +42,12 @@ VENDORED = {
 
 
 def locked_versions(root: Path) -> dict[str, str]:
-    """The version ``package-lock.json`` pins for each direct dependency in ``package.json``."""
-    wanted = json.loads((root / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    """The version ``package-lock.json`` pins for each direct dependency in ``package.json``.
+
+    Development dependencies count too: the browser tests run axe-core from ``node_modules/``.
+    """
+    manifest = json.loads((root / "package.json").read_text(encoding="utf-8"))
+    wanted = {**manifest.get("dependencies", {}), **manifest.get("devDependencies", {})}
     locked = json.loads((root / "package-lock.json").read_text(encoding="utf-8"))["packages"]
     return {name: locked[f"node_modules/{name}"]["version"] for name in wanted}
 
@@ -70,6 +78,11 @@ def ensure_installed(root: Path) -> None:
         raise ExtensionError(f"dlbook_site: `npm ci` failed in {root}:\n{result.stdout}\n{result.stderr}")
 
 
+def add_templates(app: Sphinx, config: Config) -> None:
+    """Let ``templates/`` override the theme's components (searched before the theme's own)."""
+    config.templates_path.insert(0, str(HERE / "templates"))
+
+
 def check_assets(app: Sphinx) -> None:
     """Before reading any page: make sure the files to vendor are there, and serve ``static/``."""
     if app.builder.format == "html":
@@ -87,18 +100,27 @@ def copy_assets(app: Sphinx, exception: Exception | None) -> None:
         shutil.copytree(modules / source, static / target, dirs_exist_ok=True)
 
 
+#: How myst-nb opens the toggle of a hidden cell (``myst_nb.sphinx_.visit_HideCellInput``).
+HIDDEN_CELL_SUMMARY = '<summary aria-label="Toggle hidden content">'
+
+
 def tidy_page(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: object
 ) -> None:
-    """Fix two console errors that every page would show a first-time reader.
+    """Tidy every page: two console errors of the theme, one accessible name.
 
     * The theme gets an explicit light/dark default (``auto``, the reader's
       system setting); without it pydata-sphinx-theme logs "Got invalid theme mode".
     * Each script is included once: sphinx-thebe and sphinx-togglebutton register
       their inline set-up scripts twice under Jupyter Book, and the second
       ``const THEBE_JS_URL`` is a JavaScript error.
+    * A hidden cell's "Show code cell source" toggle is named by what it
+      shows: myst-nb labels every such ``<summary>`` "Toggle hidden content",
+      a name that does not contain its visible label (WCAG 2.5.3).
     """
     context.setdefault("default_mode", "auto")
+    if isinstance(context.get("body"), str):
+        context["body"] = context["body"].replace(HIDDEN_CELL_SUMMARY, "<summary>")
     scripts = context.get("script_files")
     if not isinstance(scripts, list):
         return
@@ -113,7 +135,9 @@ def tidy_page(
 
 
 def setup(app: Sphinx) -> dict[str, object]:
+    app.connect("config-inited", add_templates)
     app.connect("builder-inited", check_assets)
+    app.add_css_file("dlbook.css", priority=900)  # after the theme's stylesheets
     app.connect("html-page-context", tidy_page, priority=900)
     app.connect("build-finished", copy_assets)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
