@@ -9,7 +9,7 @@ serves static figures (``plt.subplots``) and explorers (an Agg ``Figure``) alike
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 from matplotlib import colormaps
@@ -17,11 +17,21 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.container import BarContainer
 from matplotlib.image import AxesImage
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
+from matplotlib.markers import MarkerStyle
+from matplotlib.path import Path
 
 from dlbook.digits import IMAGE_SHAPE, N_CLASSES, N_PIXELS, PIXEL_MAX
 from dlbook.numpy.training import EpochHistory
 
-CLASS_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
+#: Colour of class k, then k + 4, ...: Okabe and Ito's blue, vermillion, green and reddish purple,
+#: told apart with the common forms of colour blindness.
+CLASS_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
+#: Marker of class k (circle, square, triangle, diamond): the class shows without its colour too.
+CLASS_MARKERS = ("o", "s", "^", "D")
+#: The background of decision regions: blue where the model says 0, red where it says 1
+#: (the explorers draw the same map, js/ui/figure.js).
 REGION_CMAP = "RdBu_r"
 
 
@@ -39,10 +49,35 @@ def grid_points(extent: tuple[float, float, float, float], resolution: int = 100
     return np.column_stack([xx.ravel(), yy.ravel()])
 
 
+def _marker_path(marker: str) -> Path:
+    """The outline of ``marker`` at the size ``ax.scatter`` draws it (scaled by its ``s``)."""
+    style = MarkerStyle(marker)
+    return style.get_path().transformed(style.get_transform())
+
+
 def scatter_classes(ax: Axes, X: np.ndarray, y: np.ndarray) -> PathCollection:
-    """Scatter the points ``X`` coloured by their integer labels ``y``."""
-    colors = np.asarray(CLASS_COLORS)[np.asarray(y) % len(CLASS_COLORS)]
-    return ax.scatter(X[:, 0], X[:, 1], c=colors, s=18, edgecolors="white", linewidths=0.5, zorder=3)
+    """Scatter the points ``X`` (``(n, 2)``), each in the colour and marker of its integer label ``y``.
+
+    Class ``k`` gets ``CLASS_COLORS[k % 4]`` and ``CLASS_MARKERS[k % 4]``. All
+    points are one collection, the one artist returned.
+    """
+    labels = np.asarray(y).astype(int) % len(CLASS_COLORS)
+    points = ax.scatter(X[:, 0], X[:, 1], c=np.asarray(CLASS_COLORS)[labels], s=18,
+                        edgecolors="white", linewidths=0.5, zorder=3)
+    paths = [_marker_path(marker) for marker in CLASS_MARKERS]
+    points.set_paths([paths[label] for label in labels])
+    return points
+
+
+def class_legend(ax: Axes, names: Sequence[str], **legend_options: object) -> Legend:
+    """A legend naming the classes, ``names[k]`` beside class ``k``'s marker in its colour."""
+    handles = [
+        Line2D([], [], linestyle="none", marker=CLASS_MARKERS[k % len(CLASS_MARKERS)],
+               markerfacecolor=CLASS_COLORS[k % len(CLASS_COLORS)], markeredgecolor="white",
+               markersize=7, label=name)
+        for k, name in enumerate(names)
+    ]
+    return ax.legend(handles=handles, **legend_options)
 
 
 def show_regions(

@@ -1,18 +1,22 @@
-"""The plotting helpers of the digits chapter draw what they promise."""
+"""The plotting helpers draw what they promise: class scatter plots, and the digits chapter's figures."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from matplotlib.colors import to_hex
+from matplotlib.colors import to_hex, to_rgba
 from matplotlib.figure import Figure
+from matplotlib.path import Path
 
 from dlbook.numpy.training import EpochHistory
 from dlbook.plots import (
     CLASS_COLORS,
+    CLASS_MARKERS,
+    class_legend,
     plot_confusion_matrix,
     plot_history,
     plot_probabilities,
+    scatter_classes,
     show_digit,
     show_digits,
     show_weights,
@@ -80,3 +84,58 @@ def test_probability_bars_colour_the_true_and_the_chosen_class() -> None:
     assert [bar.get_height() for bar in bars] == probabilities.tolist()
     right = plot_probabilities(Figure().subplots(), probabilities, label=1)
     assert to_hex(right[1].get_facecolor()) == CLASS_COLORS[0].lower()
+
+
+# ----------------------------------------------------------------------------------------------
+# Class scatter plots tell the classes apart by marker shape as well as colour
+
+
+def outline(path: Path) -> np.ndarray:
+    """A marker's vertices, rounded: equal for equal shapes."""
+    return np.round(path.vertices, 6)
+
+
+def test_palette_is_okabe_ito_and_markers_differ() -> None:
+    assert CLASS_COLORS == ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
+    assert len(set(CLASS_MARKERS)) == len(CLASS_MARKERS) == len(CLASS_COLORS)
+
+
+def test_each_class_has_its_own_marker_and_colour() -> None:
+    y = np.array([0, 1, 2, 3, 2, 1, 0, 3, 1])
+    X = np.column_stack([np.arange(len(y)), np.arange(len(y)) ** 2]).astype(float)
+    points = scatter_classes(Figure().subplots(), X, y)
+
+    np.testing.assert_array_equal(points.get_offsets(), X)
+    shapes = [outline(path) for path in points.get_paths()]
+    assert len(shapes) == len(y), "one marker per point"
+    faces = points.get_facecolors()
+    for i, label in enumerate(y):
+        assert np.allclose(faces[i], to_rgba(CLASS_COLORS[label]))
+        for j, other in enumerate(y):
+            same_shape = shapes[i].shape == shapes[j].shape and np.array_equal(shapes[i], shapes[j])
+            assert same_shape == (label == other), f"points {i} (class {label}) and {j} (class {other})"
+
+
+def test_classes_beyond_four_repeat_the_palette() -> None:
+    points = scatter_classes(Figure().subplots(), np.zeros((2, 2)), np.array([1, 5]))
+    first, fifth = points.get_paths()
+    assert np.array_equal(outline(first), outline(fifth))
+    assert np.allclose(points.get_facecolors()[0], points.get_facecolors()[1])
+
+
+def test_markers_survive_drawing() -> None:
+    """Setting the paths after ``ax.scatter`` must not be undone when the figure is drawn."""
+    ax = Figure().subplots()
+    points = scatter_classes(ax, np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0, 1]))
+    ax.figure.draw_without_rendering()
+    circle, square = points.get_paths()
+    assert not np.array_equal(outline(circle), outline(square))
+
+
+def test_class_legend_names_each_class_with_its_marker_and_colour() -> None:
+    legend = class_legend(Figure().subplots(), ["class 0", "class 1", "class 2"])
+    assert [text.get_text() for text in legend.get_texts()] == ["class 0", "class 1", "class 2"]
+    handles = legend.legend_handles
+    assert [handle.get_marker() for handle in handles] == list(CLASS_MARKERS[:3])
+    for handle, colour in zip(handles, CLASS_COLORS):
+        assert np.allclose(to_rgba(handle.get_markerfacecolor()), to_rgba(colour))
