@@ -7,10 +7,14 @@
 * the first code cell is the shared Colab set-up cell below;
 * cell ids from the notebook's name and the cell's position, one JSON key per line in sorted order (nbformat's own writer).
 
+It also lists every code line longer than :data:`MAX_LINE_LENGTH` characters
+(the width of the page's code column), which it cannot fix by itself.
+
 Usage::
 
     python scripts/format_notebooks.py           # rewrite chapters/*.ipynb in place
     python scripts/format_notebooks.py --check   # exit 1 and list files that are not clean
+                                                 # or have code lines that are too long
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ if TYPE_CHECKING:  # imported where used: scripts/set_repository.py reads COLAB_
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
+
+#: The longest code line that fits the code column of the website at its default width.
+MAX_LINE_LENGTH = 79
 
 
 def repository() -> dict[str, str]:
@@ -109,6 +116,21 @@ def normalise(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
     return nb
 
 
+def long_code_lines(nb: nbformat.NotebookNode) -> list[str]:
+    """Where a code cell has a line longer than :data:`MAX_LINE_LENGTH` (cells counted from 1)."""
+    found = []
+    for number, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type != "code":
+            continue
+        for line_number, line in enumerate(cell.source.splitlines(), start=1):
+            if len(line) > MAX_LINE_LENGTH:
+                found.append(
+                    f"cell {number}, line {line_number}: {len(line)} characters "
+                    f"(at most {MAX_LINE_LENGTH}): {line.strip()[:60]}"
+                )
+    return found
+
+
 def canonical_text(path: Path) -> str:
     import nbformat
 
@@ -118,21 +140,26 @@ def canonical_text(path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import nbformat
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report notebooks that are not clean")
     parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: chapters/*.ipynb)")
     args = parser.parse_args(argv)
     paths = args.paths or sorted(CHAPTERS.glob("*.ipynb"))
-    dirty = []
+    dirty, too_long = [], []
     for path in paths:
         text = canonical_text(path)
         if path.read_text(encoding="utf-8") != text:
             dirty.append(path)
             if not args.check:
                 path.write_text(text, encoding="utf-8")
+        too_long += [f"{path}: {where}" for where in long_code_lines(nbformat.reads(text, as_version=4))]
     for path in dirty:
         print(f"{'not clean' if args.check else 'formatted'}: {path}")
-    return 1 if (args.check and dirty) else 0
+    for where in too_long:
+        print(f"line too long: {where}")
+    return 1 if (args.check and dirty) or too_long else 0
 
 
 if __name__ == "__main__":
