@@ -31,6 +31,7 @@ from playwright.sync_api import Browser
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from dlbook.widgets.playground import TrainingPlayground
+from tests.alt_text import IMAGE_FILE, alt_text_problem
 from tests.conftest import BUILD, ROOT, TOC_FILES, SiteBuild
 from tests.explorer_driver import (
     controls,
@@ -528,3 +529,208 @@ def test_drawing_a_digit_changes_the_probabilities(visit: Visit) -> None:
         shown = settings("digits", controls(explorer))
         assert readout(explorer) == oracle("digits", state, shown, image).readout()
         assert figure_pixels(explorer) != empty
+
+
+# ----------------------------------------------------------------------------------------------
+# Every reader: screen readers (axe-core, described figures), dark mode, phones, code that fits
+#
+# These run on every page after the tests above, on the page as they leave it, and put back what
+# they change (colour mode, screen size, open cells).
+
+#: axe-core, the accessibility engine behind Lighthouse, pinned in package-lock.json (``npm ci``).
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+#: The WCAG 2.0 and 2.1 success criteria of levels A and AA, as axe-core tags its rules.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+#: Run axe on the whole page: every WCAG A/AA rule, or only those about colour (``cat.color``:
+#: contrast, links told apart from text), the ones a change of colour mode can break.
+RUN_AXE = """async ({tags, colourOnly}) => {
+    const rules = axe.getRules(tags)
+        .filter(rule => !colourOnly || rule.tags.includes('cat.color'))
+        .map(rule => rule.ruleId);
+    const results = await axe.run(document, {
+        runOnly: {type: 'rule', values: rules}, resultTypes: ['violations'],
+    });
+    return results.violations.map(violation => ({
+        id: violation.id, impact: violation.impact, help: violation.help,
+        nodes: violation.nodes.map(node => ({target: node.target.join(' '), summary: node.failureSummary})),
+    }));
+}"""
+
+
+def run_axe(visit: Visit, colour_only: bool = False) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now."""
+    if not visit.page.evaluate("() => typeof window.axe === 'object'"):
+        if not AXE.is_file():
+            pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `npm ci`")
+        visit.page.add_script_tag(path=str(AXE))
+    return visit.page.evaluate(RUN_AXE, {"tags": WCAG_TAGS, "colourOnly": colour_only})
+
+
+def describe_violations(violations: list[dict[str, Any]], mode: str) -> str:
+    """One line per rule broken (id, impact, what it asks), then the elements that break it."""
+    lines = [f"{len(violations)} WCAG 2.1 A/AA rule(s) of axe-core broken in {mode} mode:"]
+    for violation in violations:
+        nodes = violation["nodes"]
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}; {len(nodes)} element(s)")
+        for node in nodes[:8]:
+            lines.append(f"    {node['target']}: {' '.join(node['summary'].split())[:300]}")
+        if len(nodes) > 8:
+            lines.append(f"    ... and {len(nodes) - 8} more")
+    return "\n".join(lines)
+
+
+def set_theme(visit: Visit, theme: str) -> None:
+    """Press the page's colour-mode button until the theme is ``theme`` ("light" or "dark")."""
+    page = visit.page
+    for _ in range(3):  # the button cycles through auto, dark and light
+        if page.evaluate("() => document.documentElement.dataset.theme") == theme:
+            break
+        page.locator(".theme-switch-button:visible").first.click()
+    assert page.evaluate("() => document.documentElement.dataset.theme") == theme
+    page.mouse.move(0, 0)  # the button's tooltip goes with the pointer and the focus
+    page.evaluate("() => document.activeElement?.blur()")
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function("() => !document.querySelector('.tooltip')", timeout=2_000)
+    page.evaluate(SETTLED)
+
+
+#: Wait until the colours have settled: the theme fades them over a short CSS transition, and
+#: halfway through, text and background are neither the old nor the new colours.
+SETTLED = """async () => {
+    await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const fading = document.getAnimations().filter(animation => animation instanceof CSSTransition);
+    await Promise.all(fading.map(animation => animation.finished.catch(() => null)));
+}"""
+
+
+def test_no_accessibility_violations(visit: Visit) -> None:
+    """axe-core finds no violation of the WCAG 2.0/2.1 A and AA rules, in light mode and in dark mode.
+
+    Light mode runs every rule; dark mode changes only colours, so it reruns the colour rules.
+    """
+    assert visit.page.evaluate("() => document.documentElement.dataset.theme") == "light"
+    light = run_axe(visit)
+    set_theme(visit, "dark")
+    try:
+        dark = run_axe(visit, colour_only=True)
+    finally:
+        set_theme(visit, "light")
+    assert light == [], describe_violations(light, "light")
+    assert dark == [], describe_violations(dark, "dark")
+
+
+#: Every image on the page: its alt attribute (null when missing) and whether it is content (in
+#: the article) or the theme's chrome (the launch buttons' logos).
+IMAGE_ALTS = """() => [...document.images].map(img => ({
+    src: img.getAttribute('src') ?? '', alt: img.getAttribute('alt'), content: Boolean(img.closest('.bd-article')),
+}))"""
+
+
+def test_every_figure_is_described(visit: Visit) -> None:
+    """Every figure's alt text says what it shows (not a file name, not a stub), each its own.
+
+    Images of the theme's chrome outside the article (the Binder and Colab logos
+    beside their names) need an alt text that is not a file name.
+    """
+    images = visit.page.evaluate(IMAGE_ALTS)
+    problems = []
+    for image in images:
+        if image["content"]:
+            problem = alt_text_problem(image["alt"])
+        elif image["alt"] is None or IMAGE_FILE.search(image["alt"]):
+            problem = f"no alt text, or a file name: {image['alt']!r}"
+        else:
+            problem = None
+        if problem:
+            problems.append(f"{image['src']}: {problem}")
+    alts = [image["alt"] for image in images if image["content"] and image["alt"]]
+    repeated = sorted({alt for alt in alts if alts.count(alt) > 1})
+    assert problems == [], "\n".join(problems)
+    assert repeated == [], f"figures share one description (one cell showing several figures?): {repeated}"
+
+
+#: The figures' backgrounds as the page shows them.
+FIGURE_BACKDROPS = """() => [...document.querySelectorAll('.bd-article .cell_output img')]
+    .map(img => getComputedStyle(img).backgroundColor)"""
+
+
+def test_figures_stay_readable_in_dark_mode(visit: Visit) -> None:
+    """In dark mode every figure keeps a white backdrop: black axes and labels stay visible."""
+    set_theme(visit, "dark")
+    try:
+        backdrops = visit.page.evaluate(FIGURE_BACKDROPS)
+    finally:
+        set_theme(visit, "light")
+    assert [colour for colour in backdrops if colour != "rgb(255, 255, 255)"] == []
+    if any("plt.show()" in code for code in source_cells(page_of(visit), "code")):
+        assert backdrops, "the notebook draws figures but the page shows none"
+
+
+#: A phone's screen: iPhone 12 to 15 in CSS pixels, two device pixels each.
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+
+#: After a re-layout: how wide the document is, what sticks out of the screen (outside any element
+#: that scrolls or clips it), and which figures are wider than their column.
+PHONE_LAYOUT = """async () => {
+    await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const screen = document.documentElement.clientWidth;
+    const clipped = element => {
+        for (let parent = element.parentElement; parent && parent !== document.body; parent = parent.parentElement) {
+            if (getComputedStyle(parent).overflowX !== 'visible') return true;
+        }
+        return false;
+    };
+    const outside = [...document.body.querySelectorAll('*')].filter(element => {
+        const box = element.getBoundingClientRect();
+        return box.width > 0 && box.right > screen + 0.5 && !clipped(element);
+    });
+    const leaves = outside.filter(element => !outside.some(other => other !== element && element.contains(other)));
+    const figures = [...document.querySelectorAll('.bd-article img')].filter(img => {
+        const box = img.getBoundingClientRect();
+        return box.right > screen + 0.5 || box.width > img.parentElement.clientWidth + 0.5;
+    });
+    return {
+        width: document.documentElement.scrollWidth, screen,
+        outside: leaves.slice(0, 5).map(e => `${e.tagName.toLowerCase()}.${e.className}: ${e.textContent.trim().slice(0, 60)}`),
+        figures: figures.map(img => img.getAttribute('src')),
+    };
+}"""
+
+
+def test_no_page_scrolls_sideways_on_a_phone(visit: Visit) -> None:
+    """At 390 px wide the page is no wider than the screen and every figure fits its column."""
+    page = visit.page
+    session = page.context.new_cdp_session(page)
+    session.send("Emulation.setDeviceMetricsOverride", PHONE)
+    try:
+        layout = page.evaluate(PHONE_LAYOUT)
+    finally:
+        session.send("Emulation.clearDeviceMetricsOverride")
+        session.detach()
+        page.set_viewport_size({"width": 1280, "height": 900})
+    assert layout["screen"] == PHONE["width"]
+    assert layout["width"] <= PHONE["width"], f"the page is {layout['width']} px wide: {layout['outside']}"
+    assert layout["figures"] == [], "figures wider than their column"
+
+
+#: Code blocks of the main column (hidden cells opened) whose text is wider than the block.
+WIDE_CODE = """() => {
+    const closed = [...document.querySelectorAll('.bd-article details:not([open])')];
+    closed.forEach(details => { details.open = true; });
+    const wide = [...document.querySelectorAll('.bd-article pre')]
+        .filter(pre => pre.scrollWidth > pre.clientWidth)
+        .map(pre => ({
+            overflow: pre.scrollWidth - pre.clientWidth,
+            line: pre.textContent.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), ''),
+        }));
+    closed.forEach(details => { details.open = false; });
+    return wide;
+}"""
+
+
+def test_code_fits_the_column(visit: Visit) -> None:
+    """At the default width (1280 px) no code block, hidden cells included, is cut off or scrolls sideways."""
+    assert visit.page.evaluate("() => window.innerWidth") == 1280
+    wide = visit.page.evaluate(WIDE_CODE)
+    assert wide == [], "\n".join(f"{block['overflow']} px too wide: {block['line'].strip()[:90]}" for block in wide)
