@@ -1,15 +1,19 @@
-"""Drive a real JupyterLab from a test: start the server, open notebooks in Chromium, touch widgets.
+"""Drive a real JupyterLab from a test: start the server, open and run notebooks in Chromium, talk to kernels.
 
 Used by ``tests/test_live_jupyterlab.py``. The server is started with the very
 command the README tells readers to type (read from the README itself), plus
 only what a test needs: a free port, a random token, no browser of its own and
 throw-away settings folders. The browser is Debian's Chromium driven by
-Playwright for Python (the ``chromium`` fixture of ``tests/conftest.py``).
+Playwright for Python (the ``chromium`` fixture of ``tests/conftest.py``); it
+opens notebooks from the file browser and runs them from the menus, as a reader
+does. :class:`KernelClient` is a second client of a notebook's running kernel
+(as ``jupyter console --existing`` is), for the test to read and set what the
+notebook's Python objects hold.
 """
 
 from __future__ import annotations
 
-import io
+import ast
 import json
 import os
 import re
@@ -22,15 +26,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import psutil
-from matplotlib.image import imread
-from playwright.sync_api import Locator, Page
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from jupyter_client.blocking.client import BlockingKernelClient
+from playwright.sync_api import Page
 
 # JupyterLab settings for a test run: every cell attached to the page (no windowing, so
 # every output is in the DOM), no autosave, no news pop-up over the widgets.
@@ -96,6 +97,7 @@ class JupyterLab:
         self.url = f"http://127.0.0.1:{self.port}"
         state = workdir / ".jupyter-test"
         settings = state / "settings"
+        self.runtime_dir = state / "runtime"  # where kernels write their connection files
         for name, values in LAB_SETTINGS.items():
             path = settings / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +107,7 @@ class JupyterLab:
             # The kernels import dlbook from the repository under test, not from wherever it is installed.
             PYTHONPATH=os.pathsep.join(filter(None, [str(pythonpath), env.get("PYTHONPATH")])),
             JUPYTER_CONFIG_DIR=str(state / "config"), JUPYTER_DATA_DIR=str(state / "data"),
-            JUPYTER_RUNTIME_DIR=str(state / "runtime"), IPYTHONDIR=str(state / "ipython"),
+            JUPYTER_RUNTIME_DIR=str(self.runtime_dir), IPYTHONDIR=str(state / "ipython"),
         )
         self.command = [
             *project_command(words), "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
@@ -148,6 +150,12 @@ class JupyterLab:
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body else None
+
+    def connection_file(self, path: str) -> Path:
+        """The connection file of the kernel that the notebook at server path ``path`` runs on."""
+        kernels = [s["kernel"]["id"] for s in self.api("GET", "/api/sessions") if s["path"] == path and s["kernel"]]
+        assert len(kernels) == 1, f"{path} should run on one kernel, the server lists {kernels}"
+        return self.runtime_dir / f"kernel-{kernels[0]}.json"
 
     def remember_children(self) -> None:
         """Record every process the server has started so far (its kernels), to be sure to end them."""
@@ -202,6 +210,53 @@ def _alive(process: psutil.Process) -> bool:
         return False
 
 
+# ---------------------------------------------------------------- a second client of a notebook's kernel
+
+
+class KernelError(RuntimeError):
+    """Code sent by :class:`KernelClient` raised an exception in the kernel."""
+
+
+class KernelClient:
+    """A second client of a running kernel, connected with its connection file; :meth:`close` it when done.
+
+    The notebook in the browser stays the kernel's main client and sees nothing of
+    this one's requests: they run silently (no execution count, no history, no
+    output in the notebook) and their results come back in the reply itself, as
+    ``user_expressions``, so no IOPub message has to be caught. Whatever the code
+    changes in a widget is sent to the browser as usual.
+    """
+
+    def __init__(self, connection_file: Path, timeout: float = 60.0) -> None:
+        self.timeout = timeout
+        self._client = BlockingKernelClient(connection_file=str(connection_file))
+        self._client.load_connection_file()
+        self._client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+
+    def evaluate(self, expression: str, code: str = "") -> Any:
+        """Run ``code``, then evaluate ``expression``, a JSON string in the kernel; its decoded value."""
+        msg_id = self._client.execute(code, silent=True, user_expressions={"result": expression})
+        deadline = time.monotonic() + self.timeout
+        while True:
+            reply = self._client.get_shell_msg(timeout=max(0.0, deadline - time.monotonic()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        content = reply["content"]
+        if content["status"] != "ok":
+            raise KernelError(f"{content.get('ename')}: {content.get('evalue')} (running {code!r})")
+        result = content["user_expressions"]["result"]
+        if result["status"] != "ok":
+            raise KernelError(f"{result.get('ename')}: {result.get('evalue')} (evaluating {expression!r})")
+        return json.loads(ast.literal_eval(result["data"]["text/plain"]))
+
+    def run(self, code: str) -> None:
+        """Run ``code`` in the kernel (raises :class:`KernelError` if it raises)."""
+        self.evaluate("'null'", code)
+
+    def close(self) -> None:
+        self._client.stop_channels()
+
+
 # ---------------------------------------------------------------- notebook page
 
 
@@ -221,15 +276,38 @@ CELLS_DONE = f"""() => {{
 }}"""
 
 
-def open_notebook(page: Page, lab: JupyterLab, notebook: Path, timeout: float = 120_000) -> str:
-    """Open ``notebook`` (a file under the server's root) and wait until its kernel is idle; its server path.
+def open_lab(page: Page, lab: JupyterLab, timeout: float = 120_000) -> None:
+    """Load JupyterLab in ``page`` with an empty workspace (``reset``) and wait for its file browser."""
+    page.goto(f"{lab.url}/lab?reset&token={lab.token}")
+    page.locator(".jp-DirListing-item").first.wait_for(timeout=timeout)
 
-    ``reset`` starts from an empty workspace, so no tab from an earlier page is reopened.
+
+def open_notebook(page: Page, lab: JupyterLab, notebook: Path) -> str:
+    """Open ``notebook`` (a file under the server's root) from the file browser, as a reader does; its server path.
+
+    Double-clicks its folders from the root down, then the notebook, and waits
+    until its tab is in front (its kernel is then starting: see :func:`wait_kernel_idle`).
     """
     path = notebook.resolve().relative_to(lab.root).as_posix()
-    page.goto(f"{lab.url}/lab/tree/{path}?reset&token={lab.token}")
-    wait_kernel_idle(page, timeout)
+    page.locator(".jp-BreadCrumbs-home").click()
+    for name in path.split("/"):
+        item = page.locator(".jp-DirListing-item", has=page.get_by_text(name, exact=True))
+        item.dblclick()
+    page.locator(".lm-TabBar-tab.jp-mod-current", has=page.get_by_text(notebook.name, exact=True)).wait_for()
     return path
+
+
+def show_notebook(page: Page, name: str) -> None:
+    """Bring the open notebook ``name`` (its file name) to the front by clicking its tab."""
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has=page.get_by_text(name, exact=True)).click()
+    page.locator(".lm-TabBar-tab.jp-mod-current", has=page.get_by_text(name, exact=True)).wait_for()
+
+
+def close_and_shut_down(page: Page) -> None:
+    """Menu 'File > Close and Shut Down Notebook', confirmed; JupyterLab shuts the kernel down in the background."""
+    menu(page, "File", "filemenu:close-and-cleanup")
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.locator(".jp-Dialog").wait_for(state="detached")
 
 
 def wait_kernel_idle(page: Page, timeout: float = 60_000) -> None:
@@ -243,12 +321,16 @@ def menu(page: Page, title: str, command: str) -> None:
     page.locator(f".lm-Menu-item[data-command='{command}']").click()
 
 
-def run_all_cells(page: Page, timeout: float = 180_000) -> None:
-    """Menu 'Run > Run All Cells', as a reader would, then wait until no cell is left running.
+def run_all_cells(page: Page) -> None:
+    """Menu 'Run > Run All Cells', as a reader would; :func:`wait_until_run` waits for the cells."""
+    menu(page, "Run", "runmenu:run-all")
+
+
+def wait_until_run(page: Page, timeout: float = 300_000) -> None:
+    """Wait until no cell of the notebook in front is left running or waiting, and its kernel is idle.
 
     Execution stops at the first error, so cells below an error stay unnumbered.
     """
-    menu(page, "Run", "runmenu:run-all")
     page.wait_for_function(CELLS_DONE, timeout=timeout)
     wait_kernel_idle(page, timeout)
 
@@ -274,170 +356,13 @@ def error_outputs(notebook: dict[str, Any]) -> list[str]:
     return problems
 
 
-# ---------------------------------------------------------------- explorers on the page
-
-EXPLORER = f"{PANEL} .jp-OutputArea-output > .widget-vbox:has(> .widget-html):has(> img.widget-image)"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-@dataclass
-class Control:
-    """One control of an explorer: its kind, the label a reader sees, and where it is on the page."""
-
-    kind: str  # "slider", "dropdown" or "button"
-    label: str
-    locator: Locator
-
-
-@dataclass
-class Shown:
-    """A number as the read-out shows it; ``tolerance`` is half a unit of its last printed digit."""
-
-    value: float
-    tolerance: float
-
-    def agrees_with(self, exact: float) -> bool:
-        """True when ``exact`` rounds to the shown number (up to float noise)."""
-        return abs(self.value - exact) <= self.tolerance + 1e-9 * max(1.0, abs(exact))
-
-
-def find_explorers(page: Page) -> list[Locator]:
-    """Every live explorer (controls, read-out, figure) in the notebook's outputs, top to bottom."""
-    found = page.locator(EXPLORER)
-    return [found.nth(i) for i in range(found.count())]
-
-
-def count_outputs(page: Page, text: str) -> int:
-    """How many outputs of the notebook in front contain ``text``."""
-    return page.locator(f"{PANEL} .jp-OutputArea-output", has_text=text).count()
-
-
-def controls(explorer: Locator) -> list[Control]:
-    """The explorer's sliders, dropdowns and buttons, in page order."""
-    found = []
-    for element in explorer.locator(".widget-slider, .widget-dropdown, button.widget-button").all():
-        classes = element.get_attribute("class") or ""
-        if "widget-button" in classes:
-            found.append(Control("button", element.inner_text().strip(), element))
-        else:
-            kind = "slider" if "widget-slider" in classes else "dropdown"
-            found.append(Control(kind, element.locator(".widget-label").inner_text().strip(), element))
-    return found
-
-
-def parse_number(text: str) -> float:
-    """A number as ipywidgets prints it (the minus sign may be U+2212)."""
-    return float(text.strip().replace("−", "-"))
-
-
-def slider_value(slider: Locator) -> float | str:
-    """The value a slider is set to, read back from the page.
-
-    The reader sees the read-out next to the slider, rounded to its format. The
-    handle's ``aria-valuetext`` holds the position unrounded: the value itself for
-    a linear slider, the exponent for a ``FloatLogSlider`` (base 10), the option's
-    index for a ``SelectionSlider``. The unrounded value is used when it agrees
-    with the read-out, else the read-out itself (a selection's label).
-    """
-    text = slider.locator(".widget-readout").inner_text()
-    numbers = readout_numbers(text)
-    if len(numbers) != 1:
-        return text.strip()
-    position = float(slider.locator(".noUi-handle").get_attribute("aria-valuetext") or "nan")
-    for candidate in [position, *([10.0**position] if abs(position) < 300 else [])]:
-        if numbers[0].agrees_with(candidate):
-            return candidate
-    return numbers[0].value
-
-
-def control_value(control: Control) -> float | str:
-    """What a slider or dropdown is set to, read back from the page: the slider's number, the dropdown's choice."""
-    if control.kind == "slider":
-        return slider_value(control.locator)
-    return control.locator.locator("select").evaluate("s => s.options[s.selectedIndex].text")
-
-
-def control_values(explorer: Locator) -> dict[str, float | str]:
-    """Every slider's and dropdown's current setting, by label."""
-    return {c.label: control_value(c) for c in controls(explorer) if c.kind != "button"}
-
-
-NUMBER = re.compile(r"(?<![\w.])[-−]?(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?")
-
-
-def readout_text(explorer: Locator) -> str:
-    """The explorer's read-out line as the reader sees it."""
-    return explorer.locator(":scope > .widget-html .widget-html-content").inner_text()
-
-
-def readout_numbers(text: str) -> list[Shown]:
-    """Every number in a read-out line, left to right (digits inside words such as ``x1`` are not numbers)."""
-    numbers = []
-    for match in NUMBER.finditer(text):
-        decimals = len(match.group(2) or "")
-        exponent = int(match.group(3) or 0)
-        numbers.append(Shown(parse_number(match.group(0)), 0.5 * 10.0 ** (exponent - decimals)))
-    return numbers
-
-
-def figure_source(explorer: Locator) -> str:
-    """The ``src`` of the explorer's figure: a new blob URL every time the kernel sends a new PNG."""
-    return explorer.locator(":scope > img.widget-image").get_attribute("src") or ""
-
-
-def figure_pixels(explorer: Locator) -> np.ndarray:
-    """The figure as the reader sees it: a screenshot of the image element, as an RGBA array."""
-    return imread(io.BytesIO(explorer.locator(":scope > img.widget-image").screenshot()), format="png")
-
-
-def change(page: Page, control: Control) -> str:
-    """Operate ``control`` once as a reader would; a description of what was done.
-
-    A slider's handle is dragged with the mouse across a quarter of its track (towards
-    the side with more room), a dropdown is set to its next option, a button is clicked.
-    """
-    if control.kind == "slider":
-        handle = control.locator.locator(".noUi-handle")
-        handle.scroll_into_view_if_needed()
-        now, low, high = (float(handle.get_attribute(name) or "nan")
-                          for name in ("aria-valuenow", "aria-valuemin", "aria-valuemax"))
-        box, track = handle.bounding_box(), control.locator.locator(".noUi-base").bounding_box()
-        assert box is not None and track is not None, f"slider {control.label!r} is not visible"
-        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        step = 0.25 * track["width"] * (1 if now <= (low + high) / 2 else -1)
-        page.mouse.move(x, y)
-        page.mouse.down()
-        page.mouse.move(x + step, y, steps=8)
-        page.mouse.up()
-        return f"dragged slider {control.label!r} {'right' if step > 0 else 'left'}"
-    if control.kind == "dropdown":
-        select = control.locator.locator("select")
-        options = select.evaluate("s => [...s.options].map(o => o.text)")
-        choice = options[(options.index(control_value(control)) + 1) % len(options)]
-        select.select_option(label=choice)
-        return f"picked {choice!r} in dropdown {control.label!r}"
-    control.locator.click()
-    return f"pressed button {control.label!r}"
-
-
-def wait_for_new_figure(page: Page, explorer: Locator, old_source: str, timeout: float = 60_000) -> bool:
-    """Wait until the kernel has sent a new figure and gone quiet; False if none came within ``timeout`` ms.
-
-    A dragged slider sends many values in a row; the figure counts as settled once
-    the kernel is idle and the figure has not changed for 0.3 s.
-    """
-    image = explorer.locator(":scope > img.widget-image").element_handle()
-    try:
-        page.wait_for_function("([img, old]) => img.getAttribute('src') !== old", arg=[image, old_source],
-                               timeout=timeout)
-    except PlaywrightTimeoutError:
-        wait_kernel_idle(page)
-        return False
-    source = ""
-    while source != figure_source(explorer):
-        source = figure_source(explorer)
-        wait_kernel_idle(page)
-        page.wait_for_timeout(300)
-    return True
+def widget_views(notebook: dict[str, Any]) -> list[str]:
+    """The model id of every widget view among the saved ``notebook``'s outputs, in order."""
+    return [output["data"][WIDGET_VIEW]["model_id"] for cell in notebook["cells"] if cell["cell_type"] == "code"
+            for output in cell["outputs"] if WIDGET_VIEW in output.get("data", {})]
 
 
 def save_screenshot(page: Page, path: Path) -> Path:

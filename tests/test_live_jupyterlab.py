@@ -1,144 +1,142 @@
-"""The book's promise, checked live: in a real JupyterLab, a reader's touch on a control changes the widget.
+"""The book's promise, checked live: in a real JupyterLab every chapter runs and every explorer answers.
 
-For every chapter notebook this test does what a reader does: it starts
-JupyterLab with the command the README gives (``jupyter lab chapters/``, run by
-this environment's Python, on a free localhost port with a random token and no
-browser of its own), opens the notebook in headless Chromium, runs all cells
-from the *Run* menu and checks that every cell ran and none shows an error.
-Then, for every explorer on the page, it operates each control once the way a
-reader would (drags each slider's handle with the mouse, picks the next option
-of each dropdown, presses each button) and asserts after each move that
+JupyterLab is started once for the module with the command the README gives
+(``jupyter lab chapters/``, run by this environment's Python, on a free localhost
+port with a random token and no browser of its own) and loaded once in headless
+Chromium. For every chapter notebook of ``_toc.yml`` the test does what a reader
+does: it opens the notebook from the file browser, runs all cells from the *Run*
+menu, saves it from the *File* menu and checks that every code cell ran and none
+shows an error. (All chapters are opened and set running first, in reading order,
+so the kernels work while the browser is driven; each chapter is then looked at
+in its own tab, and closed with *File > Close and Shut Down*.) Then, for every
+explorer on the page (``tests/explorer_driver.py`` knows them by their CSS class,
+so an explorer registered there is picked up here, with its oracle):
 
-* every number in the read-out line equals what the book's compute functions
-  (:mod:`dlbook.numpy`, the "oracles" below) give for the settings read back
-  from the page, and
-* where those numbers changed, the kernel sent a new figure whose pixels on
-  screen differ from before.
+* the keyboard: Tab reaches every control, then every button, in the order the
+  Python class declares them, each with a visible focus outline of 2 px or more;
+  an arrow key moves a slider and changes the read-out, and one picks another
+  option of a menu (JupyterLab must not take these keys for its own shortcuts);
+* every control is moved once as a reader moves it (a mouse drag, arrow keys, a
+  menu pick), and after each move the read-out must equal both the ``readout()``
+  of the explorer's Python object *in the notebook's kernel* (so the browser's
+  settings reached Python: a notebook can read ``explorer.w1``) and that of a
+  fresh ``dlbook`` explorer given the settings read back from the page (the
+  oracle); the kernel's settings must equal the page's, and the figure's pixels
+  must change;
+* Python to browser: the kernel sets the explorer back to the settings it opened
+  with (``explorer.w1 = 1.0``, ...); the page's controls and read-out must follow;
+* every button is pressed (the playground's Train) and waited for; the read-out
+  must equal the kernel's and the oracle's after the same call in Python
+  (``explorer.train()``), and the playground must reach 95 % on the moons with
+  its default settings, its network (``playground.params``) synced to the kernel.
 
-JupyterLab and its kernels are stopped on success and failure alike, and no
-process may outlive them; on failure a screenshot is saved and its path
-printed. Without Chromium the live test is skipped, saying so.
+The test reads the kernel through a second client connected with the kernel's
+connection file (:class:`tests.jupyterlab_driver.KernelClient`): it runs silently,
+so the notebook is left as the reader ran it. JupyterLab and its kernels are
+stopped on success and failure alike, and no process may outlive them; on failure
+a screenshot is saved under ``_build/screenshots/`` and its path printed. Without
+Chromium the live test is skipped, saying so.
 
-The kernels import ``dlbook`` from this repository (``PYTHONPATH``), so the
-test checks the code in the working tree it is run from.
+The kernels import ``dlbook`` from this repository (``PYTHONPATH``), so the test
+checks the code in the working tree it is run from.
 """
 
 from __future__ import annotations
 
-import inspect
+import dataclasses
 import shutil
+import time
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
-import numpy as np
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page
+from playwright.sync_api import Browser, Locator, Page
 
-from dlbook.batches import steps_per_epoch
-from dlbook.numpy import cross_entropy, get_activation, neuron_curve, perceptron, softmax, weighted_sum
-from dlbook.numpy.mlp import init_mlp
-from dlbook.numpy.training import accuracy, train_mlp
-from dlbook.widgets.activations import X_RANGE, ActivationExplorer
-from dlbook.widgets.playground import DATASETS, TrainingPlayground
-from dlbook.widgets.softmax import CLASS_NAMES
-from dlbook.widgets.view import STATIC_NOTE
-from tests.jupyterlab_driver import (
-    JupyterLab,
-    change,
-    control_values,
+from tests.conftest import BUILD, ROOT, TOC_FILES
+from tests.explorer_driver import (
+    EXPLORERS,
+    Control,
+    close,
     controls,
-    count_outputs,
-    error_outputs,
+    explorer_key,
     figure_pixels,
-    figure_source,
     find_explorers,
+    move,
+    oracle,
+    readout,
+    settings,
+)
+from tests.jupyterlab_driver import (
+    PANEL,
+    JupyterLab,
+    KernelClient,
+    close_and_shut_down,
+    error_outputs,
+    open_lab,
     open_notebook,
     readme_lab_command,
-    readout_numbers,
-    readout_text,
     run_all_cells,
     save_notebook,
     save_screenshot,
     server_root,
-    wait_for_new_figure,
+    show_notebook,
+    wait_kernel_idle,
+    wait_until_run,
+    widget_views,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+#: Every notebook of the table of contents, in reading order.
+CHAPTERS = [ROOT / f"{name}.ipynb" for name in TOC_FILES if (ROOT / f"{name}.ipynb").is_file()]
+SCREENSHOTS = BUILD / "screenshots"
+#: How long (s) the kernel may take to hold the settings the browser shows, and the page those the kernel set.
+SYNC_TIMEOUT = 30.0
+#: How long (s) the kernel's read-out may lag behind the page's once the settings are synced.
+READOUT_GRACE = 10.0
 
-#: The first sentence of the note every ``Explorer.show()`` prints below its controls: one per explorer.
-NOTE_START = STATIC_NOTE.strip("*").split(".")[0]
-
-Settings = dict[str, float | str]
-#: ``oracle(settings, presses)``: every number the read-out should show, left to right (None: not checked),
-#: for the controls' settings read back from the page and the button presses since the last change.
-Oracle = Callable[[Settings, int], list[float | None]]
-
-
-# ---------------------------------------------------------------- oracles: the compute functions
-
-
-def perceptron_oracle(s: Settings, presses: int) -> list[float | None]:
-    """Chapter 2: ``z = w·x + b`` and ``ŷ = f(z)``; the accuracy is not checked (it needs the page's data)."""
-    x, w, b = np.array([s["input x₁"], s["input x₂"]]), np.array([s["w₁"], s["w₂"]]), float(s["b"])
-    return [float(weighted_sum(x, w, b)), float(perceptron(x, w, b, str(s["activation"]))), None]
-
-
-def activation_oracle(s: Settings, presses: int) -> list[float | None]:
-    """Chapter 3: the neuron ``f(w x + b)`` over the explorer's inputs: centre ``-b/w``, steepest slope, range.
-
-    Read-out numbers: ``w`` and ``|b|`` of the formula, the 0 of "z = 0", then the
-    centre, the steepest slope, the smallest and largest output and the ends of
-    the input range; with ``w = 0``: ``w``, ``|b|``, 0, ``b`` and the constant ``f(b)``.
-    """
-    activation, w, b = str(s["activation"]), float(s["weight w"]), float(s["bias b"])
-    if w == 0:
-        return [w, abs(b), 0.0, b, float(get_activation(activation)(b))]
-    x = np.linspace(*X_RANGE, default_argument(ActivationExplorer, "points"))
-    y, dy_dx = neuron_curve(x, w, b, activation)
-    return [w, abs(b), 0.0, -b / w, float(np.max(np.abs(dy_dx))), float(y.min()), float(y.max()), *X_RANGE]
+#: Defined silently in the notebook's kernel: the explorers among the widgets ``model_ids``, with what their
+#: Python objects hold (ipywidgets keeps every live widget by model id), and a way to set their traits.
+KERNEL_HELPERS = '''
+def _dlbook_widgets():
+    try:  # ipywidgets 8
+        from ipywidgets.widgets.widget import _instances
+        return _instances
+    except ImportError:  # ipywidgets 7
+        from ipywidgets import Widget
+        return Widget.widgets
 
 
-def softmax_oracle(s: Settings, presses: int) -> list[float | None]:
-    """Chapter 4: ``softmax(z / T)`` of the three logits, then the true class's probability and ``-log`` of it."""
-    scaled = np.array([s["logit z1"], s["logit z2"], s["logit z3"]]) / float(s["temperature T"])
-    true_class = CLASS_NAMES.index(str(s["true class"]))
-    probabilities = softmax(scaled)
-    loss = float(cross_entropy(scaled, true_class))
-    return [*map(float, probabilities), float(probabilities[true_class]), loss]
+def _dlbook_explorers(model_ids, state=False, traits=()):
+    import json
+    from dlbook.widgets.explorer import Explorer
+    widgets = _dlbook_widgets()
+    found = []
+    for model_id in model_ids:
+        widget = widgets.get(model_id)
+        if isinstance(widget, Explorer):
+            view = {"model_id": model_id, "class": type(widget).__name__,
+                    "readout": widget.readout(), "settings": widget.settings(),
+                    "traits": {name: getattr(widget, name) for name in traits}}
+            if state:
+                view["state"] = {name: value for name, value in widget.get_state().items()
+                                 if not name.startswith("_")}
+            found.append(view)
+    return json.dumps(found)
 
 
-def playground_oracle(s: Settings, presses: int) -> list[float | None]:
-    """Chapter 6: before training, the untrained network's accuracy (%) and the number of SGD steps;
-    after one press of Train, epoch/epochs, step/steps, the last mini-batch loss and the accuracy (%)
-    of :func:`dlbook.numpy.training.train_mlp` run with the settings.
-    """
-    X, y = DATASETS[str(s["data"])]()
-    seed, activation = default_argument(TrainingPlayground, "seed"), str(s["activation"])
-    n_hidden, batch_size, epochs = int(s["hidden units"]), int(s["batch size"]), int(s["epochs"])
-    steps = epochs * steps_per_epoch(len(y), batch_size)
-    if presses == 0:
-        untrained = init_mlp(X.shape[1], n_hidden, 2, seed=seed)
-        return [100 * accuracy(untrained, X, y, activation), steps]
-    assert presses == 1, "the oracle knows one training run from the untrained network"
-    params, losses = train_mlp(X, y, n_hidden=n_hidden, activation=activation, lr=float(s["learning rate"]),
-                               batch_size=batch_size, epochs=epochs, seed=seed)
-    return [epochs, epochs, steps, steps, float(losses[-1]), 100 * accuracy(params, X, y, activation)]
+def _dlbook_set(model_id, values):
+    widget = _dlbook_widgets()[model_id]
+    with widget.hold_sync():
+        for name, value in values.items():
+            setattr(widget, name, value)
+'''
 
-
-def default_argument(function: Callable[..., object], name: str) -> Any:
-    """The default of ``function``'s argument ``name`` (an explorer shown with its defaults uses it)."""
-    return inspect.signature(function).parameters[name].default
-
-
-#: Each explorer, known by the labels of its controls, and the oracle for its read-out.
-ORACLES: dict[frozenset[str], Oracle] = {
-    frozenset({"w₁", "w₂", "b", "activation", "input x₁", "input x₂"}): perceptron_oracle,
-    frozenset({"activation", "weight w", "bias b"}): activation_oracle,
-    frozenset({"logit z1", "logit z2", "logit z3", "temperature T", "true class"}): softmax_oracle,
-    frozenset({"data", "learning rate", "hidden units", "activation", "batch size", "epochs", "Train"}):
-        playground_oracle,
-}
+#: Focus as the page shows it: the focused element's name (a button: its text) and its outline's width.
+FOCUS_JS = """() => {
+    const active = document.activeElement;
+    const style = getComputedStyle(active);
+    return {name: active.name || active.textContent.trim(), tag: active.tagName.toLowerCase(),
+            outline: style.outlineStyle !== 'none' ? parseFloat(style.outlineWidth) : 0};
+}"""
 
 
 # ---------------------------------------------------------------- fixtures
@@ -158,94 +156,311 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLab]:
 
 
 @pytest.fixture(scope="module")
-def browser(chromium: Browser) -> Iterator[BrowserContext]:
-    """One browser context for the module (pages share JupyterLab's cached scripts); skipped without Chromium."""
+def lab_page(chromium: Browser, lab: JupyterLab) -> Iterator[Page]:
+    """JupyterLab loaded once in Chromium; every chapter is opened in it from the file browser."""
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     try:
-        yield context
+        page = context.new_page()
+        open_lab(page, lab)
+        yield page
     finally:
         context.close()
+
+
+class Runs:
+    """The chapters opened in JupyterLab and set running (Run > Run All Cells), with their server paths."""
+
+    def __init__(self, lab: JupyterLab, page: Page) -> None:
+        self.lab, self.page = lab, page
+        self.paths: dict[Path, str] = {}
+
+    def open(self, chapter: Path) -> None:
+        """Open ``chapter`` from the file browser; its kernel starts."""
+        where = self.lab.workdir / chapter.relative_to(ROOT)
+        self.paths[chapter] = open_notebook(self.page, self.lab, where)
+
+    def start(self, chapter: Path) -> None:
+        """Bring the open ``chapter`` to the front and, once its kernel is idle, run all its cells (no waiting)."""
+        show_notebook(self.page, chapter.name)
+        wait_kernel_idle(self.page, timeout=120_000)
+        run_all_cells(self.page)
+
+    def finish(self, chapter: Path) -> str:
+        """Bring ``chapter`` to the front (opening and running it if need be), wait for its cells; its path."""
+        if chapter in self.paths:
+            show_notebook(self.page, chapter.name)
+        else:
+            self.open(chapter)
+            self.start(chapter)
+        wait_until_run(self.page)
+        return self.paths[chapter]
+
+    def failed(self, chapter: Path) -> None:
+        """After a failure in ``chapter``: close it and shut its kernel down, or, if JupyterLab does not answer
+        (a dialog in the way, a crashed page), shut every kernel down and reload it: the chapters left start anew.
+        """
+        try:
+            assert self.page.locator(".jp-Dialog").count() == 0, "a dialog is open"
+            show_notebook(self.page, chapter.name)
+            close_and_shut_down(self.page)
+        except Exception:
+            self.lab.shutdown_kernels()
+            self.paths.clear()
+            open_lab(self.page, self.lab)
+
+
+@pytest.fixture(scope="module")
+def runs(request: pytest.FixtureRequest, lab: JupyterLab, lab_page: Page) -> Runs:
+    """Every chapter selected for this run opened, then set running, in reading order, before the first is
+    looked at: the kernels start side by side and the later chapters run while the test drives the earlier
+    ones' explorers in the browser.
+    """
+    selected = [item.callspec.params["chapter"] for item in request.session.items
+                if item.originalname == test_chapter_runs_and_its_explorers_answer.__name__]
+    started = Runs(lab, lab_page)
+    for chapter in selected:
+        started.open(chapter)
+    for chapter in selected:
+        started.start(chapter)
+    return started
+
+
+# ---------------------------------------------------------------- the kernel's view of the explorers
+
+
+class Explorers:
+    """The notebook's explorers as its kernel holds them, read and set through a :class:`KernelClient`."""
+
+    def __init__(self, kernel: KernelClient) -> None:
+        self.kernel = kernel
+        kernel.run(KERNEL_HELPERS)
+
+    def views(self, model_ids: list[str], state: bool = False, traits: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """What the kernel's explorers among ``model_ids`` hold: class, ``readout()``, ``settings()``, ..."""
+        return self.kernel.evaluate(f"_dlbook_explorers({model_ids!r}, {state!r}, {traits!r})")
+
+    def view(self, model_id: str, state: bool = False, traits: tuple[str, ...] = ()) -> dict[str, Any]:
+        found = self.views([model_id], state, traits)
+        assert found, f"the kernel holds no explorer with model id {model_id}"
+        return found[0]
+
+    def set(self, model_id: str, values: dict[str, Any]) -> None:
+        """Set the explorer's traits in the kernel, as ``explorer.w1 = 2.0`` in a cell would."""
+        self.kernel.run(f"_dlbook_set({model_id!r}, {values!r})")
+
+
+def same_settings(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Equal settings; numbers up to float rounding (a log slider's value is ``10**position`` on both sides)."""
+    def same(x: Any, y: Any) -> bool:
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (x, y))
+        return close(x, y) if numbers else x == y
+    return a.keys() == b.keys() and all(same(a[name], b[name]) for name in a)
+
+
+class LiveExplorer:
+    """One explorer on the page (``element``) and its Python object in the notebook's kernel (``model_id``)."""
+
+    def __init__(self, page: Page, element: Locator, kernel: Explorers, model_id: str, where: str) -> None:
+        self.page, self.element, self.kernel, self.model_id, self.where = page, element, kernel, model_id, where
+        self.key = explorer_key(element)
+        self.cls = EXPLORERS[self.key]
+        #: What the Python object holds besides its settings (the perceptron's data, ...), for the oracle.
+        self.state = kernel.view(model_id, state=True)["state"]
+
+    def shown(self) -> dict[str, Any]:
+        """The trait values the page's controls show."""
+        return settings(self.key, controls(self.element))
+
+    def kernel_follows(self, after: str, traits: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Wait until the kernel's explorer holds the settings the page shows; its ``readout()`` must be the page's.
+
+        Fails when the settings do not reach the kernel within :data:`SYNC_TIMEOUT`
+        seconds, or when, once they have, the kernel's read-out is not the page's
+        within :data:`READOUT_GRACE` seconds (what a button computed, such as the
+        playground's trained network, reaches the kernel after the settings).
+        Returns the kernel's view, with ``traits`` of the Python object.
+        """
+        deadline, synced_at = time.monotonic() + SYNC_TIMEOUT, None
+        while True:
+            shown, text = self.shown(), readout(self.element)
+            view = self.kernel.view(self.model_id, traits=traits)
+            synced = same_settings(view["settings"], shown)
+            if synced and view["readout"] == text:
+                return view
+            now = time.monotonic()
+            synced_at = (synced_at or now) if synced else None
+            if now > deadline or (synced_at is not None and now > synced_at + READOUT_GRACE):
+                break
+            time.sleep(0.05)
+        if not synced:
+            pytest.fail(f"{self.where}: after {after}, the settings did not reach the kernel within "
+                        f"{SYNC_TIMEOUT:.0f} s:\n  page:   {shown}\n  kernel: {view['settings']}")
+        pytest.fail(f"{self.where}: after {after}, the kernel's {view['class']}.readout() is not the page's "
+                    f"read-out:\n  page:   {text!r}\n  kernel: {view['readout']!r}")
+
+    def check(self, after: str) -> None:
+        """The read-out equals the kernel's and the oracle's for the settings shown."""
+        self.kernel_follows(after)
+        shown = self.shown()
+        assert readout(self.element) == oracle(self.key, self.state, shown).readout(), (
+            f"{self.where}: after {after}, the read-out is not dlbook's for the settings {shown}")
+
+    def keyboard(self) -> None:
+        """Tab reaches every control, then every button, in order, with a visible focus; arrow keys move a slider
+        (changing the read-out) and a menu, where the explorer has them."""
+        shown = controls(self.element)
+        buttons = [text.strip() for text in self.element.locator("button").all_inner_texts()]
+        expected = [spec.name for spec in self.cls.CONTROLS] + buttons
+        if not expected:
+            return
+        first = self.element.locator(f'[name="{shown[0].name}"]') if shown else self.element.locator("button").first
+        first.focus()
+        if len(expected) > 1:  # Tab on and back with Shift+Tab, so the first control has the keyboard's focus too
+            self.page.keyboard.press("Tab")
+            self.page.keyboard.press("Shift+Tab")
+        visited = [self.page.evaluate(FOCUS_JS)]
+        for _ in expected[1:]:
+            self.page.keyboard.press("Tab")
+            visited.append(self.page.evaluate(FOCUS_JS))
+        assert [focus["name"] for focus in visited] == expected, f"{self.where}: the Tab order"
+        assert all(focus["outline"] >= 2 for focus in visited), f"{self.where}: focus is not visible: {visited}"
+        self.arrow_on_a_slider(shown)
+        self.arrow_on_a_menu()
+
+    def arrow_on_a_slider(self, shown: list[Control]) -> None:
+        """An arrow key moves the first slider whose step changes the read-out (so says dlbook); the page follows."""
+        sliders = [control for control in shown if control.tag == "input"]
+        if not sliders:
+            return
+        now = oracle(self.key, self.state, settings(self.key, shown)).readout()
+        for slider in sliders:
+            at_max = float(slider.value) >= slider.max
+            key, step = ("ArrowLeft", -slider.step) if at_max else ("ArrowRight", slider.step)
+            stepped = [dataclasses.replace(c, value=str(float(c.value) + step)) if c is slider else c for c in shown]
+            if oracle(self.key, self.state, settings(self.key, stepped)).readout() != now:
+                break
+        else:
+            pytest.fail(f"{self.where}: no step of a slider changes the read-out")
+        element = self.element.locator(f'[name="{slider.name}"]')
+        element.focus()
+        text = readout(self.element)
+        element.press(key)
+        after = f"{key} on {slider.name}"
+        assert element.input_value() != slider.value, f"{self.where}: {after} did not move the slider"
+        assert readout(self.element) != text, f"{self.where}: {after} did not change the read-out"
+        self.check(after)
+
+    def arrow_on_a_menu(self) -> None:
+        """An arrow key picks the next option of the first menu (the previous one from the last); the page follows."""
+        menu = next((control for control in controls(self.element) if control.tag == "select"), None)
+        if menu is None:
+            return
+        element = self.element.locator(f'[name="{menu.name}"]')
+        element.focus()
+        key = "ArrowUp" if int(menu.value) == menu.options - 1 else "ArrowDown"
+        element.press(key)
+        after = f"{key} on {menu.name}"
+        assert element.input_value() != menu.value, f"{self.where}: {after} did not pick another option"
+        self.check(after)
+
+    def operate_every_control(self) -> None:
+        """Move each control like a reader; the read-out is the kernel's and dlbook's; the figure changes."""
+        before = figure_pixels(self.element)
+        for index, control in enumerate(controls(self.element)):
+            how = f"{move(self.page, self.element, control, index)} on {control.name}"
+            moved = next(c for c in controls(self.element) if c.name == control.name)
+            assert moved.value != control.value, f"{self.where}: {how} did not move it"
+            self.check(how)
+            after = figure_pixels(self.element)
+            assert after != before, f"{self.where}: the figure did not change after {how}"
+            before = after
+
+    def set_from_python(self, values: dict[str, Any]) -> None:
+        """The kernel sets the explorer's traits; the page's controls, read-out and figure follow."""
+        shown = self.shown()
+        changed = {name: value for name, value in values.items() if not same_settings({name: value},
+                                                                                    {name: shown[name]})}
+        assert changed, f"{self.where}: nothing to set from Python, the page already shows {values}"
+        before = figure_pixels(self.element)
+        self.kernel.set(self.model_id, changed)
+        after = f"setting {changed} in the kernel"
+        deadline = time.monotonic() + SYNC_TIMEOUT
+        while not same_settings({name: self.shown()[name] for name in changed}, changed):
+            assert time.monotonic() < deadline, f"{self.where}: after {after}, the page shows {self.shown()}"
+            time.sleep(0.05)
+        self.check(after)
+        assert figure_pixels(self.element) != before, f"{self.where}: the figure did not change after {after}"
+
+    def press_every_button(self) -> None:
+        """Press each button and wait for it; the read-out is the kernel's, and dlbook's after the same call.
+
+        A button's label names the Python explorer's method that does the same
+        (Train: ``train()``), called on the oracle with the settings shown.
+        """
+        for button in self.element.locator("button").all():
+            label = button.inner_text().strip()
+            shown, before = self.shown(), figure_pixels(self.element)
+            button.click()
+            self.element.locator("button:enabled", has_text=label).wait_for(timeout=SYNC_TIMEOUT * 1000)
+            after = f"pressing {label}"
+            expected = oracle(self.key, self.state, shown)
+            method = getattr(expected, label.lower().replace(" ", "_"), None)
+            assert callable(method), f"{self.where}: {self.cls.__name__} has no method for the button {label!r}"
+            result = method()
+            view = self.kernel_follows(after, traits=("params", "accuracy") if self.key == "playground" else ())
+            assert readout(self.element) == expected.readout(), f"{self.where}: the read-out after {after}"
+            assert figure_pixels(self.element) != before, f"{self.where}: the figure did not change after {after}"
+            if self.key == "playground":
+                assert same_settings(shown, self.cls().settings()), f"{self.where}: trained with {shown}"
+                assert shown["data"] == "moons" and result >= 0.95, f"{self.where}: dlbook reaches {result}"
+                assert view["traits"]["params"] is not None, f"{self.where}: the network did not reach the kernel"
+                assert view["traits"]["accuracy"] >= 0.95, f"{self.where}: {view['traits']['accuracy']} in the kernel"
 
 
 # ---------------------------------------------------------------- the test
 
 
-def check_readout(explorer: Locator, settings: Settings, expected: list[float | None], after: str) -> None:
-    """Every number the read-out shows equals ``expected``, the oracle's numbers for ``settings``."""
-    text = readout_text(explorer)
-    shown = readout_numbers(text)
-    assert len(shown) == len(expected), (
-        f"after {after}: the read-out {text!r} shows {len(shown)} numbers, the test expects {len(expected)}; "
-        f"if the read-out's wording changed, update the oracle in {Path(__file__).name}")
-    wrong = [(i, s.value, e) for i, (s, e) in enumerate(zip(shown, expected)) if e is not None and not s.agrees_with(e)]
-    assert not wrong, (
-        f"after {after}: the read-out {text!r} disagrees with dlbook for settings {settings}: "
-        + "; ".join(f"number {i + 1} is {v}, dlbook gives {e:.6g}" for i, v, e in wrong))
-
-
-def exercise(page: Page, explorer: Locator, where: str) -> None:
-    """Operate every control of ``explorer`` once like a reader; the figure and read-out must follow each move.
-
-    After a move the read-out must show the oracle's numbers for the settings read
-    back from the page. Where those numbers change, the kernel must also have sent
-    a new figure that looks different on screen; where the compute functions say
-    nothing shown depends on the setting yet (a learning rate before training),
-    the figure may stay as it is. At least one move must change the figure.
-    """
-    labels = [control.label for control in controls(explorer)]
-    oracle = ORACLES.get(frozenset(labels))
-    assert oracle is not None, (
-        f"{where}: no oracle for an explorer with controls {labels}; add one to ORACLES in {Path(__file__).name}")
-    # The chapter may have driven the explorer already (trained the playground in a cell): the first
-    # read-out is the baseline, checked only after the first move.
-    settings, presses, changed = control_values(explorer), 0, 0
-    expected = oracle(settings, presses)
-    pixels = figure_pixels(explorer)
-    for control in controls(explorer):
-        source = figure_source(explorer)
-        action = f"{where}: {change(page, control)}"
-        presses = presses + 1 if control.kind == "button" else 0
-        settings = control_values(explorer)
-        before, expected = expected, oracle(settings, presses)
-        if expected == before:
-            wait_for_new_figure(page, explorer, source, timeout=1500)
-        else:
-            assert wait_for_new_figure(page, explorer, source), f"{action}, but the kernel sent no new figure"
-            new_pixels = figure_pixels(explorer)
-            assert not np.array_equal(new_pixels, pixels), f"{action}, but the figure looks the same"
-            pixels, changed = new_pixels, changed + 1
-        check_readout(explorer, settings, expected, action)
-    assert changed > 0, f"{where}: no control changed what the explorer shows"
-
-
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
-def test_chapter_runs_and_its_widgets_respond(notebook: Path, browser: BrowserContext, lab: JupyterLab,
-                                              tmp_path: Path) -> None:
-    """Run the chapter in JupyterLab; no error; every explorer's figure and numbers follow its controls."""
-    page = browser.new_page()
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[path.stem for path in CHAPTERS])
+def test_chapter_runs_and_its_explorers_answer(chapter: Path, lab_page: Page, runs: Runs, lab: JupyterLab) -> None:
+    """Run the chapter in JupyterLab with no error; every explorer follows the reader and syncs with Python."""
+    page = lab_page
     try:
-        path = open_notebook(page, lab, lab.workdir / "chapters" / notebook.name)
-        run_all_cells(page)
+        path = runs.finish(chapter)
         save_notebook(page)
-        problems = error_outputs(lab.api("GET", f"/api/contents/{path}?content=1")["content"])
-        assert not problems, f"{notebook.name} in JupyterLab: " + "; ".join(problems)
-        explorers = find_explorers(page)
-        notes = count_outputs(page, NOTE_START)
-        assert len(explorers) == notes, (
-            f"{notebook.name} shows {notes} explorers but {len(explorers)} live widgets rendered: "
-            "is the ipywidgets JupyterLab extension (jupyterlab_widgets) active?")
-        for index, explorer in enumerate(explorers):
-            exercise(page, explorer, f"{notebook.stem}, explorer {index + 1}")
+        saved = lab.api("GET", f"/api/contents/{path}?content=1")["content"]
+        problems = error_outputs(saved)
+        assert not problems, f"{chapter.name} in JupyterLab: " + "; ".join(problems)
+        on_page = find_explorers(page.locator(PANEL))
+        kernel = KernelClient(lab.connection_file(path))
+        try:
+            explorers = Explorers(kernel)
+            in_kernel = explorers.views(widget_views(saved))
+            assert len(on_page) == len(in_kernel), (
+                f"{chapter.name} shows {len(in_kernel)} explorers but {len(on_page)} live ones rendered: "
+                "is anywidget's JupyterLab extension active?")
+            for index, (element, view) in enumerate(zip(on_page, in_kernel)):
+                live = LiveExplorer(page, element, explorers, view["model_id"],
+                                    f"{chapter.stem}, explorer {index + 1} ({view['class']})")
+                assert live.cls.__name__ == view["class"], f"{live.where}: the page shows a {live.key} explorer"
+                opened = live.shown()
+                live.kernel_follows("opening the notebook")
+                live.keyboard()
+                live.operate_every_control()
+                if opened:
+                    live.set_from_python(opened)
+                live.press_every_button()
+        finally:
+            kernel.close()
+        close_and_shut_down(page)
     except BaseException:
         try:
-            print(f"screenshot of the failing page: {save_screenshot(page, tmp_path / f'{notebook.stem}.png')}")
+            shot = save_screenshot(page, SCREENSHOTS / f"jupyterlab-{chapter.stem}.png")
+            print(f"screenshot of the failing page: {shot}")
         except Exception as error:  # a crashed page has no picture; the original failure matters more
             print(f"no screenshot of the failing page: {error}")
         print(f"JupyterLab's log: {lab.log_path}")
+        runs.failed(chapter)
         raise
-    finally:
-        page.close()
-        lab.shutdown_kernels()
 
 
 # ---------------------------------------------------------------- the helpers the live test relies on
@@ -255,8 +470,8 @@ def test_readme_command_opens_every_chapter() -> None:
     """The README tells readers to type ``jupyter lab ...``, and the folder it serves holds every chapter."""
     words = readme_lab_command(ROOT / "README.md")
     served = server_root(words, ROOT)
-    assert NOTEBOOKS, "no chapter notebooks found"
-    outside = [path.name for path in NOTEBOOKS if not path.resolve().is_relative_to(served)]
+    assert CHAPTERS, "_toc.yml names no chapter notebook"
+    outside = [path.name for path in CHAPTERS if not path.resolve().is_relative_to(served)]
     assert not outside, f"'{' '.join(words)}' run in the repository serves {served}, which lacks {outside}"
 
 
@@ -280,9 +495,9 @@ def test_readme_lab_command_and_the_folder_it_serves(tmp_path: Path, line: str, 
     assert server_root(words, tmp_path) == (tmp_path / served).resolve()
 
 
-def test_readout_numbers_keep_their_printed_precision() -> None:
-    """Numbers are read left to right with half a unit of their last digit as tolerance; ``x1`` is a name."""
-    shown = readout_numbers("z = w·x1 + b = −1.250 \xa0 ŷ = 0.5 \xa0 accuracy 47% for x in [-5, 5], lr 1e-3")
-    assert [(n.value, n.tolerance) for n in shown] == [
-        (-1.25, 0.0005), (0.5, 0.05), (47.0, 0.5), (-5.0, 0.5), (5.0, 0.5), (0.001, 0.0005)]
-    assert shown[0].agrees_with(-1.2504) and not shown[0].agrees_with(-1.2506)
+def test_same_settings_allows_float_rounding_only() -> None:
+    assert same_settings({"temperature": 10 ** 0.35, "data": "moons"}, {"temperature": 2.2387211385683394,
+                                                                        "data": "moons"})
+    assert not same_settings({"w1": 1.0}, {"w1": 1.1})
+    assert not same_settings({"data": "moons"}, {"data": "xor"})
+    assert not same_settings({"w1": 1.0}, {"w1": 1.0, "w2": 0.0})
