@@ -8,7 +8,7 @@
 import { digitProbabilities, digitReadout, countsFromPad, inkSegment, PAD, padFromCounts, PIXEL_MAX, SIDE } from "../compute/digits.js";
 import { fixed } from "../compute/format.js";
 import { paramsFromLists } from "../compute/playground.js";
-import { element, uniqueId } from "../ui/controls.js";
+import { element, OWN_KEYS, uniqueId } from "../ui/controls.js";
 import { C0, C3, createFigure, createPanel } from "../ui/figure.js";
 import { mountExplorer, onChange } from "../ui/explorer.js";
 
@@ -33,7 +33,7 @@ function render({ model, el }) {
   const helpId = uniqueId("dlbook-pad-help");
   const padBox = element("div", {
     class: "dlbook-pad", role: "application", tabindex: 0, "aria-roledescription": "drawing pad",
-    "aria-describedby": helpId,
+    "aria-describedby": helpId, ...OWN_KEYS,
   }, [canvas]);
   const help = element("p", { id: helpId, class: "dlbook-pad-help" }, [
     "Draw with the mouse or a finger. Keyboard: arrow keys move the pen (Shift: four steps), "
@@ -63,7 +63,7 @@ function render({ model, el }) {
     .attr("x", bars.x(digit) - barWidth / 2).attr("width", barWidth));
 
   const examples = model.get("examples");
-  const clear = element("button", { type: "button", class: "dlbook-clear" }, ["Clear"]);
+  const clear = element("button", { type: "button", class: "dlbook-clear", ...OWN_KEYS }, ["Clear"]);
   const shell = mountExplorer({
     model, el, key: "digits", figure: fig.figure, extra: [element("div", { class: "dlbook-actions" }, [clear, help])],
   });

@@ -12,7 +12,7 @@ import {
   divergedReadout, initialNetwork, networkAccuracy, paramsFromLists, paramsToLists, progressReadout,
   startRun, totalSteps, untrainedReadout,
 } from "../compute/playground.js";
-import { element, uniqueId } from "../ui/controls.js";
+import { element, OWN_KEYS, uniqueId } from "../ui/controls.js";
 import { C0, createFigure, createPanel, createRegions, drawPoints } from "../ui/figure.js";
 import { mountExplorer, onChange } from "../ui/explorer.js";
 
@@ -50,7 +50,7 @@ function render({ model, el }) {
   const plan = lossPanel.root.append("text").attr("class", "dlbook-note").attr("text-anchor", "end")
     .attr("x", lossPanel.left + lossPanel.width - 6).attr("y", lossPanel.top + 14);
 
-  const button = element("button", { type: "button", class: "dlbook-train" }, ["Train"]);
+  const button = element("button", { type: "button", class: "dlbook-train", ...OWN_KEYS }, ["Train"]);
   const progressId = uniqueId("dlbook-progress");
   const progress = element("progress", { id: progressId, max: 1, value: 0 });
   const actions = element("div", { class: "dlbook-actions" }, [

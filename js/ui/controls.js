@@ -17,6 +17,13 @@ export function uniqueId(prefix) {
   return `${prefix}-${counter}-${Math.random().toString(36).slice(2, 7)}`;
 }
 
+/**
+ * Attributes of every focusable element of an explorer: JupyterLab binds the arrow keys,
+ * Enter and single letters to the notebook whenever anything in it has focus, and honours
+ * this opt-out only on the focused element itself.
+ */
+export const OWN_KEYS = { "data-lm-suppress-shortcuts": "" };
+
 /** document.createElement with attributes and children. */
 export function element(tag, attributes = {}, children = []) {
   const node = document.createElement(tag);
@@ -57,7 +64,7 @@ function positionMap(spec) {
 function slider(spec, model, id) {
   const map = positionMap(spec);
   const input = element("input", {
-    type: "range", id, name: spec.name, min: map.min, max: map.max, step: map.step,
+    type: "range", id, name: spec.name, min: map.min, max: map.max, step: map.step, ...OWN_KEYS,
   });
   const output = element("output", { for: id, "aria-hidden": "true" });
   const show = (value) => {
@@ -78,7 +85,7 @@ function slider(spec, model, id) {
 
 /** A labelled drop-down menu of the allowed values. */
 function menu(spec, model, id) {
-  const input = element("select", { id, name: spec.name },
+  const input = element("select", { id, name: spec.name, ...OWN_KEYS },
     spec.values.map((value, i) => element("option", { value: i }, [spec.labels[i]])));
   input.addEventListener("change", () => {
     model.set(spec.name, spec.values[Number(input.value)]);
