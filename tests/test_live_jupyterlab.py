@@ -216,7 +216,7 @@ def runs(request: pytest.FixtureRequest, lab: JupyterLab, lab_page: Page) -> Run
     ones' explorers in the browser.
     """
     selected = [item.callspec.params["chapter"] for item in request.session.items
-                if item.originalname == test_chapter_runs_and_its_explorers_answer.__name__]
+                if getattr(item, "originalname", None) == test_chapter_runs_and_its_explorers_answer.__name__]
     started = Runs(lab, lab_page)
     for chapter in selected:
         started.open(chapter)

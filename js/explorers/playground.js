@@ -24,27 +24,33 @@ const FRAME_BUDGET_MS = 12;
 /** The loss curve draws at most about this many points. */
 const CURVE_POINTS = 1000;
 
-/** What the figure shows, for screen readers. */
+/** What the two plots show, for screen readers: [decision regions, loss curve]. */
 export function describeRun(settings, n, status) {
-  return `Left: the ${settings.data} data set, ${n} points of two classes (blue circles and vermillion`
-    + ` squares), over the network's probability of class 1 (blue low, red high); the decision boundary is`
-    + ` where the colour turns. Right: the loss of every mini-batch on a log scale. ${status}`;
+  return [
+    `The ${settings.data} data set, ${n} points of two classes (blue circles and vermillion squares), over`
+      + ` the network's probability of class 1 (blue low, red high); the decision boundary is where the`
+      + ` colour turns. ${status}`,
+    `The loss of every mini-batch, on a log scale, against the training step. ${status}`,
+  ];
 }
 
 function render({ model, el }) {
   const datasets = model.get("datasets");
   const resolution = model.get("resolution");
   const [lossLow, lossHigh] = model.get("loss_range");
-  const fig = createFigure({ width: 720, height: 304 });
-  const regionsPanel = createPanel(fig, {
-    left: 50, top: 24, width: 280, height: 236, x: { domain: [0, 1] }, y: { domain: [0, 1] },
+  // Two plots side by side that stack on a phone: decision regions and the loss curve.
+  const regionsFig = createFigure({ width: 360, height: 304 });
+  const lossFig = createFigure({ width: 360, height: 304 });
+  const figure = element("figure", { class: "dlbook-figure dlbook-figure-pair" }, [regionsFig.plot, lossFig.plot]);
+  const regionsPanel = createPanel(regionsFig, {
+    left: 56, top: 24, width: 280, height: 236, x: { domain: [0, 1] }, y: { domain: [0, 1] },
     xLabel: "x₁", yLabel: "x₂", title: "P(class 1) over the data",
   });
-  const lossPanel = createPanel(fig, {
-    left: 430, top: 24, width: 270, height: 236, x: { domain: [0, 1] }, y: { domain: [lossLow, lossHigh], log: true },
+  const lossPanel = createPanel(lossFig, {
+    left: 66, top: 24, width: 270, height: 236, x: { domain: [0, 1] }, y: { domain: [lossLow, lossHigh], log: true },
     xLabel: "step", yLabel: "mini-batch loss", title: "training loss",
   });
-  const regions = createRegions(fig, regionsPanel, resolution);
+  const regions = createRegions(regionsFig, regionsPanel, resolution);
   const points = regionsPanel.content.append("g");
   const curve = lossPanel.content.append("path").attr("fill", "none").attr("stroke", C0).attr("stroke-width", 0.8);
   const plan = lossPanel.root.append("text").attr("class", "dlbook-note").attr("text-anchor", "end")
@@ -56,7 +62,7 @@ function render({ model, el }) {
   const actions = element("div", { class: "dlbook-actions" }, [
     button, element("label", { for: progressId }, ["progress"]), progress,
   ]);
-  const shell = mountExplorer({ model, el, key: "playground", figure: fig.figure, extra: [actions] });
+  const shell = mountExplorer({ model, el, key: "playground", figure, extra: [actions] });
 
   let grid = null;
   let shownData = null;
@@ -98,7 +104,9 @@ function render({ model, el }) {
 
   const report = (text, s) => {
     shell.setReadout(text);
-    fig.describe(describeRun(s, dataset().y.length, text));
+    const [regionsText, lossText] = describeRun(s, dataset().y.length, text);
+    regionsFig.describe(regionsText);
+    lossFig.describe(lossText);
   };
 
   /** Show the model's state: the last run's network and losses, or the untrained network. */
