@@ -157,8 +157,8 @@ def test_digit_explorer_offers_one_test_image_per_digit_and_reads_with_dlbook() 
     assert explorer.readout().startswith(f"The network reads a {int(np.argmax(expected))} (probability ")
     explorer.example = 7  # loading a test image from code puts it on the pad
     assert explorer.image == X[7].astype(int).tolist()
-    explorer.image = [0] * 64
-    assert explorer.readout().startswith("The pad is empty: draw a digit.")
+    explorer.clear()
+    assert explorer.image == [0] * 64 and explorer.readout().startswith("The pad is empty: draw a digit.")
 
 
 def test_digit_explorer_checks_its_network_and_test_set() -> None:

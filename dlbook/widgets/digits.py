@@ -92,6 +92,10 @@ class DigitExplorer(Explorer):
         if self.examples:
             self.image = self.examples[change["new"]]["image"]
 
+    def clear(self) -> None:
+        """Empty the pad, as the Clear button does."""
+        self.image = [0] * N_PIXELS
+
     def probabilities(self) -> np.ndarray:
         """The network's ten probabilities for the image on the pad (:func:`dlbook.digits.digit_probabilities`)."""
         network = {name: np.asarray(value, dtype=np.float64) for name, value in self.params.items()}
