@@ -11,6 +11,7 @@ repaints nothing is counted, a run's frames are counted, the port trains as
 
 from __future__ import annotations
 
+import statistics
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,8 +179,9 @@ def test_explorer_pages_are_the_pages_with_a_widget_view(tmp_path: Path) -> None
 
 
 #: An explorer as the book's look on the page: a slider that updates the figure, a slow one (20 ms of
-#: script), one that nobody listens to, a menu that paints the canvas, and a Train button animating
-#: 10 frames; plus an image from outside the site, which must be blocked.
+#: script), one that nobody listens to, one whose cost is the browser's layout after its handler, a menu
+#: that paints the canvas, and a Train button animating 10 frames; plus an image from outside the site,
+#: which must be blocked.
 TOY_PAGE = f"""<!doctype html><html><body>
 <div class="dlbook-widget" data-ready="true"><div class="dlbook-explorer" id="toy-explorer">
   <div class="dlbook-controls">
@@ -189,13 +191,15 @@ TOY_PAGE = f"""<!doctype html><html><body>
       value="10"></div>
     <div class="dlbook-control dlbook-control-slider"><input type="range" name="deaf" min="0" max="1" step="0.5"
       value="0"></div>
+    <div class="dlbook-control dlbook-control-slider"><input type="range" name="layout" min="10" max="20" step="1"
+      value="10"></div>
     <div class="dlbook-control dlbook-control-menu"><select name="colour"><option>r</option><option>g</option>
       <option>b</option></select></div>
   </div>
   <button class="dlbook-train">Train</button><progress max="10" value="0"></progress>
   <p class="dlbook-readout"></p>
   <figure class="dlbook-figure"><svg width="200" height="40"><text id="label" y="20">0</text></svg>
-    <canvas width="4" height="4"></canvas></figure>
+    <canvas width="4" height="4"></canvas><div id="many"></div></figure>
 </div></div>
 <script type="{explorer_latency.WIDGET_VIEW}">{{}}</script>
 <img src="http://outside.invalid/picture.png" alt="">
@@ -203,6 +207,13 @@ TOY_PAGE = f"""<!doctype html><html><body>
   const label = document.getElementById('label');
   const context = document.querySelector('canvas').getContext('2d');
   const busy = ms => {{ const end = performance.now() + ms; while (performance.now() < end); }};
+  const many = document.getElementById('many');
+  many.append(...Array.from({{length: 3000}}, (_, i) => Object.assign(document.createElement('p'),
+                                                                    {{textContent: `line ${{i}} of many`}})));
+  // one cheap style change in the handler; the frame then lays out 3000 paragraphs again
+  document.querySelector('[name=layout]').addEventListener('input', event => {{
+    many.style.fontSize = `${{event.target.value}}px`;
+  }});
   for (const name of ['fast', 'slow']) {{
     document.querySelector(`[name=${{name}}]`).addEventListener('input', event => {{
       label.textContent = `${{name}} ${{event.target.value}}`;
@@ -249,20 +260,24 @@ def test_in_the_browser_moves_are_timed_to_the_paint_and_unchanged_figures_count
         assert key == "toy"
         controls = {c["name"]: c for c in explorer.evaluate(explorer_latency.CONTROLS_JS)}
         assert {name: c["kind"] for name, c in controls.items()} == {
-            "fast": "slider", "slow": "slider", "deaf": "slider", "colour": "menu"}
-        fast, slow, deaf, colour = (explorer_latency.move_control(explorer, controls[name], moves=4, warmup=1)
-                                    for name in ("fast", "slow", "deaf", "colour"))
+            "fast": "slider", "slow": "slider", "deaf": "slider", "layout": "slider", "colour": "menu"}
+        fast, slow, deaf, layout, colour = (explorer_latency.move_control(explorer, controls[name], moves=4,
+                                                                          warmup=1)
+                                            for name in ("fast", "slow", "deaf", "layout", "colour"))
         page.wait_for_timeout(100)  # let the image's request reach the router
     finally:
         offline.close()
-    for result in (fast, slow, deaf, colour):
+    for result in (fast, slow, deaf, layout, colour):
         assert len(result["paint"]) == len(result["script"]) == len(result["empty"]) == 4
         assert all(0 <= s <= p for s, p in zip(result["script"], result["paint"]))
     assert max(slow["empty"]) < min(slow["paint"])  # the empty frame after each slow move runs no handler
-    assert fast["unchanged"] == slow["unchanged"] == colour["unchanged"] == 0
+    assert fast["unchanged"] == slow["unchanged"] == layout["unchanged"] == colour["unchanged"] == 0
     assert deaf["unchanged"] == 4  # moving it repainted nothing: the benchmark says so
     assert min(slow["script"]) >= 0.020 and min(slow["paint"]) >= 0.020
     assert max(fast["script"]) < 0.020
+    # the frame's layout after the handler is part of the time: far more than the handler itself
+    assert min(layout["paint"]) > max(layout["script"]) + 0.001
+    assert min(layout["paint"]) > statistics.median(fast["paint"])
     assert offline.blocked == ["http://outside.invalid/picture.png"]
     assert [error for error in offline.console_errors if "ERR_BLOCKED_BY_CLIENT" not in error] == []
     table = run.explorer_table({"explorers": [{"page": "index.html", "key": key,
