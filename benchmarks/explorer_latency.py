@@ -50,8 +50,9 @@ compared with the one before; a move that left it unchanged is counted, because 
 move that repainted nothing would time nothing. The figure is scrolled into view first:
 Chromium does not paint what is off screen. Each move is followed by an *empty frame*,
 timed the same way with no event: the browser's own cost of a frame with nothing to
-redraw, and on a shared machine a gauge of the noise (when empty frames take several
-milliseconds, other processes are taking the cores).
+redraw, the floor under every figure. (It is no gauge of a busy machine: a frame that
+does almost nothing is rarely interrupted. Read the load average printed with the
+tables.)
 
 **The playground's default run.** A fresh page per run; the playground's figure is scrolled
 into view and its Train button is clicked from page JavaScript. Until the run ends (the
@@ -133,8 +134,9 @@ def frame_summary(clicked_at: float, stamps: Sequence[float], painted_at: float)
     """Frames and frame rate of an animation, from page times in milliseconds.
 
     ``stamps`` are the timestamps of the frames the animation ran in (the
-    ``requestAnimationFrame`` time of each; repeats are one frame), between the
-    click at ``clicked_at`` and the last frame painted at ``painted_at``.
+    ``requestAnimationFrame`` time of each, when its frame began; repeats are
+    one frame), from the click at ``clicked_at`` to the last frame painted at
+    ``painted_at``.
     Returns ``frames``, ``wall_s`` (click to last paint), ``mean_fps`` (frames
     per second of that time) and ``longest_frame_s`` (the largest gap between
     consecutive frames; the last frame counts from its start to ``painted_at``).
@@ -142,7 +144,9 @@ def frame_summary(clicked_at: float, stamps: Sequence[float], painted_at: float)
     frames = sorted(set(stamps))
     if not frames:
         raise ValueError("no frame was drawn between the click and the end of the run")
-    if not clicked_at <= frames[0] <= frames[-1] <= painted_at:
+    # A frame's timestamp is when the frame began, which may be a little before the click
+    # that asked for it; the run still ends after its last frame and after the click.
+    if not frames[-1] <= painted_at or not clicked_at < painted_at:
         raise ValueError(f"frame times out of order: click {clicked_at}, frames {frames[0]} to {frames[-1]}, "
                          f"painted {painted_at}")
     wall_ms = painted_at - clicked_at

@@ -273,7 +273,7 @@ def explorer_table(results: dict[str, Any]) -> Table:
                        "events are. p50 / p95: from the input event to the end of that frame's main-thread "
                        "rendering (the explorer's update, then style, layout and paint); script: the "
                        "explorer's event handler alone; empty frame: a frame with no event after each move, "
-                       "timed alike (the browser's own cost, and the machine's noise). The budget holds for "
+                       "timed alike (the browser's own cost, the floor). The budget holds for "
                        "the controls of one kind together and for each control alone. See "
                        "benchmarks/explorer_latency.py.")
     entries = results.get("explorers", [])

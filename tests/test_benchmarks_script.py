@@ -159,8 +159,12 @@ def test_frame_summary_counts_frames_once_and_finds_the_longest() -> None:
     assert last_is_longest["longest_frame_s"] == pytest.approx(0.039)  # from the last frame to its paint
     with pytest.raises(ValueError, match="no frame was drawn"):
         explorer_latency.frame_summary(0.0, [], 10.0)
+    early = explorer_latency.frame_summary(12.0, [10.0, 26.0], 30.0)  # the first frame began before the click
+    assert early["frames"] == 2 and early["wall_s"] == pytest.approx(0.018)
     with pytest.raises(ValueError, match="out of order"):
-        explorer_latency.frame_summary(20.0, [10.0], 30.0)
+        explorer_latency.frame_summary(0.0, [10.0, 40.0], 30.0)  # a frame after the end
+    with pytest.raises(ValueError, match="out of order"):
+        explorer_latency.frame_summary(30.0, [10.0], 20.0)  # painted before the click
 
 
 def test_frame_scripts_add_up_the_callbacks_of_each_frame() -> None:
