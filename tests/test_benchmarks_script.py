@@ -377,7 +377,7 @@ def test_playground_table_checks_the_compute_time_and_the_frame_rate() -> None:
     good = run.playground_table({"playground": [playground_result(0.2, 58.0)]})
     assert [row[-1] for row in good.rows] == ["PASS", "", "PASS"] and not good.failures
     assert "moons, 16 tanh units, 100 epochs, batch 32, lr 0.5" in good.rows[0][0]
-    assert good.rows[2][2] == "58 fps" and "60 frames" in good.rows[2][3]
+    assert good.rows[2][2] == "58 fps" and "60 frames" in good.rows[2][3] and "in all 600.0 ms" in good.rows[2][3]
     bad = run.playground_table({"playground": [playground_result(1.2, 24.0), playground_result(0, 0, "no run")]})
     assert [row[-1] for row in bad.rows] == ["**FAIL**", "", "**FAIL**", "**ERROR**"]
     assert len(bad.failures) == 3 and "1.20 s" in bad.failures[0] and "24 fps" in bad.failures[1]
