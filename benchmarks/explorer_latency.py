@@ -110,7 +110,7 @@ def range_positions(low: float, high: float, step: float, current: float, count:
         raise ValueError(f"a range input needs finite min < max and step > 0, got {low}, {high}, {step}")
     if count < 1:
         raise ValueError(f"count must be >= 1, got {count}")
-    n = int(round((high - low) / step)) + 1
+    n = math.floor((high - low) / step + 1e-9) + 1  # the positions the browser allows, max included if on the grid
     grid = [f"{round(low + k * step, 10):.10g}" for k in range(n)]
     index = min(max(int(round((current - low) / step)), 0), n - 1)
     direction = 1 if index < n - 1 else -1

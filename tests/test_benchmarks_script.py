@@ -135,6 +135,10 @@ def test_range_positions_walk_one_step_at_a_time_within_the_range(low: float, hi
     assert {min(values), max(values)} == {low, high}  # long enough walks reach both ends
 
 
+def test_range_positions_stay_on_the_grid_when_the_step_does_not_divide_the_range() -> None:
+    assert explorer_latency.range_positions(0.0, 1.0, 0.3, 0.0, 4) == ["0.3", "0.6", "0.9", "0.6"]
+
+
 def test_range_and_menu_positions_reject_what_cannot_move() -> None:
     with pytest.raises(ValueError, match="min < max and step > 0"):
         explorer_latency.range_positions(1.0, 1.0, 0.1, 1.0, 5)
