@@ -1,6 +1,6 @@
 """Measure the book's performance and check it against its budget; print the tables.
 
-    python benchmarks/run.py               # everything (about 10 minutes on two cores)
+    python benchmarks/run.py               # everything (about 3 minutes on two cores, plus the test suite)
     python benchmarks/run.py --quick       # fewer repeats, for a first look
     python benchmarks/run.py --skip-tests --skip-build
 
