@@ -1,23 +1,27 @@
 """Measure the book's performance and check it against its budget; print the tables.
 
-    python benchmarks/run.py               # everything (about 10 minutes on two cores)
+    python benchmarks/run.py               # everything (about 3 minutes on two cores, plus the test suite)
     python benchmarks/run.py --quick       # fewer repeats, for a first look
     python benchmarks/run.py --skip-tests --skip-build
 
-Sections (each can be skipped):
+Sections, in the order they run (each can be skipped):
 
 * notebooks: every ``chapters/*.ipynb`` executed in a fresh kernel (nbclient,
   working directory ``chapters/``), kernel start included;
-* test suite: the README's test command, ``python -m pytest``, as a subprocess;
 * book build: ``jupyter-book build . -W --keep-going`` into a fresh, empty output
   folder (a cold build: nothing cached);
-* widgets: :mod:`benchmarks.widget_latency`, every explorer in ``dlbook/widgets/``;
-* MLP step: :mod:`benchmarks.mlp_step`, NumPy against PyTorch on CPU.
+* explorers: :mod:`benchmarks.explorer_latency`, the built website in headless
+  Chromium, offline: every control of every explorer, from its input event to the
+  repainted figure, and the training playground's default run (its compute time
+  and the frame rate of its animation). It measures ``--site`` if given, else the
+  site the build section has just built, else ``_build/html``;
+* MLP step: :mod:`benchmarks.mlp_step`, NumPy against PyTorch on CPU;
+* test suite: the README's test command, ``python -m pytest``, as a subprocess.
 
-The widget and MLP measurements run in child processes whose BLAS and PyTorch
-threads are fixed (``--threads``) before NumPy loads; seeds are fixed; every
-measurement is preceded by warm-ups and reports the minimum and the median of
-its repeats (widgets: p50 and p95). The exit status is 1 when a budget is
+The browser and MLP measurements run in child processes (the MLP's with its BLAS
+and PyTorch threads fixed by ``--threads`` before NumPy loads); seeds are fixed;
+every measurement is preceded by warm-ups and reports the minimum and the median
+of its repeats (explorers: p50 and p95). The exit status is 1 when a budget is
 missed or a section fails. A copy of the tables goes to ``benchmarks/results/``.
 """
 
@@ -46,8 +50,11 @@ from benchmarks.timing import Stats, time_call  # noqa: E402
 
 NOTEBOOK_BUDGET_S = 20.0
 TEST_SUITE_BUDGET_S = 300.0
-WIDGET_P95_BUDGET_S = 0.030
-TRAIN_RUN_BUDGET_S = 5.0
+#: Input event to repainted figure, p95 of every control's moves: within one frame at 60 Hz.
+EXPLORER_P95_BUDGET_S = 0.016
+#: The playground's default run: its training compute, and the frame rate of its animation.
+TRAIN_COMPUTE_BUDGET_S = 1.0
+TRAIN_FPS_BUDGET = 30.0
 #: Largest NumPy/PyTorch ratio of the step time allowed at (batch, hidden).
 MLP_RATIO_BUDGET = {(64, 64): 1.0, (1024, 512): 1.5}
 
@@ -87,9 +94,9 @@ def seconds(s: float) -> str:
     return f"{s * 1e3:.1f} ms" if s >= 0.01 else f"{s * 1e3:.2f} ms"
 
 
-def verdict(value: float, limit: float) -> tuple[str, bool]:
-    """The result cell for ``value`` against the budget ``limit`` (``value <= limit`` passes)."""
-    passed = value <= limit
+def verdict(value: float, limit: float, at_least: bool = False) -> tuple[str, bool]:
+    """The result cell for ``value`` against the budget ``limit``: ``value <= limit`` passes, or ``>=`` if ``at_least``."""
+    passed = value >= limit if at_least else value <= limit
     return ("PASS" if passed else "**FAIL**"), passed
 
 
@@ -216,13 +223,15 @@ def jupyter_book() -> str:
     return str(local) if local.exists() else (shutil.which("jupyter-book") or "jupyter-book")
 
 
-def bench_build() -> Table:
-    """Time one cold build of the book (executing every page) into a fresh output folder."""
+def bench_build(output: Path) -> Table:
+    """Time one cold build of the book (executing every page) into the fresh, empty folder ``output``.
+
+    The site lands in ``output / "_build" / "html"`` (see :func:`built_site`).
+    """
     table = Table("Book build (cold: fresh output folder, every page executed)",
                   ["command", "time", "outcome", "result"])
-    with tempfile.TemporaryDirectory(prefix="dlbook-bench-build-") as out:
-        command = [jupyter_book(), "build", ".", "-W", "--keep-going", "--path-output", out]
-        elapsed, status, lines = run_command(command)
+    command = [jupyter_book(), "build", ".", "-W", "--keep-going", "--path-output", str(output)]
+    elapsed, status, lines = run_command(command)
     ok, summary = status == 0, last_line(lines)
     table.add(["`jupyter-book build . -W --keep-going`", seconds(elapsed), "built" if ok else summary[:120],
                "measured (no own budget)" if ok else "**FAIL** (build failed)"],
@@ -230,7 +239,12 @@ def bench_build() -> Table:
     return table
 
 
-# --- workers: widgets and MLP step ----------------------------------------------------------------------
+def built_site(output: Path) -> Path:
+    """Where ``jupyter-book build --path-output output`` puts the website."""
+    return output / "_build" / "html"
+
+
+# --- workers: explorers in the browser, MLP step ----------------------------------------------------------
 
 def run_worker(module: str, args: Sequence[str], threads: int) -> Any:
     """Run ``python -m module args`` with ``threads`` BLAS/PyTorch threads and return the JSON it prints."""
@@ -241,38 +255,129 @@ def run_worker(module: str, args: Sequence[str], threads: int) -> Any:
     return json.loads(process.stdout.strip().splitlines()[-1])
 
 
-def widget_table(results: list[dict[str, Any]]) -> Table:
-    """The widget table from :func:`benchmarks.widget_latency.measure_all`'s results."""
-    table = Table("Widget update latency (control value set → new PNG; Agg, no browser)",
-                  ["explorer", "updates", "p50", "p95", "slowest slider (its p95)", "budget", "result"],
-                  note=f"p95 budget {seconds(WIDGET_P95_BUDGET_S)} for all slider moves together and for each "
-                       "slider alone; the training run itself must take under "
-                       f"{TRAIN_RUN_BUDGET_S:.0f} s with the default settings.")
-    if not results:
-        table.add(["(no explorers found)", "", "", "", "", "", "**ERROR**"], failed="no explorers in dlbook/widgets")
-    for entry in results:
-        name = entry["name"]
+def first_items(items: Sequence[str], count: int = 3) -> str:
+    """The first ``count`` items joined by ``; ``, and how many more there are."""
+    more = f" (and {len(items) - count} more)" if len(items) > count else ""
+    return "; ".join(item[:200] for item in items[:count]) + more
+
+
+def explorer_table(results: dict[str, Any]) -> Table:
+    """Input event to repainted figure, per explorer and kind of control, from :mod:`benchmarks.explorer_latency`."""
+    budget = f"p95 < {seconds(EXPLORER_P95_BUDGET_S)}"
+    table = Table("Explorers on the website: a control's input event → figure repainted (headless Chromium)",
+                  ["explorer (page)", "controls", "moves", "script p50", "p50", "p95", "slowest control (its p95)",
+                   "empty frame p50 / p95", "budget", "result"],
+                  note=f"Chromium {results.get('chromium', '?')}, the built site served on localhost, offline; "
+                       f"{results.get('moves', '?')} moves per control after {results.get('warmup', '?')} "
+                       "untimed ones, one per frame, each dispatched at the start of a frame as a drag's input "
+                       "events are. p50 / p95: from the input event to the end of that frame's main-thread "
+                       "rendering (the explorer's update, then style, layout and paint); script: the "
+                       "explorer's event handler alone; empty frame: a frame with no event after each move, "
+                       "timed alike (the browser's own cost, the floor). The budget holds for "
+                       "the controls of one kind together and for each control alone. See "
+                       "benchmarks/explorer_latency.py.")
+    entries = results.get("explorers", [])
+    if not entries:
+        table.add(["(no explorers found)", "", "", "", "", "", "", "", budget, "**ERROR**"],
+                  failed="no explorer on any page of the site")
+    for entry in entries:
+        name = f"{entry['key']} ({Path(entry['page']).stem})"
         if "error" in entry:
-            table.add([name, "", "", "", "", "", "**ERROR**"], failed=f"{name}: {entry['error']}")
+            table.add([name, "", "", "", "", "", "", "", budget, "**ERROR**"], failed=f"{name}: {entry['error']}")
+        kinds: dict[str, list[dict[str, Any]]] = {}
+        for control in entry.get("controls", []):
+            kinds.setdefault(control["kind"], []).append(control)
+        for kind, controls in kinds.items():
+            paint = Stats(tuple(t for c in controls for t in c["paint"]))
+            script = Stats(tuple(t for c in controls for t in c["script"]))
+            empty = Stats(tuple(t for c in controls for t in c["empty"]))
+            p95s = {c["name"]: Stats(tuple(c["paint"])).p95 for c in controls}
+            slowest = max(p95s, key=p95s.__getitem__)
+            cell, passed = verdict(max(paint.p95, p95s[slowest]), EXPLORER_P95_BUDGET_S)
+            failed = None if passed else (f"{name}, {kind} controls: p95 {seconds(paint.p95)}, "
+                                          f"{slowest} p95 {seconds(p95s[slowest])}")
+            still = [f"{c['name']} on {c['unchanged']} of {c['moves']}" for c in controls if c["unchanged"]]
+            if still:
+                cell = "**ERROR**"
+                failed = f"{name}: the figure did not change after moving " + ", ".join(still)
+            table.add([name, f"{kind}: {', '.join(c['name'] for c in controls)}", str(len(paint.samples)),
+                       seconds(script.median), seconds(paint.median), seconds(paint.p95),
+                       f"{slowest} ({seconds(p95s[slowest])})", f"{seconds(empty.median)} / {seconds(empty.p95)}",
+                       budget, cell], failed=failed)
+    blocked, errors = results.get("blocked", []), results.get("console_errors", [])
+    if blocked or errors:
+        table.add(["offline, no console error", "", "", "", "", "", "", "", "none", "**ERROR**"],
+                  failed=f"{len(blocked)} request(s) left the site, {len(errors)} console error(s): "
+                         + first_items([*blocked, *errors]))
+    return table
+
+
+def control_table(results: dict[str, Any]) -> Table:
+    """Every control alone: the details behind :func:`explorer_table` (no budget of its own)."""
+    table = Table("Explorers on the website: every control",
+                  ["explorer", "control", "kind", "moves", "script p50", "p50", "p95", "max", "empty frame p50 / p95"])
+    for entry in results.get("explorers", []):
+        for control in entry.get("controls", []):
+            paint, script, empty = (Stats(tuple(control[times])) for times in ("paint", "script", "empty"))
+            table.add([entry["key"], control["name"], control["kind"], str(len(paint.samples)),
+                       seconds(script.median), seconds(paint.median), seconds(paint.p95),
+                       seconds(max(paint.samples)), f"{seconds(empty.median)} / {seconds(empty.p95)}"])
+    return table
+
+
+def describe_settings(settings: dict[str, Any]) -> str:
+    """A playground's run settings in words: ``moons, 16 tanh units, 100 epochs, batch 32, lr 0.5``."""
+    if not settings:
+        return "settings unknown"
+    return (f"{settings['data']}, {settings['n_hidden']} {settings['activation']} units, {settings['epochs']} "
+            f"epochs, batch {settings['batch_size']}, lr {settings['lr']:g}")
+
+
+def playground_table(results: dict[str, Any]) -> Table:
+    """The playground's default run: training compute (budget) and animation frame rate (budget)."""
+    table = Table("Training playground on the website: the default run",
+                  ["measurement", "runs", "figure", "details", "budget", "result"],
+                  note="Compute: the port's training (js/compute/playground.js, what the page's bundle is built "
+                       "from) run to the end in the page, the first run cold, then warm. Animation: Train "
+                       "pressed on a fresh page each run; frames are the distinct requestAnimationFrame "
+                       "timestamps from the click to the last frame painted; mean fps = frames / that time "
+                       "(median of the runs); longest frame: the largest gap between frames (worst run); "
+                       "script per frame: the page's animation callbacks (training and redrawing; in all: "
+                       "their sum over the run, median of the runs).")
+    entries = results.get("playground", [])
+    if not entries:
+        table.add(["(no playground found)", "", "", "", "", "**ERROR**"], failed="no training playground on the site")
+    for entry in entries:
+        where = f"{Path(entry['page']).stem}: {describe_settings(entry.get('settings', {}))}"
+        if "error" in entry:
+            table.add([where, "", "", "", "", "**ERROR**"], failed=f"playground ({where}): {entry['error']}")
             continue
-        updates = entry["updates"]
-        slowest, worst = max(entry["sliders"].items(), key=lambda item: item[1]["p95"])
-        cell, passed = verdict(max(updates["p95"], worst["p95"]), WIDGET_P95_BUDGET_S)
-        table.add([name, str(updates["n"]), seconds(updates["median"]), seconds(updates["p95"]),
-                   f"{slowest} ({seconds(worst['p95'])})", f"p95 < {seconds(WIDGET_P95_BUDGET_S)}", cell],
-                  failed=None if passed else f"{name}: p95 {seconds(updates['p95'])}, "
-                                             f"slider {slowest} p95 {seconds(worst['p95'])}")
-        if "train_redraw" in entry:
-            redraw = entry["train_redraw"]
-            cell, passed = verdict(redraw["p95"], WIDGET_P95_BUDGET_S)
-            table.add([f"{name}: redraw while training", str(redraw["n"]), seconds(redraw["median"]),
-                       seconds(redraw["p95"]), "", f"p95 < {seconds(WIDGET_P95_BUDGET_S)}", cell],
-                      failed=None if passed else f"{name}: redraw during training p95 {seconds(redraw['p95'])}")
-            run = entry["train_run"]
-            cell, passed = verdict(run["median"], TRAIN_RUN_BUDGET_S)
-            table.add([f"{name}: default training run (min / median)", str(run["n"]), seconds(run["min"]),
-                       seconds(run["median"]), "", f"< {TRAIN_RUN_BUDGET_S:.0f} s", cell],
-                      failed=None if passed else f"{name}: training run took {seconds(run['median'])}")
+        compute = entry["compute"]
+        cold, warm = compute["times"][0], compute["times"][1:]
+        cell, passed = verdict(cold, TRAIN_COMPUTE_BUDGET_S)
+        table.add([f"training compute, first run (cold) — {where}", "1", seconds(cold),
+                   f"{compute['steps']} steps; accuracy {compute['accuracy']:.1%}",
+                   f"< {TRAIN_COMPUTE_BUDGET_S:g} s", cell],
+                  failed=None if passed else f"playground training took {seconds(cold)} (cold)")
+        if warm:
+            table.add(["training compute, later runs (warm), median", str(len(warm)),
+                       seconds(Stats(tuple(warm)).median), f"min {seconds(min(warm))}", "", ""])
+        runs = entry["runs"]
+        fps = Stats(tuple(run["mean_fps"] for run in runs)).median
+        frames = Stats(tuple(run["frames"] for run in runs)).median
+        wall = Stats(tuple(run["wall_s"] for run in runs)).median
+        longest = max(run["longest_frame_s"] for run in runs)
+        scripts = Stats(tuple(t for run in runs for t in run["frame_script_s"]))
+        script_total = Stats(tuple(sum(run["frame_script_s"]) for run in runs)).median
+        reached = [run["accuracy"] for run in runs if run["accuracy"] is not None]
+        cell, passed = verdict(fps, TRAIN_FPS_BUDGET, at_least=True)
+        table.add(["animation from the click: mean frame rate", str(len(runs)), f"{fps:.0f} fps",
+                   f"{frames:.0f} frames in {seconds(wall)}; longest frame {seconds(longest)}; script per frame "
+                   f"p50 {seconds(scripts.median)}, max {seconds(max(scripts.samples))}, in all "
+                   f"{seconds(script_total)}"
+                   + (f"; final accuracy {min(reached):.1%}" if reached else ""),
+                   f"≥ {TRAIN_FPS_BUDGET:g} fps", cell],
+                  failed=None if passed else f"playground animation ran at {fps:.0f} fps")
     return table
 
 
@@ -303,16 +408,27 @@ def mlp_table(runs: list[dict[str, Any]]) -> Table:
     return table
 
 
-def bench_section(title: str, headers: list[str], make: Callable[[], Table]) -> Table:
-    """``make()``, or a one-row table naming the error if it raises."""
+def bench_section(title: str, headers: list[str], make: Callable[[], Table | list[Table]]) -> list[Table]:
+    """``make()``'s table(s), or a one-row table naming the error if it raises."""
     try:
-        return make()
+        made = make()
     except Exception as error:  # one broken section must not hide the others
         table = Table(title, headers)
         message = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
         table.add([f"error: {message[:200]}", *([""] * (len(headers) - 2)), "**ERROR**"],
                   failed=f"{title}: {type(error).__name__}: {message[:300]}")
-        return table
+        return [table]
+    return made if isinstance(made, list) else [made]
+
+
+def bench_explorers(site: Path, moves: int, train_runs: int) -> list[Table]:
+    """Measure the explorers of the built ``site`` in Chromium (a child process); the three explorer tables."""
+    if not (site / "index.html").is_file():
+        raise FileNotFoundError(f"no built site at {site}: build it with `jupyter-book build . -W`, "
+                                "or run the book build section")
+    results = run_worker("benchmarks.explorer_latency",
+                         ["--site", str(site), "--moves", str(moves), "--train-runs", str(train_runs)], threads=1)
+    return [explorer_table(results), control_table(results), playground_table(results)]
 
 
 # --- command line ---------------------------------------------------------------------------------------
@@ -321,15 +437,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command-line options (see ``--help``)."""
     parser = argparse.ArgumentParser(description="Measure the book's performance and check it against its budget.")
     parser.add_argument("--quick", action="store_true",
-                        help="fewer repeats (notebooks once, 10 MLP repeats, 1 training run), no float64")
+                        help="fewer repeats (notebooks once, 10 MLP repeats, 20 moves per control, 1 training "
+                             "run), no float64")
     parser.add_argument("--skip-notebooks", action="store_true")
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite (the longest part)")
     parser.add_argument("--skip-build", action="store_true")
-    parser.add_argument("--skip-widgets", action="store_true")
+    parser.add_argument("--skip-explorers", action="store_true", help="do not measure the explorers in Chromium")
     parser.add_argument("--skip-mlp", action="store_true")
+    parser.add_argument("--site", type=Path, default=None,
+                        help="the built site whose explorers to measure (default: the one the build section just "
+                             "built, or _build/html when that section is skipped)")
+    parser.add_argument("--moves", type=int, default=None, help="timed moves per control (default 50, quick 20)")
+    parser.add_argument("--train-runs", type=int, default=None,
+                        help="presses of the playground's Train button, and timed runs of its training "
+                             "(default 3, quick 1)")
     parser.add_argument("--threads", default="1",
                         help="comma-separated thread counts for the MLP step, e.g. 1,2 (default 1: both backends on "
-                             "one core, the most reproducible); the widgets use the first")
+                             "one core, the most reproducible)")
     parser.add_argument("--notebook-repeats", type=int, default=None, help="runs per notebook (default 2, quick 1)")
     parser.add_argument("--mlp-repeats", type=int, default=None, help="repeats per MLP step (default 30, quick 10)")
     parser.add_argument("--dtypes", default=None, help="MLP dtypes (default float32,float64; quick float32)")
@@ -347,6 +471,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     notebook_repeats = args.notebook_repeats or (1 if args.quick else 2)
     mlp_repeats = args.mlp_repeats or (10 if args.quick else 30)
     dtypes = args.dtypes or ("float32" if args.quick else "float32,float64")
+    moves = args.moves or (20 if args.quick else 50)
+    train_runs = args.train_runs or (1 if args.quick else 3)
     test_command = args.test_command.split() if args.test_command else [sys.executable, "-m", "pytest"]
 
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -355,26 +481,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n".join(header), flush=True)
     tables: list[Table] = []
 
-    def section(table: Table) -> None:
-        tables.append(table)
-        print("\n" + table.markdown(), flush=True)
+    def section(*new: Table) -> None:
+        for table in new:
+            tables.append(table)
+            print("\n" + table.markdown(), flush=True)
 
-    if not args.skip_notebooks:
-        section(bench_section("Notebooks", ["notebook", "runs", "min", "median", "budget", "result"],
-                              lambda: bench_notebooks(notebook_repeats)))
-    if not args.skip_widgets:
-        widget_args = ["--train-runs", "1" if args.quick else "3"]
-        section(bench_section("Widget update latency", ["explorer", "result"],
-                              lambda: widget_table(run_worker("benchmarks.widget_latency", widget_args, threads[0]))))
-    if not args.skip_mlp:
-        mlp_args = ["--repeats", str(mlp_repeats), "--dtypes", dtypes]
-        section(bench_section("MLP step", ["configuration", "result"],
-                              lambda: mlp_table([run_worker("benchmarks.mlp_step", [*mlp_args, "--threads", str(t)], t)
-                                                 for t in threads])))
-    if not args.skip_build:
-        section(bench_section("Book build", ["command", "result"], bench_build))
+    with tempfile.TemporaryDirectory(prefix="dlbook-bench-build-") as build_output:
+        site = args.site or ROOT / "_build" / "html"
+        if not args.skip_notebooks:
+            section(*bench_section("Notebooks", ["notebook", "runs", "min", "median", "budget", "result"],
+                                  lambda: bench_notebooks(notebook_repeats)))
+        if not args.skip_build:
+            section(*bench_section("Book build", ["command", "result"], lambda: bench_build(Path(build_output))))
+            if args.site is None:  # measure the site just built, even if the build failed (then it says so)
+                site = built_site(Path(build_output))
+        if not args.skip_explorers:
+            section(*bench_section("Explorers on the website", ["explorer", "result"],
+                                   lambda: bench_explorers(site, moves, train_runs)))
+        if not args.skip_mlp:
+            mlp_args = ["--repeats", str(mlp_repeats), "--dtypes", dtypes]
+            section(*bench_section("MLP step", ["configuration", "result"],
+                                  lambda: mlp_table([run_worker("benchmarks.mlp_step",
+                                                                [*mlp_args, "--threads", str(t)], t)
+                                                     for t in threads])))
     if not args.skip_tests:
-        section(bench_section("Test suite", ["command", "result"], lambda: bench_test_suite(test_command)))
+        section(*bench_section("Test suite", ["command", "result"], lambda: bench_test_suite(test_command)))
 
     failures = [f for table in tables for f in table.failures]
     footer = [f"Load average (1 min) at the end: {load_average()}.",

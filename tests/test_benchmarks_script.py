@@ -1,27 +1,32 @@
 """Smoke tests of ``benchmarks/``: every piece of the benchmark script runs on tiny sizes and reports sensibly.
 
-Nothing here asserts a duration: timings depend on the machine. The tests
-check the statistics against NumPy, the budget verdicts against hand-made
+Nothing here asserts a duration of the book: timings depend on the machine. The
+tests check the statistics against NumPy, the budget verdicts against hand-made
 results, and that each measurement really exercises what it claims to (the two
-MLP steps agree with each other, a slider move redraws the figure, a failing
-notebook or test command is reported as a failure).
+MLP steps agree with each other; in Chromium, on a toy page that stands in for
+the built site, a move is timed through its handler to the paint and one that
+repaints nothing is counted, a run's frames are counted, the port trains as
+``dlbook`` does; a failing notebook or test command is reported as a failure).
 """
 
 from __future__ import annotations
 
-import ast
+import statistics
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import ipywidgets as widgets
 import nbformat
 import numpy as np
 import pytest
 
-from benchmarks import run, widget_latency
+from benchmarks import explorer_latency, run
 from benchmarks.mlp_step import (THREAD_VARIABLES, Config, check_agreement, make_batch, measure, numpy_step,
                                  thread_environment, torch_step)
 from benchmarks.timing import Stats, interleaved, percentile, repeat
+from dlbook.widgets.playground import TrainingPlayground
+from tests.conftest import CHROMIUM, NO_CHROMIUM
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,71 +116,217 @@ def test_mlp_worker_runs_with_fixed_threads_and_prints_json() -> None:
     assert [(r["n_in"], r["batch"], r["n_hidden"]) for r in out["results"]] == [(2, 4, 3)]
 
 
-# --- widgets -------------------------------------------------------------------------------------------
+# --- explorers in the browser: what to move, what the timestamps say ------------------------------------
 
-def test_every_explorer_class_is_found() -> None:
-    defined = set()
-    for path in (ROOT / "dlbook" / "widgets").glob("*.py"):
-        for node in ast.parse(path.read_text()).body:
-            if isinstance(node, ast.ClassDef) and any(getattr(b, "id", None) == "Explorer" for b in node.bases):
-                defined.add(node.name)
-    assert {cls.__name__ for cls in widget_latency.explorer_classes()} == defined
-
-
-@pytest.mark.parametrize("control", [
-    widgets.FloatSlider(value=0.0, min=-1.0, max=1.0, step=0.5),
-    widgets.IntSlider(value=3, min=1, max=32),
-    widgets.FloatLogSlider(value=1.0, base=10, min=-2, max=2, step=0.5),
-    widgets.SelectionSlider(options=(1, 8, 32, 200), value=32),
+@pytest.mark.parametrize(("low", "high", "step", "current"), [
+    (-3.0, 3.0, 0.1, 0.5),  # a weight slider
+    (1.0, 32.0, 1.0, 32.0),  # at the top end: the walk starts downwards
+    (-2.0, 0.0, 0.05, -2.0),
+    (0.0, 1.0, 1.0, 0.0),  # two positions: back and forth
 ])
-def test_slider_values_are_distinct_neighbours_within_range(control: widgets.ValueWidget) -> None:
-    values = widget_latency.slider_values(control, 60)
-    assert len(values) == 60 and values[0] != control.value
-    assert all(a != b for a, b in zip(values, values[1:]))
-    if isinstance(control, widgets.SelectionSlider):
-        assert set(values) <= set(control.options)
-    else:
-        low, high = (control.base ** control.min, control.base ** control.max) \
-            if isinstance(control, widgets.FloatLogSlider) else (control.min, control.max)
-        assert all(low - 1e-9 <= v <= high + 1e-9 for v in values)
-        control.value = values[-1]  # every value is one the slider accepts unchanged
-        assert control.value == pytest.approx(values[-1])
+def test_range_positions_walk_one_step_at_a_time_within_the_range(low: float, high: float, step: float,
+                                                                   current: float) -> None:
+    positions = explorer_latency.range_positions(low, high, step, current, 130)
+    values = [float(p) for p in positions]
+    assert len(values) == 130 and values[0] != current
+    assert all(low - 1e-9 <= v <= high + 1e-9 for v in values)
+    assert all(abs(b - a) == pytest.approx(step) for a, b in zip([current, *values], values))
+    assert all(p == f"{float(p):.10g}" and len(p) <= 6 for p in positions)  # as the browser writes them
+    assert {min(values), max(values)} == {low, high}  # long enough walks reach both ends
 
 
-def test_slider_latency_times_every_move_and_requires_a_redraw() -> None:
-    from dlbook.widgets.activations import ActivationExplorer
-
-    explorer = ActivationExplorer()
-    before = explorer.controls["w"].value
-    stats = widget_latency.slider_latency(explorer, "w", updates=3, warmup=1)
-    assert len(stats.samples) == 3 and stats.min > 0
-    assert explorer.controls["w"].value == before  # put back afterwards
-    deaf = widgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.5)
-    explorer.controls["deaf"] = deaf  # a slider nobody observes: moving it redraws nothing
-    with pytest.raises(RuntimeError, match="redrew only 0 times"):
-        widget_latency.slider_latency(explorer, "deaf", updates=2, warmup=0)
+def test_range_positions_stay_on_the_grid_when_the_step_does_not_divide_the_range() -> None:
+    assert explorer_latency.range_positions(0.0, 1.0, 0.3, 0.0, 4) == ["0.3", "0.6", "0.9", "0.6"]
 
 
-def test_build_supplies_data_and_names_unknown_arguments() -> None:
-    from dlbook.widgets.perceptron import PerceptronExplorer
-
-    assert isinstance(widget_latency.build(PerceptronExplorer), PerceptronExplorer)
-
-    class NeedsSomething:
-        def __init__(self, something: int) -> None: ...
-
-    with pytest.raises(TypeError, match="cannot supply: something"):
-        widget_latency.build(NeedsSomething)
+def test_range_and_menu_positions_reject_what_cannot_move() -> None:
+    with pytest.raises(ValueError, match="min < max and step > 0"):
+        explorer_latency.range_positions(1.0, 1.0, 0.1, 1.0, 5)
+    with pytest.raises(ValueError, match="count must be >= 1"):
+        explorer_latency.range_positions(0.0, 1.0, 0.1, 0.0, 0)
+    with pytest.raises(ValueError, match="at least 2 options"):
+        explorer_latency.menu_positions(1, 0, 5)
 
 
-def test_training_latency_times_runs_and_redraws() -> None:
-    from dlbook.widgets.playground import TrainingPlayground
+def test_menu_positions_pick_the_next_option_each_time() -> None:
+    assert explorer_latency.menu_positions(3, 1, 5) == ["2", "0", "1", "2", "0"]
 
-    playground = TrainingPlayground(resolution=10)
-    playground.controls["epochs"].value = playground.controls["epochs"].min
-    runs, redraws = widget_latency.training_latency(playground, runs=1)
-    assert len(runs.samples) == 1 and len(redraws.samples) >= 2
-    assert max(redraws.samples) < runs.min  # each redraw is a part of the run
+
+def test_frame_summary_counts_frames_once_and_finds_the_longest() -> None:
+    # click at 0 ms; frames at 10, 26, 42 and (after a stall) 142 ms; 10 is seen by two callbacks
+    summary = explorer_latency.frame_summary(0.0, [10.0, 10.0, 26.0, 42.0, 142.0], 150.0)
+    assert summary["frames"] == 4
+    assert summary["wall_s"] == pytest.approx(0.150)
+    assert summary["mean_fps"] == pytest.approx(4 / 0.150)
+    assert summary["longest_frame_s"] == pytest.approx(0.100)
+    last_is_longest = explorer_latency.frame_summary(0.0, [5.0, 21.0], 60.0)
+    assert last_is_longest["longest_frame_s"] == pytest.approx(0.039)  # from the last frame to its paint
+    with pytest.raises(ValueError, match="no frame was drawn"):
+        explorer_latency.frame_summary(0.0, [], 10.0)
+    early = explorer_latency.frame_summary(12.0, [10.0, 26.0], 30.0)  # the first frame began before the click
+    assert early["frames"] == 2 and early["wall_s"] == pytest.approx(0.018)
+    with pytest.raises(ValueError, match="out of order"):
+        explorer_latency.frame_summary(0.0, [10.0, 40.0], 30.0)  # a frame after the end
+    with pytest.raises(ValueError, match="out of order"):
+        explorer_latency.frame_summary(30.0, [10.0], 20.0)  # painted before the click
+
+
+def test_frame_scripts_add_up_the_callbacks_of_each_frame() -> None:
+    assert explorer_latency.frame_scripts([16.0, 16.0, 32.0], [2.0, 3.0, 4.0]) == pytest.approx([0.005, 0.004])
+
+
+def test_explorer_pages_are_the_pages_with_a_widget_view(tmp_path: Path) -> None:
+    view = f'<script type="{explorer_latency.WIDGET_VIEW}">{{}}</script>'
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "chapters" / "b.html").write_text(view)
+    (tmp_path / "chapters" / "a.html").write_text("<p>no widget</p>")
+    (tmp_path / "_static" / "c.html").write_text(view)
+    (tmp_path / "index.html").write_text(view)
+    assert explorer_latency.explorer_pages(tmp_path) == ["chapters/b.html", "index.html"]
+
+
+#: An explorer as the book's look on the page: a slider that updates the figure, a slow one (20 ms of
+#: script), one that nobody listens to, one whose cost is the browser's layout after its handler, a menu
+#: that paints the canvas, and a Train button animating 10 frames; plus an image from outside the site,
+#: which must be blocked.
+TOY_PAGE = f"""<!doctype html><html><body>
+<div class="dlbook-widget" data-ready="true"><div class="dlbook-explorer" id="toy-explorer">
+  <div class="dlbook-controls">
+    <div class="dlbook-control dlbook-control-slider"><input type="range" name="fast" min="-1" max="1" step="0.5"
+      value="0"></div>
+    <div class="dlbook-control dlbook-control-slider"><input type="range" name="slow" min="0" max="10" step="1"
+      value="10"></div>
+    <div class="dlbook-control dlbook-control-slider"><input type="range" name="deaf" min="0" max="1" step="0.5"
+      value="0"></div>
+    <div class="dlbook-control dlbook-control-slider"><input type="range" name="layout" min="10" max="20" step="1"
+      value="10"></div>
+    <div class="dlbook-control dlbook-control-menu"><select name="colour"><option>r</option><option>g</option>
+      <option>b</option></select></div>
+  </div>
+  <button class="dlbook-train">Train</button><progress max="10" value="0"></progress>
+  <p class="dlbook-readout"></p>
+  <figure class="dlbook-figure"><svg width="200" height="40"><text id="label" y="20">0</text></svg>
+    <canvas width="4" height="4"></canvas><div id="many"></div></figure>
+</div></div>
+<script type="{explorer_latency.WIDGET_VIEW}">{{}}</script>
+<img src="http://outside.invalid/picture.png" alt="">
+<script>
+  const label = document.getElementById('label');
+  const context = document.querySelector('canvas').getContext('2d');
+  const busy = ms => {{ const end = performance.now() + ms; while (performance.now() < end); }};
+  const many = document.getElementById('many');
+  many.append(...Array.from({{length: 3000}}, (_, i) => Object.assign(document.createElement('p'),
+                                                                    {{textContent: `line ${{i}} of many`}})));
+  // one cheap style change in the handler; the frame then lays out 3000 paragraphs again
+  document.querySelector('[name=layout]').addEventListener('input', event => {{
+    many.style.fontSize = `${{event.target.value}}px`;
+  }});
+  for (const name of ['fast', 'slow']) {{
+    document.querySelector(`[name=${{name}}]`).addEventListener('input', event => {{
+      label.textContent = `${{name}} ${{event.target.value}}`;
+      if (name === 'slow') busy(20);
+    }});
+  }}
+  document.querySelector('select').addEventListener('change', event => {{
+    context.fillStyle = ['red', 'green', 'blue'][event.target.selectedIndex];
+    context.fillRect(0, 0, 4, 4);
+  }});
+  const button = document.querySelector('button'), progress = document.querySelector('progress');
+  button.addEventListener('click', () => {{
+    button.disabled = true;
+    progress.value = 0;
+    const frame = () => {{
+      busy(2);
+      progress.value += 1;
+      label.textContent = `step ${{progress.value}}`;
+      if (progress.value < 10) requestAnimationFrame(frame);
+      else {{ button.disabled = false; document.querySelector('.dlbook-readout').textContent = 'accuracy 50.0%'; }}
+    }};
+    requestAnimationFrame(frame);
+  }});
+</script></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def toy_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """The toy page served as a site (with ``js/`` beside it), and Chromium; skipped where there is none."""
+    if CHROMIUM is None:
+        pytest.skip(NO_CHROMIUM)
+    site = tmp_path_factory.mktemp("site")
+    (site / "index.html").write_text(TOY_PAGE)
+    with explorer_latency.serve(site) as base, explorer_latency.chromium() as browser:
+        yield base, browser
+
+
+def test_in_the_browser_moves_are_timed_to_the_paint_and_unchanged_figures_counted(toy_site: tuple[str, Any]) -> None:
+    base, browser = toy_site
+    offline = explorer_latency.Offline(browser)
+    try:
+        page = offline.open(base + "index.html")
+        [(key, explorer)] = explorer_latency.explorers(page)
+        assert key == "toy"
+        controls = {c["name"]: c for c in explorer.evaluate(explorer_latency.CONTROLS_JS)}
+        assert {name: c["kind"] for name, c in controls.items()} == {
+            "fast": "slider", "slow": "slider", "deaf": "slider", "layout": "slider", "colour": "menu"}
+        fast, slow, deaf, layout, colour = (explorer_latency.move_control(explorer, controls[name], moves=4,
+                                                                          warmup=1)
+                                            for name in ("fast", "slow", "deaf", "layout", "colour"))
+        page.wait_for_timeout(100)  # let the image's request reach the router
+    finally:
+        offline.close()
+    for result in (fast, slow, deaf, layout, colour):
+        assert len(result["paint"]) == len(result["script"]) == len(result["empty"]) == 4
+        assert all(0 <= s <= p for s, p in zip(result["script"], result["paint"]))
+    assert max(slow["empty"]) < min(slow["paint"])  # the empty frame after each slow move runs no handler
+    assert fast["unchanged"] == slow["unchanged"] == layout["unchanged"] == colour["unchanged"] == 0
+    assert deaf["unchanged"] == 4  # moving it repainted nothing: the benchmark says so
+    assert min(slow["script"]) >= 0.020 and min(slow["paint"]) >= 0.020
+    assert max(fast["script"]) < 0.020
+    # the frame's layout after the handler is part of the time: far more than the handler itself
+    assert min(layout["paint"]) > max(layout["script"]) + 0.001
+    assert min(layout["paint"]) > statistics.median(fast["paint"])
+    assert offline.blocked == ["http://outside.invalid/picture.png"]
+    assert [error for error in offline.console_errors if "ERR_BLOCKED_BY_CLIENT" not in error] == []
+    table = run.explorer_table({"explorers": [{"page": "index.html", "key": key,
+                                               "controls": [fast, slow, colour]}]})
+    assert [row[-1] for row in table.rows] == ["**FAIL**", "PASS"]  # the sliders (slow among them), the menu
+
+
+def test_in_the_browser_a_training_run_is_followed_frame_by_frame(toy_site: tuple[str, Any]) -> None:
+    base, browser = toy_site
+    offline = explorer_latency.Offline(browser)
+    try:
+        [(_, explorer)] = explorer_latency.explorers(offline.open(base + "index.html"))
+        run_ = explorer_latency.train_run(explorer, timeout_s=10)
+        again = explorer_latency.train_run(explorer, timeout_s=10)  # the page's own rAF is given back
+    finally:
+        offline.close()
+    for result in (run_, again):
+        assert result["frames"] == 10 and result["steps"] == result["total"] == 10
+        assert len(result["frame_script_s"]) == 10 and min(result["frame_script_s"]) >= 0.002
+        assert result["accuracy"] == 0.5
+        assert result["mean_fps"] == pytest.approx(10 / result["wall_s"])
+        assert result["longest_frame_s"] <= result["wall_s"]
+
+
+def test_in_the_browser_the_port_trains_as_dlbook_does(toy_site: tuple[str, Any]) -> None:
+    base, browser = toy_site
+    playground = TrainingPlayground(epochs=10)
+    state = {name: value for name, value in playground.get_state().items() if name not in ("_esm", "_css")}
+    expected_accuracy = playground.train()
+    page = browser.new_page()
+    try:
+        page.goto(base + "index.html")
+        out = explorer_latency.training_compute(page, base + explorer_latency.JS_PREFIX.lstrip("/")
+                                                + "compute/playground.js", state, runs=2)
+    finally:
+        page.close()
+    assert out["steps"] == playground.total_steps() == 70
+    assert out["accuracy"] == pytest.approx(expected_accuracy, abs=1e-12)
+    assert len(out["times"]) == 2 and all(t > 0 for t in out["times"])
+    assert explorer_latency.run_settings(state) == {"data": "moons", "n_hidden": 16, "activation": "tanh",
+                                                    "epochs": 10, "batch_size": 32, "lr": 0.5}
 
 
 # --- the script: tables, verdicts, subprocess sections ---------------------------------------------------
@@ -184,15 +335,63 @@ def fake_stats(value: float, n: int = 50) -> dict[str, float]:
     return {"n": n, "min": value, "median": value, "p95": value}
 
 
-def test_widget_table_flags_a_slow_slider_even_when_the_pool_passes() -> None:
-    fast, slow = fake_stats(0.010), fake_stats(0.045)
-    table = run.widget_table([
-        {"name": "Quick", "sliders": {"a": fast, "b": fast}, "updates": fake_stats(0.010, 100)},
-        {"name": "Sluggish", "sliders": {"a": fast, "b": slow}, "updates": fake_stats(0.020, 100)},
-        {"name": "Broken", "error": "ValueError: boom"},
-    ])
-    assert [row[-1] for row in table.rows] == ["PASS", "**FAIL**", "**ERROR**"]
-    assert len(table.failures) == 2 and "slider b" in table.failures[0]
+def explorer_result(key: str, controls: dict[str, tuple[str, float]], unchanged: int = 0) -> dict[str, Any]:
+    """An explorer's results as the worker reports them: control -> (kind, every move's paint time)."""
+    return {"page": f"chapters/{key}.html", "key": key,
+            "controls": [{"name": name, "kind": kind, "moves": 50, "unchanged": unchanged,
+                          "script": [t / 4] * 50, "paint": [t] * 50, "empty": [0.0005] * 50}
+                         for name, (kind, t) in controls.items()]}
+
+
+def test_explorer_table_flags_slow_controls_unchanged_figures_errors_and_the_network() -> None:
+    results = {"chromium": "150", "moves": 50, "warmup": 5, "blocked": [], "console_errors": [], "explorers": [
+        explorer_result("quick", {"a": ("slider", 0.004), "m": ("menu", 0.008)}),
+        # 24 fast moves and one slow control: the pooled p95 of the sliders may pass, the control does not
+        explorer_result("sluggish", {**{f"s{i}": ("slider", 0.002) for i in range(24)}, "t": ("slider", 0.020)}),
+        explorer_result("still", {"a": ("slider", 0.001)}, unchanged=3),
+        {"page": "chapters/broken.html", "key": "broken", "error": "TimeoutError: boom", "controls": []},
+    ]}
+    table = run.explorer_table(results)
+    assert [row[-1] for row in table.rows] == ["PASS", "PASS", "**FAIL**", "**ERROR**", "**ERROR**"]
+    assert [row[1].split(":")[0] for row in table.rows[:2]] == ["slider", "menu"]
+    assert "t p95 20.0 ms" in table.failures[0]
+    assert "a on 3 of 50" in table.failures[1] and "boom" in table.failures[2]
+    assert table.rows[0][3:6] == ["1.00 ms", "4.00 ms", "4.00 ms"]  # script p50, p50, p95
+    assert table.rows[0][7] == "0.50 ms / 0.50 ms"  # empty frames
+    offline = run.explorer_table({**results, "explorers": results["explorers"][:1],
+                                  "blocked": ["https://cdn.example/x.js"], "console_errors": ["uncaught: x"]})
+    assert offline.rows[-1][-1] == "**ERROR**" and "1 request(s) left the site, 1 console error(s)" in \
+        offline.failures[0]
+    assert run.explorer_table({"explorers": []}).rows[0][-1] == "**ERROR**"
+    details = run.control_table(results)
+    assert len(details.rows) == 2 + 25 + 1 and details.rows[0][:3] == ["quick", "a", "slider"]
+
+
+def playground_result(cold: float, fps: float, error: str | None = None) -> dict[str, Any]:
+    settings = {"data": "moons", "n_hidden": 16, "activation": "tanh", "epochs": 100, "batch_size": 32, "lr": 0.5}
+    if error:
+        return {"page": "chapters/06_training.html", "settings": settings, "runs": [], "error": error}
+    runs = [{"frames": 60, "wall_s": 60 / fps, "mean_fps": fps, "longest_frame_s": 0.03, "frame_script_s": [0.01] * 60,
+             "accuracy": 0.975} for _ in range(3)]
+    return {"page": "chapters/06_training.html", "settings": settings, "runs": runs,
+            "compute": {"times": [cold, cold / 2, cold / 2], "steps": 700, "accuracy": 0.975}}
+
+
+def test_playground_table_checks_the_compute_time_and_the_frame_rate() -> None:
+    good = run.playground_table({"playground": [playground_result(0.2, 58.0)]})
+    assert [row[-1] for row in good.rows] == ["PASS", "", "PASS"] and not good.failures
+    assert "moons, 16 tanh units, 100 epochs, batch 32, lr 0.5" in good.rows[0][0]
+    assert good.rows[2][2] == "58 fps" and "60 frames" in good.rows[2][3] and "in all 600.0 ms" in good.rows[2][3]
+    bad = run.playground_table({"playground": [playground_result(1.2, 24.0), playground_result(0, 0, "no run")]})
+    assert [row[-1] for row in bad.rows] == ["**FAIL**", "", "**FAIL**", "**ERROR**"]
+    assert len(bad.failures) == 3 and "1.20 s" in bad.failures[0] and "24 fps" in bad.failures[1]
+    assert run.playground_table({"playground": []}).rows[0][-1] == "**ERROR**"
+
+
+def test_verdict_checks_either_direction() -> None:
+    assert run.verdict(0.016, 0.016) == ("PASS", True) and run.verdict(0.017, 0.016)[1] is False
+    assert run.verdict(30.0, 30.0, at_least=True) == ("PASS", True)
+    assert run.verdict(29.9, 30.0, at_least=True) == ("**FAIL**", False)
 
 
 def test_mlp_table_checks_the_ratio_only_where_budgeted() -> None:
@@ -230,7 +429,7 @@ def test_test_suite_section_reports_a_failing_command() -> None:
 
 def test_main_writes_the_tables_and_returns_the_verdict(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "latest.md"
-    skip_all = ["--skip-notebooks", "--skip-widgets", "--skip-mlp", "--skip-build"]
+    skip_all = ["--skip-notebooks", "--skip-explorers", "--skip-mlp", "--skip-build"]
     assert run.main([*skip_all, "--skip-tests", "--output", str(out)]) == 0
     assert "All budgets met." in out.read_text()
     failing = f"{sys.executable} -c raise(SystemExit(2))"
@@ -243,10 +442,8 @@ def test_seconds_formats_each_range() -> None:
     assert [run.seconds(s) for s in (123.4, 4.567, 0.0456, 0.00123)] == ["123.4 s", "4.57 s", "45.6 ms", "1.23 ms"]
 
 
-def test_widget_worker_measures_only_the_named_explorer() -> None:
-    out = run.run_worker("benchmarks.widget_latency", ["--only", "ActivationExplorer", "--updates", "2"], threads=1)
-    assert [entry["name"] for entry in out] == ["ActivationExplorer"]
-    from dlbook.widgets.activations import ActivationExplorer
-
-    names = set(widget_latency.sliders(ActivationExplorer()))
-    assert set(out[0]["sliders"]) == names and out[0]["updates"]["n"] == 2 * len(names)
+def test_main_reports_a_missing_site_as_an_error(tmp_path: Path) -> None:
+    out = tmp_path / "latest.md"
+    skip = ["--skip-notebooks", "--skip-mlp", "--skip-build", "--skip-tests"]
+    assert run.main([*skip, "--site", str(tmp_path / "nowhere"), "--output", str(out)]) == 1
+    assert "no built site at" in out.read_text() and "**ERROR**" in out.read_text()
