@@ -1,5 +1,8 @@
 """Settings for every test run from this repository, the chapters' nbval runs included.
 
+``tests/parallel.py`` (a plugin, loaded here so that pytest-xdist's controller
+sees it too) groups, orders and schedules the tests on parallel workers.
+
 Kernels started by nbval, the book build and JupyterLab import ``dlbook`` from
 the tree under test, not from wherever the package happens to be installed.
 The book's networks are tiny: PyTorch runs them fastest, and most steadily on a
@@ -13,3 +16,5 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+pytest_plugins = ["tests.parallel"]

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
-import subprocess
-import sys
+import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +15,9 @@ import yaml
 from filelock import FileLock
 from playwright.sync_api import Browser, sync_playwright
 
+from tests.parallel import BUILD, build_files, build_site, save_outcome, testrun
+
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT / "_build"
 
 #: Chromium from the operating system's packages (Playwright's own browser download is not used).
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -59,39 +57,30 @@ class SiteBuild:
     returncode: int
 
 
-def build_site() -> SiteBuild:
-    """Build the book into ``_build/html`` (every page executed; warnings are errors)."""
-    html = BUILD / "html"
-    shutil.rmtree(html, ignore_errors=True)
-    command = [
-        str(Path(sys.executable).with_name("jupyter-book")),
-        "build", str(ROOT), "--builder", "html", "--all", "-W", "--keep-going",
-    ]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    log = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)  # drop terminal colours
-    return SiteBuild(html=html, log=log, returncode=result.returncode)
-
-
 @pytest.fixture(scope="session")
 def site_build() -> SiteBuild:
     """The book built once per test run, shared by the parallel workers (pytest-xdist) of that run.
 
-    The first worker that needs it builds it, holding a lock; the others wait
-    and read its outcome, which is kept under ``_build/`` for this run only.
+    In a parallel run the controller builds it in the background from the
+    start (``tests/parallel.py``); the workers wait for its outcome. Otherwise
+    the first process that needs it builds it, holding a lock, and any other
+    reads its outcome.
     """
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    run = testrun()
     if run is None:  # one process: nothing to share
-        return build_site()
-    BUILD.mkdir(exist_ok=True)
-    outcome = BUILD / f"site-build-{run}.json"
-    with FileLock(BUILD / "site-build.lock"):
-        if not outcome.exists():
-            for stale in BUILD.glob("site-build-*.json"):
-                stale.unlink()
-            built = build_site()
-            outcome.write_text(json.dumps({"log": built.log, "returncode": built.returncode}), encoding="utf-8")
-    saved = json.loads(outcome.read_text(encoding="utf-8"))
-    return SiteBuild(html=BUILD / "html", log=saved["log"], returncode=saved["returncode"])
+        return SiteBuild(html=BUILD / "html", **build_site())
+    started, outcome = build_files(run)
+    if started.exists():
+        deadline = time.monotonic() + 900
+        while not outcome.exists():
+            assert time.monotonic() < deadline, "the background build of the site did not finish in 15 minutes"
+            time.sleep(0.5)
+    else:
+        BUILD.mkdir(exist_ok=True)
+        with FileLock(BUILD / "site-build.lock"):
+            if not outcome.exists():
+                save_outcome(outcome, build_site())
+    return SiteBuild(html=BUILD / "html", **json.loads(outcome.read_text(encoding="utf-8")))
 
 
 @pytest.fixture(scope="session")

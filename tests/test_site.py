@@ -493,26 +493,6 @@ def test_explorers_work_with_the_keyboard(visit: Visit) -> None:
             assert readout(explorer) != text, f"{key}: the arrow key did not change the read-out"
 
 
-def test_explorers_fit_a_phone(chromium: Browser, server: str, visit: Visit) -> None:
-    """At 390 px wide: controls above the figure, the figure within the screen, no sideways scrolling."""
-    explorers_on(visit)
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                                   is_mobile=True, has_touch=True)
-    page = context.new_page()
-    try:
-        page.goto(visit.url)
-        for explorer in find_explorers_when_ready(page):
-            figure = explorer.locator(".dlbook-figure").bounding_box()
-            controls_box = explorer.locator(".dlbook-controls").bounding_box()
-            assert controls_box["y"] + controls_box["height"] <= figure["y"], "controls are not above the figure"
-            assert figure["x"] >= 0 and figure["x"] + figure["width"] <= 390, f"the figure overflows: {figure}"
-            first = explorer.locator(".dlbook-controls input, .dlbook-controls select").first
-            first.tap()  # a finger on the slider moves it
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    finally:
-        context.close()
-
-
 def test_drawing_a_digit_changes_the_probabilities(visit: Visit) -> None:
     """Clear the pad and draw a digit with the mouse: the network's read-out follows, equal to dlbook's."""
     pads = [e for e in explorers_on(visit) if explorer_key(e) == "digits"]
@@ -687,10 +667,17 @@ PHONE_LAYOUT = """async () => {
         const box = img.getBoundingClientRect();
         return box.right > screen + 0.5 || box.width > img.parentElement.clientWidth + 0.5;
     });
+    // Explorers stack their controls above the figure, which fits the screen.
+    const explorers = [...document.querySelectorAll('.dlbook-explorer')].filter(explorer => {
+        const controls = explorer.querySelector('.dlbook-controls').getBoundingClientRect();
+        const figure = explorer.querySelector('.dlbook-figure').getBoundingClientRect();
+        return controls.bottom > figure.top || figure.left < 0 || figure.right > screen + 0.5;
+    });
     return {
         width: document.documentElement.scrollWidth, screen,
         outside: leaves.slice(0, 5).map(e => `${e.tagName.toLowerCase()}.${e.className}: ${e.textContent.trim().slice(0, 60)}`),
         figures: figures.map(img => img.getAttribute('src')),
+        explorers: explorers.map(explorer => explorer.className),
     };
 }"""
 
@@ -709,6 +696,7 @@ def test_no_page_scrolls_sideways_on_a_phone(visit: Visit) -> None:
     assert layout["screen"] == PHONE["width"]
     assert layout["width"] <= PHONE["width"], f"the page is {layout['width']} px wide: {layout['outside']}"
     assert layout["figures"] == [], "figures wider than their column"
+    assert layout["explorers"] == [], "explorers whose controls are not above their figure, or whose figure overflows"
 
 
 #: Code blocks of the main column (hidden cells opened) whose text is wider than the block.

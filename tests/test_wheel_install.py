@@ -48,9 +48,6 @@ CHAPTERS = [ROOT / f"{name}.ipynb" for name in TOC_FILES
             if name.startswith("chapters/") and (ROOT / f"{name}.ipynb").exists()]
 RUNTIME_FILE = ROOT / "tests" / "colab_runtime.txt"
 RUNNER = ROOT / "tests" / "colab_runner.py"
-#: The tests that share the simulated runtime (module-scoped): one pytest-xdist worker for them all
-#: under ``--dist loadgroup``.
-IN_THE_RUNTIME = pytest.mark.xdist_group("colab-runtime")
 
 #: Stands in for ``google.colab`` in the runtime's kernels: ``output.enable_custom_widget_manager``
 #: records its calls and, like Colab's, sets the widget manager's URL that anywidget reads. It binds
@@ -324,7 +321,6 @@ def colab(tmp_path_factory: pytest.TempPathFactory) -> ColabRun:
     return ColabRun(runtime=runtime, before=before, after=after, setup=setup_result, chapters=chapters)
 
 
-@IN_THE_RUNTIME
 def test_colab_cell_installs_dlbook_and_changes_nothing_installed(colab: ColabRun) -> None:
     assert colab.setup["error"] is None, f"the Colab cell failed in the Colab runtime:\n{colab.setup['error']}"
     report = json.loads(colab.setup["last_output"])
@@ -339,13 +335,11 @@ def test_colab_cell_installs_dlbook_and_changes_nothing_installed(colab: ColabRu
     assert "torch" in colab.before, "the runtime must have (lent) PyTorch, as Colab has"
 
 
-@IN_THE_RUNTIME
 def test_colab_cell_turns_on_the_custom_widget_manager(colab: ColabRun) -> None:
     assert colab.setup["error"] is None, colab.setup["error"]
     assert json.loads(colab.setup["last_output"])["colab_calls"] == ["enable_custom_widget_manager"]
 
 
-@IN_THE_RUNTIME
 def test_every_dlbook_module_imports_in_the_colab_runtime(colab: ColabRun) -> None:
     """Every module of dlbook imports in Colab's versions, right after the install (no restart).
 
@@ -359,7 +353,6 @@ def test_every_dlbook_module_imports_in_the_colab_runtime(colab: ColabRun) -> No
     assert not colab_only, f"dlbook modules that fail to import in the Colab runtime: {colab_only}"
 
 
-@IN_THE_RUNTIME
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=[notebook.stem for notebook in CHAPTERS])
 def test_chapter_runs_in_the_colab_runtime(colab: ColabRun, notebook: Path) -> None:
     result = colab.chapters[notebook.name]

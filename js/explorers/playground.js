@@ -64,9 +64,18 @@ function render({ model, el }) {
   ]);
   const shell = mountExplorer({ model, el, key: "playground", figure, extra: [actions] });
 
+  // Each data set's points are drawn once, then shown or hidden.
+  const pointGroups = Object.fromEntries(Object.entries(datasets).map(([name, { X, y }]) => {
+    const extent = plotExtent(X);
+    regionsPanel.setDomains(extent.slice(0, 2), extent.slice(2));
+    return [name, { extent, group: drawPoints(regionsPanel, X, y, points.append("g")) }];
+  }));
   let grid = null;
   let shownData = null;
+  let shownTotal = null;
   let animation = null;
+  /** The untrained network's picture and accuracy, by data set, hidden units and activation. */
+  const untrained = new Map();
 
   const settings = () => ({
     data: model.get("data"), lr: model.get("lr"), nHidden: model.get("n_hidden"),
@@ -76,19 +85,34 @@ function render({ model, el }) {
 
   /** Lay out the chosen data set and the steps axis for the settings. */
   const layout = (s) => {
-    const { X, y } = dataset();
     if (shownData !== s.data) {
-      const extent = plotExtent(X);
+      const { extent } = pointGroups[s.data];
       regionsPanel.setDomains(extent.slice(0, 2), extent.slice(2));
       grid = gridPoints(extent, resolution);
-      drawPoints(regionsPanel, X, y, points);
+      for (const [name, { group }] of Object.entries(pointGroups)) group.attr("display", name === s.data ? null : "none");
       shownData = s.data;
     }
-    const total = totalSteps(y.length, s.batchSize, s.epochs);
-    lossPanel.setDomains([0, total], [lossLow, lossHigh]);
+    const total = totalSteps(dataset().y.length, s.batchSize, s.epochs);
+    if (total !== shownTotal) {
+      lossPanel.setXDomain([0, total]);
+      shownTotal = total;
+    }
     plan.text(`lr ${s.lr}; ${s.epochs} epochs × ${total / s.epochs} batches = ${total} steps`);
     progress.max = total;
     return total;
+  };
+
+  /** The untrained network for the settings: its probabilities over the grid and its accuracy. */
+  const untrainedNetwork = (s) => {
+    const key = `${s.data}|${s.nHidden}|${s.activation}`;
+    if (!untrained.has(key)) {
+      const params = initialNetwork(model.get("seed_state"), s.nHidden);
+      untrained.set(key, {
+        values: probClass1(params, grid, s.activation), accuracy: networkAccuracy(params, dataset(), s.activation),
+      });
+      if (untrained.size > 32) untrained.delete(untrained.keys().next().value);
+    }
+    return untrained.get(key);
   };
 
   const drawNetwork = (params, s) => regions.draw(probClass1(params, grid, s.activation), 0, 1);
@@ -116,13 +140,14 @@ function render({ model, el }) {
     const diverged = model.get("diverged_at");
     const trained = model.get("params");
     const losses = model.get("losses") ?? [];
-    const params = trained ? paramsFromLists(trained) : initialNetwork(model.get("seed_state"), s.nHidden);
-    drawNetwork(params, s);
+    const fresh = trained ? null : untrainedNetwork(s);
+    if (trained) drawNetwork(paramsFromLists(trained), s);
+    else regions.draw(fresh.values, 0, 1);
     drawLosses(losses, total);
     progress.value = trained || diverged ? losses.length : 0;
     if (diverged) report(divergedReadout(diverged), s);
     else if (trained) report(progressReadout(total, total, s.epochs, losses.at(-1), model.get("accuracy")), s);
-    else report(untrainedReadout(networkAccuracy(params, dataset(), s.activation), total), s);
+    else report(untrainedReadout(fresh.accuracy, total), s);
   };
 
   const stopAnimation = () => {

@@ -87,8 +87,8 @@ export function createFigure({ width, height, className = "" }) {
  * One set of axes at (left, top) of size (width, height) inside a figure, with a frame,
  * ticks and labels; `y.log` makes the vertical axis logarithmic; `xTickValues` and an
  * array `xTickLabels` name the ticks (`false` hides their labels). Returns the panel with
- * its scales `x` and `y`, a clipped group `content` to draw in, and `setDomains` to
- * rescale it.
+ * its scales `x` and `y`, a clipped group `content` to draw in, and `setDomains` (or
+ * `setXDomain`) to rescale it.
  */
 export function createPanel(fig, {
   left, top, width, height, x, y, xLabel, yLabel, title, ticks = 6, xTickLabels = true, xTickValues = null,
@@ -113,13 +113,16 @@ export function createPanel(fig, {
   });
   label(title, { x: left + width / 2, y: top - 8, "text-anchor": "middle", class: "dlbook-title" });
   const panel = { root, content, left, top, width, height, x: null, y: null };
-  panel.setDomains = (xDomain, yDomain, yLog = y.log) => {
+  panel.setXDomain = (xDomain) => {
     panel.x = scaleLinear().domain(xDomain).range([left, left + width]);
-    panel.y = (yLog ? scaleLog() : scaleLinear()).domain(yDomain).range([top + height, top]);
     const xTicks = axisBottom(panel.x).ticks(ticks).tickSizeOuter(0).tickSizeInner(3.5);
     if (xTickValues) xTicks.tickValues(xTickValues);
     if (Array.isArray(xTickLabels)) xTicks.tickFormat((_, i) => xTickLabels[i]);
     xAxis.call(xTickLabels ? xTicks : xTicks.tickFormat(() => ""));
+  };
+  panel.setDomains = (xDomain, yDomain, yLog = y.log) => {
+    panel.setXDomain(xDomain);
+    panel.y = (yLog ? scaleLog() : scaleLinear()).domain(yDomain).range([top + height, top]);
     const yTicks = axisLeft(panel.y).tickSizeOuter(0).tickSizeInner(3.5);
     yAxis.call(yLog ? yTicks.ticks(5, "~g") : yTicks.ticks(ticks));
   };
@@ -195,7 +198,12 @@ export function drawLegend(panel, entries, corner = "upper right") {
 export function createColorbar(fig, { left, top, width, height, label }) {
   const stops = 32;
   const root = fig.svg.append("g").attr("class", "dlbook-colorbar");
-  const cells = root.append("g");
+  for (let k = 0; k < stops; k++) {  // the colours run bottom to top whatever the range
+    const [r, g, b] = regionColor((k + 0.5) / stops, 0, 1);
+    root.append("rect").attr("x", left).attr("width", width)
+      .attr("y", top + height - ((k + 1) * height) / stops).attr("height", height / stops + 0.5)
+      .attr("fill", `rgb(${r},${g},${b})`);
+  }
   const axis = root.append("g").attr("class", "dlbook-axis").attr("transform", `translate(${left + width},0)`);
   root.append("rect").attr("class", "dlbook-frame").attr("x", left).attr("y", top)
     .attr("width", width).attr("height", height);
@@ -204,14 +212,6 @@ export function createColorbar(fig, { left, top, width, height, label }) {
   return {
     setRange(vmin, vmax) {
       const scale = scaleLinear().domain([vmin, vmax]).range([top + height, top]);
-      cells.selectAll("rect").remove();
-      for (let k = 0; k < stops; k++) {
-        const value = vmin + ((k + 0.5) / stops) * (vmax - vmin);
-        const [r, g, b] = regionColor(value, vmin, vmax);
-        cells.append("rect").attr("x", left).attr("width", width)
-          .attr("y", top + height - ((k + 1) * height) / stops).attr("height", height / stops + 0.5)
-          .attr("fill", `rgb(${r},${g},${b})`);
-      }
       axis.call(axisRight(scale).ticks(5).tickSizeOuter(0).tickSizeInner(3.5));
     },
   };
