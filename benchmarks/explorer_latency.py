@@ -268,14 +268,6 @@ TRAIN_JS = """async (explorer, {timeoutMs}) => {
     }
 }"""
 
-#: The explorer's saved widget state (what its Python object held), without its module and style.
-SAVED_STATE_JS = """explorer => {
-    const view = JSON.parse(explorer.closest('.dlbook-widget').nextElementSibling.textContent);
-    const saved = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
-    const {_esm, _css, ...state} = JSON.parse(saved.textContent).state[view.model_id].state;
-    return state;
-}"""
-
 #: Train with the playground's port (``js/compute/playground.js``) ``runs`` times in a row, timing each run.
 COMPUTE_JS = """async ({moduleUrl, state, runs}) => {
     const {startRun, networkAccuracy} = await import(moduleUrl);
@@ -470,6 +462,8 @@ def measure_site(site: Path, moves: int = MOVES, warmup: int = WARMUP, train_run
 
 def measure_playground(offline: Offline, url: str, base: str, index: int, runs: int) -> dict[str, Any]:
     """``runs`` presses of Train, each on a fresh page, then ``runs`` timed runs of the port's training."""
+    from tests.explorer_driver import SAVED_STATE_JS  # noqa: PLC0415 (only where a browser runs)
+
     entry: dict[str, Any] = {"page": urlsplit(url).path.lstrip("/"), "runs": []}
     try:
         for _ in range(runs):

@@ -44,6 +44,16 @@ CONTROLS_JS = """explorer => [...explorer.querySelectorAll('.dlbook-controls inp
     }))"""
 
 
+#: The saved widget state of an explorer on the website (what its Python object held), without
+#: its module and style sheet.
+SAVED_STATE_JS = """explorer => {
+    const view = JSON.parse(explorer.closest('.dlbook-widget').nextElementSibling.textContent);
+    const saved = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+    const {_esm, _css, ...state} = JSON.parse(saved.textContent).state[view.model_id].state;
+    return state;
+}"""
+
+
 @dataclass(frozen=True)
 class Control:
     """One control as the page shows it."""

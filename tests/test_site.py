@@ -34,6 +34,7 @@ from dlbook.widgets.playground import TrainingPlayground
 from tests.alt_text import IMAGE_FILE, alt_text_problem
 from tests.conftest import BUILD, ROOT, TOC_FILES, SiteBuild
 from tests.explorer_driver import (
+    SAVED_STATE_JS,
     controls,
     draw,
     drawn_image,
@@ -362,15 +363,6 @@ def test_launch_buttons_open_this_notebook(visit: Visit) -> None:
 # The explorers are live on the page: no kernel, every control answers
 
 
-#: The saved widget state of an explorer on the page (what its Python object held), without the module.
-SAVED_STATE = """explorer => {
-    const view = JSON.parse(explorer.closest('.dlbook-widget').nextElementSibling.textContent);
-    const saved = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
-    const {_esm, _css, ...state} = JSON.parse(saved.textContent).state[view.model_id].state;
-    return state;
-}"""
-
-
 def explorers_on(visit: Visit) -> list[Any]:
     explorers = find_explorers(visit.page)
     if not explorers:
@@ -393,7 +385,7 @@ def test_playground_trains_in_the_page(visit: Visit) -> None:
     if not playgrounds:
         pytest.skip("no playground on this page")
     for explorer in playgrounds:
-        state = explorer.evaluate(SAVED_STATE)
+        state = explorer.evaluate(SAVED_STATE_JS)
         shown = settings("playground", controls(explorer))
         assert shown == TrainingPlayground().settings(), "the playground does not open with the default settings"
         # The page opens with the run the notebook trained in NumPy; count the redraws of this one.
@@ -415,7 +407,7 @@ def test_explorers_respond_to_every_control(visit: Visit) -> None:
     """Drag, step with the arrow keys, pick from a menu: the read-out is dlbook's, the figure changes."""
     for explorer in explorers_on(visit):
         key = explorer_key(explorer)
-        state = explorer.evaluate(SAVED_STATE)
+        state = explorer.evaluate(SAVED_STATE_JS)
         for index, control in enumerate(controls(explorer)):
             before, text_before = figure_pixels(explorer), readout(explorer)
             how = move(visit.page, explorer, control, index)
@@ -499,7 +491,7 @@ def test_drawing_a_digit_changes_the_probabilities(visit: Visit) -> None:
     if not pads:
         pytest.skip("no draw-a-digit explorer on this page")
     for explorer in pads:
-        state = explorer.evaluate(SAVED_STATE)
+        state = explorer.evaluate(SAVED_STATE_JS)
         explorer.locator("button", has_text="Clear").click()
         assert sum(drawn_image(explorer)) == 0 and readout(explorer).startswith("The pad is empty")
         empty = figure_pixels(explorer)

@@ -45,6 +45,13 @@ def _random_labels(
     return rng.integers(0, n_classes, size=n)
 
 
+def _case(
+    reference: Callable[..., Any], description: str, *args: Any, hint: str
+) -> Case:
+    """A case whose expected result is ``reference(*args)``."""
+    return Case(description, args, reference(*args), hint)
+
+
 def one_hot_cases(seed: int = 0, n_random: int = 3) -> list[Case]:
     """Prepared cases, each aimed at one slip, then seeded random ones."""
     prepared = [
@@ -59,18 +66,16 @@ def one_hot_cases(seed: int = 0, n_random: int = 3) -> list[Case]:
         ("a single label: labels [7], n_classes 10", np.array([7]), 10,
          "one label still gives a 2-D result, of shape (1, n_classes)"),
     ]
-    cases = [
-        Case(description, (labels, n_classes), one_hot(labels, n_classes),
-             hint)
-        for description, labels, n_classes, hint in prepared
-    ]
+    cases = [_case(one_hot, description, *args, hint=hint)
+             for description, *args, hint in prepared]
     rng = np.random.default_rng(seed)
     for k in range(n_random):
         n, n_classes = int(rng.integers(1, 9)), int(rng.integers(2, 11))
         labels = _random_labels(rng, n, n_classes)
-        cases.append(Case(
+        cases.append(_case(
+            one_hot,
             f"random labels {k + 1}: {labels.tolist()}, n_classes {n_classes}",
-            (labels, n_classes), one_hot(labels, n_classes), ONE_HOT_HINT,
+            labels, n_classes, hint=ONE_HOT_HINT,
         ))
     return cases
 
@@ -96,19 +101,16 @@ def batch_accuracy_cases(seed: int = 0, n_random: int = 3) -> list[Case]:
          "take the argmax along axis=1, across the classes of each row, "
          "not along axis=0"),
     ]
-    cases = [
-        Case(description, (scores, labels), batch_accuracy(scores, labels),
-             hint)
-        for description, scores, labels, hint in prepared
-    ]
+    cases = [_case(batch_accuracy, description, *args, hint=hint)
+             for description, *args, hint in prepared]
     rng = np.random.default_rng(seed)
     for k in range(n_random):
         n, n_classes = int(rng.integers(1, 9)), int(rng.integers(2, 8))
         scores = rng.standard_normal((n, n_classes))
         labels = _random_labels(rng, n, n_classes)
-        cases.append(Case(
-            f"random scores {k + 1}, shape {scores.shape}",
-            (scores, labels), batch_accuracy(scores, labels), ARGMAX_HINT,
+        cases.append(_case(
+            batch_accuracy, f"random scores {k + 1}, shape {scores.shape}",
+            scores, labels, hint=ARGMAX_HINT,
         ))
     return cases
 
@@ -132,21 +134,18 @@ def confusion_matrix_cases(seed: int = 0, n_random: int = 3) -> list[Case]:
          "count every example: M[labels, predictions] += 1 adds 1 only once "
          "for a repeated pair; loop over the examples or use np.add.at"),
     ]
-    cases = [
-        Case(description, (labels, predictions, n_classes),
-             confusion_matrix(labels, predictions, n_classes), hint)
-        for description, labels, predictions, n_classes, hint in prepared
-    ]
+    cases = [_case(confusion_matrix, description, *args, hint=hint)
+             for description, *args, hint in prepared]
     rng = np.random.default_rng(seed)
     for k in range(n_random):
         n, n_classes = int(rng.integers(1, 13)), int(rng.integers(2, 6))
         labels = _random_labels(rng, n, n_classes)
         predictions = _random_labels(rng, n, n_classes)
-        cases.append(Case(
+        cases.append(_case(
+            confusion_matrix,
             f"random labels {k + 1}: labels {labels.tolist()}, predictions "
             f"{predictions.tolist()}, n_classes {n_classes}",
-            (labels, predictions, n_classes),
-            confusion_matrix(labels, predictions, n_classes), CONFUSION_HINT,
+            labels, predictions, n_classes, hint=CONFUSION_HINT,
         ))
     return cases
 
