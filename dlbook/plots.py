@@ -3,8 +3,9 @@
 Decision regions over 2-D data; digit images, weight images, learning
 curves, confusion matrices and probability bars for the digits chapter.
 
-Everything here draws on a matplotlib ``Axes`` handed in by the caller, so it
-serves static figures (``plt.subplots``) and explorers (an Agg ``Figure``) alike.
+Everything here draws on a matplotlib ``Axes`` handed in by the caller
+(``plt.subplots``). The explorers draw in the browser instead
+(``js/ui/figure.js``), with the same colours, markers and region colour map.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ CLASS_MARKERS = ("o", "s", "^", "D")
 #: The background of decision regions: blue where the model says 0, red where it says 1
 #: (the explorers draw the same map, js/ui/figure.js).
 REGION_CMAP = "RdBu_r"
+#: How opaque decision regions are over the white background.
+REGION_ALPHA = 0.45
 
 
 def plot_extent(X: np.ndarray, margin: float = 0.5) -> tuple[float, float, float, float]:
@@ -91,7 +94,7 @@ def show_regions(
     resolution = int(round(np.sqrt(values.size)))
     return ax.imshow(
         values.reshape(resolution, resolution), extent=extent, origin="lower", cmap=REGION_CMAP,
-        vmin=vmin, vmax=vmax, alpha=0.45, aspect="auto", interpolation="bilinear", zorder=1,
+        vmin=vmin, vmax=vmax, alpha=REGION_ALPHA, aspect="auto", interpolation="bilinear", zorder=1,
     )
 
 

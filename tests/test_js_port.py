@@ -342,3 +342,24 @@ def test_a_stroke_inks_a_band_around_its_segment() -> None:
     pad = np.reshape(pad_before, (32, 32))
     assert changed and pad[16, 4:28].all() and pad[15, 4:28].all()  # pixel centres within 1.5 of y = 16
     assert not pad[:14].any() and not pad[19:].any()  # nothing more than the pen's radius away
+
+
+# ----------------------------------------------------------------------------------------------
+# The look of the figures
+
+
+def test_explorers_draw_in_the_colours_of_the_books_figures() -> None:
+    """Class colours and markers, line colours, and the decision regions' colour map match dlbook.plots."""
+    import matplotlib  # noqa: PLC0415 (only this test needs it)
+    from matplotlib.colors import to_hex  # noqa: PLC0415
+
+    from dlbook.plots import CLASS_COLORS, CLASS_MARKERS, REGION_ALPHA, REGION_CMAP  # noqa: PLC0415
+
+    values = np.linspace(0, 1, 41)
+    style, *colours = run_js(("adapters.figureStyle", []), *[("figure.regionColor", [v, 0.0, 1.0]) for v in values])
+    assert style["classColors"] == list(CLASS_COLORS) and style["classMarkers"] == list(CLASS_MARKERS)
+    assert style["regionAlpha"] == REGION_ALPHA
+    assert style["lineColors"] == [to_hex("C0"), to_hex("C3")]
+    rgba = matplotlib.colormaps[REGION_CMAP](values)
+    expected = np.round(255 * (REGION_ALPHA * rgba[:, :3] + (1 - REGION_ALPHA)))
+    np.testing.assert_allclose(colours, expected, atol=2)  # matplotlib's table has 256 steps

@@ -10,9 +10,15 @@ import * as plane from "../../js/compute/plane.js";
 import * as playground from "../../js/compute/playground.js";
 import { PCG64 } from "../../js/compute/random.js";
 import * as softmax from "../../js/compute/softmax.js";
+import * as figure from "../../js/ui/figure.js";
 
 /** Entry points that need more than one call of the modules: generators and whole runs. */
 const adapters = {
+  /** The look the figures share with the book's matplotlib plots. */
+  figureStyle: () => ({
+    classColors: figure.CLASS_COLORS, classMarkers: figure.CLASS_MARKERS, regionAlpha: figure.REGION_ALPHA,
+    lineColors: [figure.C0, figure.C3],
+  }),
   /** The activation `name` (or its derivative) applied to every x. */
   activation: (name, xs) => xs.map(activations.getActivation(name)),
   derivative: (name, xs) => xs.map(activations.getDerivative(name)),
@@ -63,7 +69,7 @@ const adapters = {
   },
 };
 
-const modules = { activations, digits, format, mlp, perceptron, plane, playground, softmax, adapters };
+const modules = { activations, digits, figure, format, mlp, perceptron, plane, playground, softmax, adapters };
 
 function decode(value) {
   if (Array.isArray(value)) return value.map(decode);
