@@ -31,6 +31,10 @@ N_PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
 PIXEL_MAX = 16.0
 #: The classes, the digits 0 to 9.
 N_CLASSES = 10
+#: Height and width of the scanned bitmaps the images were counted from.
+BITMAP_SIDE = 32
+#: Each image pixel counts the inked pixels of one BLOCK x BLOCK block of the bitmap.
+BLOCK = BITMAP_SIDE // IMAGE_SHAPE[0]
 
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:
@@ -44,6 +48,57 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
 
     digits = sklearn_load_digits()
     return digits.data.astype(np.float64), digits.target.astype(np.int64)
+
+
+def normalize_bitmap(bitmap: ArrayLike) -> np.ndarray:
+    r"""A drawing scaled as the data set's digits were: its inked box fills the bitmap's height, centred.
+
+    ``bitmap`` is a :data:`BITMAP_SIDE` x :data:`BITMAP_SIDE` array of 0 (blank)
+    and 1 (ink). The smallest box around the ink, :math:`h` rows by :math:`w`
+    columns, is scaled by :math:`s = \min(32/h, 32/w)`, keeping its aspect ratio,
+    to :math:`H \times W` pixels (rounded, halves up) and centred. Output pixel
+    :math:`(i, j)` of that box copies the source pixel nearest its centre,
+    :math:`(r_0 + \lfloor (2i + 1) h / 2H \rfloor,\ c_0 + \lfloor (2j + 1) w / 2W \rfloor)`,
+    in whole numbers only, so the browser's port gives the very same bitmap. The
+    scanned digits of the data set all reach from the top row to the bottom one;
+    a digit drawn small or off-centre is read like them only after this. An
+    empty bitmap is returned as it is. Raises ``ValueError`` on a wrong shape,
+    NaN or values other than 0 and 1.
+    """
+    bitmap = np.asarray(bitmap)
+    if bitmap.shape != (BITMAP_SIDE, BITMAP_SIDE):
+        raise ValueError(f"bitmap must have shape ({BITMAP_SIDE}, {BITMAP_SIDE}), got {bitmap.shape}")
+    check_no_nan("bitmap", bitmap)
+    if not np.isin(bitmap, (0, 1)).all():
+        raise ValueError("bitmap must hold 0 (blank) and 1 (ink) only")
+    bitmap = bitmap.astype(np.uint8)
+    rows, cols = np.flatnonzero(bitmap.any(axis=1)), np.flatnonzero(bitmap.any(axis=0))
+    if rows.size == 0:
+        return bitmap
+    r0, c0 = int(rows[0]), int(cols[0])
+    h, w = int(rows[-1]) - r0 + 1, int(cols[-1]) - c0 + 1
+    side = BITMAP_SIDE
+    if h >= w:
+        H, W = side, (2 * w * side + h) // (2 * h)
+    else:
+        H, W = (2 * h * side + w) // (2 * w), side
+    source_rows = r0 + (2 * np.arange(H) + 1) * h // (2 * H)
+    source_cols = c0 + (2 * np.arange(W) + 1) * w // (2 * W)
+    top, left = (side - H) // 2, (side - W) // 2
+    normalized = np.zeros_like(bitmap)
+    normalized[top:top + H, left:left + W] = bitmap[np.ix_(source_rows, source_cols)]
+    return normalized
+
+
+def image_from_bitmap(bitmap: ArrayLike) -> np.ndarray:
+    """The 8 x 8 image of a drawing: :func:`normalize_bitmap`, then the inked pixels of each 4 x 4 block counted.
+
+    Returns the 64 raw intensities (0 to 16, float64), row by row, as the
+    images of :func:`load_digits` were made from the scanned forms: what the
+    draw-a-digit explorer hands the network.
+    """
+    blocks = normalize_bitmap(bitmap).reshape(IMAGE_SHAPE[0], BLOCK, IMAGE_SHAPE[1], BLOCK)
+    return blocks.sum(axis=(1, 3)).ravel().astype(np.float64)
 
 
 def scale_pixels(pixels: ArrayLike) -> np.ndarray:

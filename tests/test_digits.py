@@ -131,3 +131,39 @@ def test_every_figure_of_the_chapter_has_alt_text() -> None:
         assert len(alt.split()) >= 15, f"cell {cell.id} draws a figure without alt text"
         alts.append(alt)
     assert len(set(alts)) == len(alts), "two figures share one alt text"
+
+
+# ----------------------------------------------------------------------------------------------
+# A drawing becomes an image as the data set's digits did
+
+
+def test_a_drawing_is_scaled_to_fill_the_height_and_centred() -> None:
+    from dlbook.digits import image_from_bitmap, normalize_bitmap
+
+    bitmap = np.zeros((32, 32), int)
+    bitmap[8:16, 20:22] = 1  # a small stroke, high and to the right: 8 rows by 2 columns
+    normalized = normalize_bitmap(bitmap)
+    rows, cols = np.flatnonzero(normalized.any(axis=1)), np.flatnonzero(normalized.any(axis=0))
+    assert (rows[0], rows[-1]) == (0, 31)  # the full height
+    assert len(cols) == 8 and cols[0] == 12  # aspect ratio kept (2 x 32 / 8), centred
+    assert normalized.sum() == 32 * 8
+    image = image_from_bitmap(bitmap)
+    assert image.shape == (64,) and image.sum() == normalized.sum() and image.max() <= 16
+    np.testing.assert_array_equal(normalize_bitmap(normalized), normalized)  # already normal
+    wide = np.zeros((32, 32), int)
+    wide[20, 3:9] = 1  # a dash, 1 x 6: the width fills up instead, and the height grows alike
+    assert normalize_bitmap(wide).any(axis=0).all()
+    assert normalize_bitmap(wide).sum() == 32 * round(32 / 6)
+    assert not normalize_bitmap(np.zeros((32, 32))).any()
+
+
+@pytest.mark.parametrize(("bitmap", "message"), [
+    (np.zeros((28, 28)), r"shape \(32, 32\)"),
+    (np.full((32, 32), np.nan), "NaN"),
+    (np.full((32, 32), 2), "0 \\(blank\\) and 1 \\(ink\\)"),
+])
+def test_bad_bitmaps_are_refused(bitmap: np.ndarray, message: str) -> None:
+    from dlbook.digits import normalize_bitmap
+
+    with pytest.raises(ValueError, match=message):
+        normalize_bitmap(bitmap)

@@ -22,7 +22,7 @@ import pytest
 
 import dlbook.numpy as dnp
 from dlbook.data import make_blobs, make_moons, make_spirals
-from dlbook.digits import digit_probabilities, scale_pixels
+from dlbook.digits import digit_probabilities, image_from_bitmap, normalize_bitmap, scale_pixels
 from dlbook.numpy.activations import ACTIVATIONS, DERIVATIVES
 from dlbook.numpy.mlp import init_mlp
 from dlbook.numpy.training import accuracy, train_mlp
@@ -335,6 +335,30 @@ def test_pad_and_image_are_made_as_the_data_set_was() -> None:
     assert counts == pad.reshape(8, 4, 8, 4).sum(axis=(1, 3)).ravel().tolist()
     assert round_trip == image.tolist()
     assert set(shown) <= {0, 1}
+
+
+def strokes(seed: int, count: int) -> list[np.ndarray]:
+    """Made-up drawings on the 32 x 32 pad: a few thick segments each, small, large, off-centre, one empty."""
+    rng = np.random.default_rng(seed)
+    drawings = [np.zeros((32, 32), int)]
+    for _ in range(count):
+        pad = np.zeros((32, 32), int)
+        top, left = rng.integers(0, 24, 2)
+        height, width = rng.integers(1, 32 - top), rng.integers(1, 32 - left)
+        pad[top:top + height, left:left + max(1, width // 3)] = 1
+        pad[top + height // 2, left:left + width] = 1
+        drawings.append(pad)
+    return drawings
+
+
+def test_drawings_are_normalized_and_counted_as_dlbook_does() -> None:
+    drawings = strokes(8, 25)
+    calls = [call for pad in drawings for call in
+             [("digits.normalizePad", [pad.ravel()]), ("digits.imageFromPad", [pad.ravel()])]]
+    results = iter(run_js(*calls))
+    for pad in drawings:
+        assert next(results) == normalize_bitmap(pad).ravel().tolist()
+        assert next(results) == image_from_bitmap(pad).astype(int).tolist()
 
 
 def test_a_stroke_inks_a_band_around_its_segment() -> None:

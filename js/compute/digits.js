@@ -1,8 +1,9 @@
 /**
  * The draw-a-digit explorer's numbers, without any drawing: the reader's strokes on a
- * 32 x 32 pad become an 8 x 8 image exactly as the book's data were made (each pixel counts
- * the inked pad pixels of one 4 x 4 block, 0 to 16), the image is scaled as `dlbook.digits`
- * scales it (x = p / 8 - 1), and the trained network of the chapter gives ten probabilities
+ * 32 x 32 pad become an 8 x 8 image as the book's data were made (`dlbook.digits.image_from_bitmap`:
+ * the drawing scaled to fill the pad's height, then each pixel counts the inked pad pixels
+ * of one 4 x 4 block, 0 to 16), the image is scaled as `dlbook.digits` scales it
+ * (x = p / 8 - 1), and the trained network of the chapter gives ten probabilities
  * (`dlbook.digits.digit_probabilities`).
  */
 import { fixed } from "./format.js";
@@ -34,6 +35,42 @@ export function countsFromPad(pad) {
     }
   }
   return counts;
+}
+
+/**
+ * The drawing scaled as the data set's digits were (`dlbook.digits.normalize_bitmap`): the box
+ * around the ink, h x w, stretched by min(32 / h, 32 / w) to H x W (rounded, halves up) and
+ * centred; output pixel (i, j) copies source pixel (r0 + floor((2i + 1) h / 2H), c0 + floor((2j + 1) w / 2W)).
+ * Whole numbers only, as in Python. An empty pad is returned as it is.
+ */
+export function normalizePad(pad) {
+  let [r0, r1, c0, c1] = [PAD, -1, PAD, -1];
+  for (let k = 0; k < PAD * PAD; k++) {
+    if (!pad[k]) continue;
+    const row = Math.floor(k / PAD);
+    const col = k % PAD;
+    [r0, r1, c0, c1] = [Math.min(r0, row), Math.max(r1, row), Math.min(c0, col), Math.max(c1, col)];
+  }
+  if (r1 < 0) return Uint8Array.from(pad);
+  const h = r1 - r0 + 1;
+  const w = c1 - c0 + 1;
+  const [H, W] = h >= w ? [PAD, Math.floor((2 * w * PAD + h) / (2 * h))] : [Math.floor((2 * h * PAD + w) / (2 * w)), PAD];
+  const top = Math.floor((PAD - H) / 2);
+  const left = Math.floor((PAD - W) / 2);
+  const normalized = new Uint8Array(PAD * PAD);
+  for (let i = 0; i < H; i++) {
+    const row = r0 + Math.floor(((2 * i + 1) * h) / (2 * H));
+    for (let j = 0; j < W; j++) {
+      const col = c0 + Math.floor(((2 * j + 1) * w) / (2 * W));
+      normalized[(top + i) * PAD + left + j] = pad[row * PAD + col] ? 1 : 0;
+    }
+  }
+  return normalized;
+}
+
+/** The 8 x 8 image the network reads from a drawing: normalized, then counted (`image_from_bitmap`). */
+export function imageFromPad(pad) {
+  return countsFromPad(normalizePad(pad));
 }
 
 /** The order in which a block's 16 pixels are inked for a given count: spread out (a 4 x 4 Bayer matrix). */

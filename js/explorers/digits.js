@@ -5,22 +5,24 @@
  * ten probabilities, recomputed here at every stroke. Test digits can be loaded; Clear
  * empties the pad.
  */
-import { digitProbabilities, digitReadout, countsFromPad, inkSegment, PAD, padFromCounts, PIXEL_MAX, SIDE } from "../compute/digits.js";
+import {
+  digitProbabilities, digitReadout, imageFromPad, inkSegment, PAD, padFromCounts, PIXEL_MAX, SIDE,
+} from "../compute/digits.js";
 import { fixed } from "../compute/format.js";
 import { paramsFromLists } from "../compute/playground.js";
 import { element, OWN_KEYS, uniqueId } from "../ui/controls.js";
-import { C0, C3, createFigure, createPanel } from "../ui/figure.js";
+import { CLASS_COLORS, createFigure, createPanel } from "../ui/figure.js";
 import { mountExplorer, onChange } from "../ui/explorer.js";
 
-/** The pen's radius in pad pixels: strokes about three pad pixels wide, like the scanned forms'. */
-const PEN = 1.5;
+/** The pen's radius in pad pixels: strokes six to seven pad pixels wide, about as bold as the scanned forms'. */
+const PEN = 3;
 
 /** What the figure shows, for screen readers. */
 export function describeDigits(pixels, probabilities) {
   const inked = pixels.filter((p) => p > 0).length;
   const best = probabilities.indexOf(Math.max(...probabilities));
   return `The 8 by 8 image the network reads (${inked} of 64 pixels inked) and a bar chart of its ten`
-    + ` probabilities, one per digit; the tallest bar, ${fixed(probabilities[best], 3)}, is for ${best}.`;
+    + ` probabilities, one per digit; the tallest bar, in vermillion, ${fixed(probabilities[best], 3)}, is for ${best}.`;
 }
 
 function render({ model, el }) {
@@ -36,8 +38,9 @@ function render({ model, el }) {
     "aria-describedby": helpId, ...OWN_KEYS,
   }, [canvas]);
   const help = element("p", { id: helpId, class: "dlbook-pad-help" }, [
-    "Draw with the mouse or a finger. Keyboard: arrow keys move the pen (Shift: four steps), "
-    + "Space lifts or lowers it, Delete clears.",
+    "Draw with the mouse or a finger; the drawing is scaled to fill the pad's height, as the scanned "
+    + "digits were. Keyboard: arrow keys move the pen (Shift: four steps), Space lifts or lowers it, "
+    + "Delete clears.",
   ]);
   const context = canvas.getContext("2d");
   const padImage = context.createImageData(PAD, PAD);
@@ -90,18 +93,19 @@ function render({ model, el }) {
     });
     const best = probabilities.indexOf(Math.max(...probabilities));
     probabilities.forEach((p, digit) => {
-      barRects[digit].attr("y", bars.y(p)).attr("height", bars.y(0) - bars.y(p)).attr("fill", digit === best ? C3 : C0);
+      barRects[digit].attr("y", bars.y(p)).attr("height", bars.y(0) - bars.y(p))
+        .attr("fill", digit === best ? CLASS_COLORS[1] : "#8c8c8c");
     });
     shell.setReadout(digitReadout(pixels, probabilities));
     fig.describe(describeDigits(pixels, probabilities));
   };
 
-  /** The pad changed: hand the new image to the model (and so to Python, and to redraw). */
+  /** The reader drew: hand the image the network reads to the model (and so to Python, and to redraw). */
   const padChanged = () => {
     drawPad();
-    const counts = countsFromPad(pad);
-    if (counts.some((c, k) => c !== model.get("image")[k])) {
-      model.set("image", counts);
+    const image = imageFromPad(pad);
+    if (image.some((c, k) => c !== model.get("image")[k])) {
+      model.set("image", image);
       model.save_changes();
     }
   };
@@ -158,11 +162,11 @@ function render({ model, el }) {
     padChanged();
   });
 
-  /** The image changed from elsewhere (a test digit loaded, or Python): show it on the pad. */
+  /** The image changed: from the pad, or from elsewhere (a test image loaded, Python), then shown on the pad. */
   const imageChanged = () => {
-    const counts = model.get("image");
-    const shown = countsFromPad(pad);
-    if (counts.some((c, k) => c !== shown[k])) pad.set(padFromCounts(counts));
+    const image = model.get("image");
+    const fromPad = imageFromPad(pad);
+    if (image.some((c, k) => c !== fromPad[k])) pad.set(padFromCounts(image));
     drawPad();
     redraw();
   };
