@@ -311,8 +311,11 @@ def close_and_shut_down(page: Page) -> None:
 
 
 def wait_kernel_idle(page: Page, timeout: float = 60_000) -> None:
-    """Wait until the notebook has a kernel and the toolbar's kernel status says idle."""
-    page.wait_for_function(f"() => ({KERNEL_STATE})() === 'idle'", timeout=timeout)
+    """Wait until the notebook has a kernel and the toolbar's kernel status says idle.
+
+    The page is asked every 100 ms, not on every frame, so that a long wait leaves the browser idle.
+    """
+    page.wait_for_function(f"() => ({KERNEL_STATE})() === 'idle'", timeout=timeout, polling=100)
 
 
 def menu(page: Page, title: str, command: str) -> None:
@@ -329,9 +332,10 @@ def run_all_cells(page: Page) -> None:
 def wait_until_run(page: Page, timeout: float = 300_000) -> None:
     """Wait until no cell of the notebook in front is left running or waiting, and its kernel is idle.
 
-    Execution stops at the first error, so cells below an error stay unnumbered.
+    Execution stops at the first error, so cells below an error stay unnumbered. The page is
+    asked every 100 ms (see :func:`wait_kernel_idle`).
     """
-    page.wait_for_function(CELLS_DONE, timeout=timeout)
+    page.wait_for_function(CELLS_DONE, timeout=timeout, polling=100)
     wait_kernel_idle(page, timeout)
 
 

@@ -6,9 +6,9 @@ port with a random token and no browser of its own) and loaded once in headless
 Chromium. For every chapter notebook of ``_toc.yml`` the test does what a reader
 does: it opens the notebook from the file browser, runs all cells from the *Run*
 menu, saves it from the *File* menu and checks that every code cell ran and none
-shows an error. (All chapters are opened and set running first, in reading order,
-so the kernels work while the browser is driven; each chapter is then looked at
-in its own tab, and closed with *File > Close and Shut Down*.) Then, for every
+shows an error. (One chapter is open at a time, and it is closed with *File >
+Close and Shut Down* before the next is opened: the page stays as small as a
+reader's, and the browser's work does not grow with the number of chapters.) Then, for every
 explorer on the page (``tests/explorer_driver.py`` knows them by their CSS class,
 so an explorer registered there is picked up here, with its oracle):
 
@@ -167,62 +167,27 @@ def lab_page(chromium: Browser, lab: JupyterLab) -> Iterator[Page]:
         context.close()
 
 
-class Runs:
-    """The chapters opened in JupyterLab and set running (Run > Run All Cells), with their server paths."""
-
-    def __init__(self, lab: JupyterLab, page: Page) -> None:
-        self.lab, self.page = lab, page
-        self.paths: dict[Path, str] = {}
-
-    def open(self, chapter: Path) -> None:
-        """Open ``chapter`` from the file browser; its kernel starts."""
-        where = self.lab.workdir / chapter.relative_to(ROOT)
-        self.paths[chapter] = open_notebook(self.page, self.lab, where)
-
-    def start(self, chapter: Path) -> None:
-        """Bring the open ``chapter`` to the front and, once its kernel is idle, run all its cells (no waiting)."""
-        show_notebook(self.page, chapter.name)
-        wait_kernel_idle(self.page, timeout=120_000)
-        run_all_cells(self.page)
-
-    def finish(self, chapter: Path) -> str:
-        """Bring ``chapter`` to the front (opening and running it if need be), wait for its cells; its path."""
-        if chapter in self.paths:
-            show_notebook(self.page, chapter.name)
-        else:
-            self.open(chapter)
-            self.start(chapter)
-        wait_until_run(self.page)
-        return self.paths[chapter]
-
-    def failed(self, chapter: Path) -> None:
-        """After a failure in ``chapter``: close it and shut its kernel down, or, if JupyterLab does not answer
-        (a dialog in the way, a crashed page), shut every kernel down and reload it: the chapters left start anew.
-        """
-        try:
-            assert self.page.locator(".jp-Dialog").count() == 0, "a dialog is open"
-            show_notebook(self.page, chapter.name)
-            close_and_shut_down(self.page)
-        except Exception:
-            self.lab.shutdown_kernels()
-            self.paths.clear()
-            open_lab(self.page, self.lab)
+def run_chapter(lab: JupyterLab, page: Page, chapter: Path) -> str:
+    """Open ``chapter`` from the file browser, run all its cells once its kernel is idle and wait for them;
+    its server path."""
+    path = open_notebook(page, lab, lab.workdir / chapter.relative_to(ROOT))
+    wait_kernel_idle(page, timeout=120_000)
+    run_all_cells(page)
+    wait_until_run(page)
+    return path
 
 
-@pytest.fixture(scope="module")
-def runs(request: pytest.FixtureRequest, lab: JupyterLab, lab_page: Page) -> Runs:
-    """Every chapter selected for this run opened, then set running, in reading order, before the first is
-    looked at: the kernels start side by side and the later chapters run while the test drives the earlier
-    ones' explorers in the browser.
+def recover(lab: JupyterLab, page: Page, chapter: Path) -> None:
+    """After a failure in ``chapter``: close it and shut its kernel down, or, if JupyterLab does not answer
+    (a dialog in the way, a crashed page), shut every kernel down and reload it for the chapters left.
     """
-    selected = [item.callspec.params["chapter"] for item in request.session.items
-                if getattr(item, "originalname", None) == test_chapter_runs_and_its_explorers_answer.__name__]
-    started = Runs(lab, lab_page)
-    for chapter in selected:
-        started.open(chapter)
-    for chapter in selected:
-        started.start(chapter)
-    return started
+    try:
+        assert page.locator(".jp-Dialog").count() == 0, "a dialog is open"
+        show_notebook(page, chapter.name)
+        close_and_shut_down(page)
+    except Exception:
+        lab.shutdown_kernels()
+        open_lab(page, lab)
 
 
 # ---------------------------------------------------------------- the kernel's view of the explorers
@@ -421,11 +386,11 @@ class LiveExplorer:
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[path.stem for path in CHAPTERS])
-def test_chapter_runs_and_its_explorers_answer(chapter: Path, lab_page: Page, runs: Runs, lab: JupyterLab) -> None:
+def test_chapter_runs_and_its_explorers_answer(chapter: Path, lab_page: Page, lab: JupyterLab) -> None:
     """Run the chapter in JupyterLab with no error; every explorer follows the reader and syncs with Python."""
     page = lab_page
     try:
-        path = runs.finish(chapter)
+        path = run_chapter(lab, page, chapter)
         save_notebook(page)
         saved = lab.api("GET", f"/api/contents/{path}?content=1")["content"]
         problems = error_outputs(saved)
@@ -459,7 +424,7 @@ def test_chapter_runs_and_its_explorers_answer(chapter: Path, lab_page: Page, ru
         except Exception as error:  # a crashed page has no picture; the original failure matters more
             print(f"no screenshot of the failing page: {error}")
         print(f"JupyterLab's log: {lab.log_path}")
-        runs.failed(chapter)
+        recover(lab, page, chapter)
         raise
 
 
