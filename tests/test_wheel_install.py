@@ -13,8 +13,11 @@ nbclient, and all they need. Two things differ from Colab, to keep the test fast
 A kernel of that runtime first runs the chapters' Colab cell as it stands, with a stand-in for
 ``google.colab`` and the cell's git requirement pointed at a wheel built from this checkout;
 pip must leave every version installed before exactly as it was, and the cell must turn on
-Colab's custom widget manager. Then every chapter of ``_toc.yml`` runs there, top to bottom,
-as many at once as there are cores, with ``google.colab`` present as after the Colab cell.
+Colab's custom widget manager. Then every chapter of ``_toc.yml`` runs in that same kernel, as
+after the Colab cell in Colab (no restart), top to bottom, one after another, each from an
+empty namespace, with ``google.colab`` present as after its Colab cell. (Each chapter in a
+fresh kernel of its own is what nbval does in the project's environment; here one kernel
+imports NumPy, matplotlib and PyTorch once, not once per chapter.)
 """
 
 from __future__ import annotations
@@ -77,6 +80,18 @@ del _fake_google_colab
 """
 #: In a chapter: ``google.colab`` as the chapter's Colab cell leaves it in Colab.
 AFTER_COLAB_CELL = FAKE_COLAB + 'import sys\n\nsys.modules["google.colab.output"].enable_custom_widget_manager()\n'
+#: A chapter's first cell in the shared kernel: what the chapter before left goes (its names, its
+#: open figures, and ``google.colab``, so that the chapter's Colab cell finds none, as outside Colab).
+NEW_CHAPTER = """\
+import sys
+
+import matplotlib.pyplot
+
+matplotlib.pyplot.close("all")
+for name in ("google.colab.output", "google.colab"):
+    sys.modules.pop(name, None)
+%reset -f
+"""
 WHERE = "import json, sys, dlbook\nprint(json.dumps({'dlbook': dlbook.__file__, 'prefix': sys.prefix}))"
 #: Run after the Colab cell: what pip returned, what was asked of ``google.colab``, and which
 #: modules of dlbook fail to import (name -> exception).
@@ -270,9 +285,8 @@ def installed(runtime: Path, env: dict[str, str]) -> dict[str, str]:
 
 
 def run_notebooks(runtime: Path, env: dict[str, str], notebooks: list[Path], report: Path) -> dict[str, dict]:
-    concurrency = max(1, len(os.sched_getaffinity(0)))
-    run([str(runtime / "bin" / "python"), str(RUNNER), str(report), str(concurrency), *map(str, notebooks)],
-        report.parent, env)
+    """Run ``notebooks`` one after another in one kernel of the runtime (``tests/colab_runner.py``); its report."""
+    run([str(runtime / "bin" / "python"), str(RUNNER), str(report), *map(str, notebooks)], report.parent, env)
     return json.loads(report.read_text(encoding="utf-8"))
 
 
@@ -286,10 +300,12 @@ def colab_cell_for(wheel: Path) -> str:
 
 
 def chapter_in_colab(notebook: Path, folder: Path) -> Path:
-    """A copy of the chapter with ``google.colab`` present after its Colab cell and a last cell that says where dlbook is."""
+    """A copy of the chapter that starts from an empty namespace, with ``google.colab`` present after its
+    Colab cell and a last cell that says where dlbook is."""
     chapter = nbformat.read(notebook, as_version=4)
     colab = next(index for index, cell in enumerate(chapter.cells) if cell.cell_type == "code")
     chapter.cells.insert(colab + 1, nbformat.v4.new_code_cell(AFTER_COLAB_CELL))
+    chapter.cells.insert(0, nbformat.v4.new_code_cell(NEW_CHAPTER))
     chapter.cells.append(nbformat.v4.new_code_cell(WHERE))
     nbformat.write(chapter, folder / notebook.name)
     return folder / notebook.name
@@ -305,18 +321,17 @@ def colab(tmp_path_factory: pytest.TempPathFactory) -> ColabRun:
     env = runtime_environment(work, runtime)
     before = installed(runtime, env)
 
-    # The Colab cell in a kernel of the runtime, then every module of dlbook imported (which also
-    # compiles the modules the chapters share once, before they run side by side).
+    # In one kernel of the runtime: the Colab cell, then every module of dlbook imported, then
+    # every chapter.
+    folder = work / "notebooks"
+    folder.mkdir()
     setup = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in (
         FAKE_COLAB, colab_cell_for(wheel), SETUP_REPORT)])
-    (work / "setup").mkdir()
-    nbformat.write(setup, work / "setup" / "colab_cell.ipynb")
-    (setup_result,) = run_notebooks(runtime, env, [work / "setup" / "colab_cell.ipynb"], work / "setup.json").values()
+    nbformat.write(setup, folder / "colab_cell.ipynb")
+    copies = [chapter_in_colab(notebook, folder) for notebook in CHAPTERS]
+    results = run_notebooks(runtime, env, [folder / "colab_cell.ipynb", *copies], work / "report.json")
     after = installed(runtime, env)
-
-    (work / "chapters").mkdir()
-    copies = [chapter_in_colab(notebook, work / "chapters") for notebook in CHAPTERS]
-    results = run_notebooks(runtime, env, copies, work / "chapters.json")
+    setup_result = results.pop(str(folder / "colab_cell.ipynb"))
     chapters = {Path(path).name: result for path, result in results.items()}
     return ColabRun(runtime=runtime, before=before, after=after, setup=setup_result, chapters=chapters)
 
