@@ -30,7 +30,13 @@ from dlbook.plots import decision_line, grid_points, plot_extent
 from dlbook.widgets.activations import explorer_inputs, neuron_readout
 from dlbook.widgets.digits import digit_readout
 from dlbook.widgets.perceptron import perceptron_readout
-from dlbook.widgets.playground import DATASETS, TrainingPlayground, diverged_readout, untrained_readout
+from dlbook.widgets.playground import (
+    DATASETS,
+    TrainingPlayground,
+    diverged_readout,
+    progress_readout,
+    untrained_readout,
+)
 from dlbook.widgets.softmax import softmax_readout, softmax_readout_text
 from tests.conftest import ROOT
 
@@ -225,6 +231,16 @@ def test_python_formatting_is_reproduced() -> None:
     expected = [f"{v:.{d}f}" for v in values for d in digits]
     expected += [f"{v:.{d}%}" for v in [0.625, 0.975, 0.4, 0.125, 1.0, 0.995, 0.005] for d in (0, 1)]
     assert run_js(*calls) == expected
+
+
+def test_progress_readouts_agree_and_never_show_a_negative_loss() -> None:
+    """A batch loss that rounding left just below 0 reads 0.0000 in both; NaN stays NaN."""
+    cases = [(700, 700, 100, loss, 0.975) for loss in (-1e-17, -0.0, 0.0, 3e-5, 0.1432, 5e-5, math.nan)]
+    cases += [(1, 700, 100, 0.6931, 0.5), (3, 7, 2, 1.0, 1.0)]
+    expected = [progress_readout(*case) for case in cases]
+    assert run_js(*[("playground.progressReadout", list(case)) for case in cases]) == expected
+    assert expected[0] == expected[1] == expected[2] == "epoch 100/100; step 700/700; batch loss 0.0000; accuracy 97.5%"
+    assert "batch loss nan" in expected[6] and "batch loss 0.0001" in expected[5]
 
 
 def test_perceptron_readouts_agree() -> None:

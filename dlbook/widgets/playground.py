@@ -46,9 +46,14 @@ def untrained_readout(untrained_accuracy: float, total: int) -> str:
 
 
 def progress_readout(step: int, total: int, epochs: int, loss: float, network_accuracy: float) -> str:
-    """The read-out during and after a run, at the 1-based ``step`` whose batch loss was ``loss``."""
+    """The read-out during and after a run, at the 1-based ``step`` whose batch loss was ``loss``.
+
+    A cross-entropy is never below 0; a fitted batch's loss that rounding left at -0.0 or
+    -1e-17 is written ``0.0000``, not ``-0.0000``.
+    """
     epoch = -(-step * epochs // total)
-    return (f"epoch {epoch}/{epochs}; step {step}/{total}; batch loss {loss:.4f}; "
+    shown = 0.0 if loss <= 0 else loss
+    return (f"epoch {epoch}/{epochs}; step {step}/{total}; batch loss {shown:.4f}; "
             f"accuracy {network_accuracy:.1%}")
 
 

@@ -29,10 +29,10 @@ export function untrainedReadout(untrainedAccuracy, total) {
   return `Untrained network: accuracy ${percent(untrainedAccuracy, 1)}. Press Train to run ${total} steps.`;
 }
 
-/** The read-out during and after a run (`progress_readout`). */
+/** The read-out during and after a run (`progress_readout`): a loss rounded below 0 is written 0.0000. */
 export function progressReadout(step, total, epochs, loss, networkAccuracy) {
   const epoch = Math.ceil((step * epochs) / total);
-  return `epoch ${epoch}/${epochs}; step ${step}/${total}; batch loss ${fixed(loss, 4)}; `
+  return `epoch ${epoch}/${epochs}; step ${step}/${total}; batch loss ${fixed(loss <= 0 ? 0 : loss, 4)}; `
     + `accuracy ${percent(networkAccuracy, 1)}`;
 }
 
