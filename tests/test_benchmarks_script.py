@@ -290,7 +290,10 @@ def test_in_the_browser_moves_are_timed_to_the_paint_and_unchanged_figures_count
     assert [error for error in offline.console_errors if "ERR_BLOCKED_BY_CLIENT" not in error] == []
     table = run.explorer_table({"explorers": [{"page": "index.html", "key": key,
                                                "controls": [fast, slow, colour]}]})
-    assert [row[-1] for row in table.rows] == ["**FAIL**", "PASS"]  # the sliders (slow among them), the menu
+    # The sliders fail: the slow one takes 20 ms or more. The menu's verdict is its measured p95 against the
+    # budget (on a busy machine even the toy's menu can take a frame or two).
+    menu_fast = np.percentile(colour["paint"], 95) <= run.EXPLORER_P95_BUDGET_S
+    assert [row[-1] for row in table.rows] == ["**FAIL**", "PASS" if menu_fast else "**FAIL**"]
 
 
 def test_in_the_browser_a_training_run_is_followed_frame_by_frame(toy_site: tuple[str, Any]) -> None:
