@@ -424,10 +424,62 @@ def test_notebooks_section_times_good_ones_and_reports_failing_ones(tmp_path: Pa
 def test_test_suite_section_reports_a_failing_command() -> None:
     script = "import sys; print('FAILED tests/test_x.py::test_y - boom'); print('1 failed, 2 passed'); sys.exit(1)"
     table = run.bench_test_suite([sys.executable, "-c", script])
-    assert table.rows[0][2] == "1 failed, 2 passed" and table.rows[0][-1].startswith("**FAIL**")
+    assert table.rows[0][5] == "1 failed, 2 passed" and table.rows[0][-1].startswith("**FAIL**")
     assert "status 1" in table.failures[0] and "FAILED tests/test_x.py::test_y - boom" in table.failures[0]
     passing = run.bench_test_suite([sys.executable, "-c", "print('3 passed')"])
     assert passing.rows[0][-1] == "PASS" and not passing.failures
+
+
+#: A stand-in for the test command: it takes 0.2 s per chapter of ``_toc.yml`` and prints what it was given.
+SUITE_BY_CHAPTERS = ("import sys, time, yaml; from tests.book import toc_files; "
+                     "n = sum(name.startswith('chapters/') for name in toc_files(yaml.safe_load(open('_toc.yml')))); "
+                     "time.sleep(0.2 * n); print(' '.join(sys.argv[1:])); print(f'{n} passed')")
+
+
+def test_a_copy_of_the_book_is_what_a_fresh_clone_holds(tmp_path: Path) -> None:
+    copy = run.copy_book(tmp_path / "book")
+    assert (copy / "_toc.yml").is_file() and (copy / "dlbook" / "__init__.py").is_file()
+    assert sorted(path.name for path in (copy / "chapters").glob("*.ipynb")) == sorted(
+        path.name for path in (ROOT / "chapters").glob("*.ipynb"))
+    left_out = [path for path in copy.rglob("*") if run.NOT_IN_A_CLONE & set(path.relative_to(copy).parts[:-1])
+                or path.name in run.NOT_IN_A_CLONE - {"node_modules"}]
+    assert left_out == [] and not (copy / "benchmarks" / "results").exists()
+    if (ROOT / "node_modules").exists():
+        assert (copy / "node_modules").is_symlink()
+
+
+def test_an_author_edit_changes_one_cell_of_the_chosen_type(tmp_path: Path) -> None:
+    chapter = tmp_path / "chapter.ipynb"
+    cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_markdown_cell("Prose."),
+             nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("y = 2")]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), chapter)
+    run.edit_chapter(chapter, "markdown")
+    run.edit_chapter(chapter, "code")
+    edited = nbformat.read(chapter, as_version=4)  # still a valid notebook
+    assert [cell.source for cell in edited.cells] == ["# Title", "Prose. Edited.", "x = 1", "y = 2\n# edited"]
+
+
+def test_builds_report_how_many_notebooks_they_executed() -> None:
+    lines = ["reading sources... [100%] chapters/02_perceptron",
+             "dlbook_execution: executed 1 of 2 notebook(s) read (chapters/02_perceptron); 1 from the cache"]
+    assert run.executions(lines) == 1 and run.executions(["build succeeded."]) == 0
+
+
+def test_the_suite_is_timed_with_every_chapter_and_with_one_to_give_the_cost_of_a_chapter(tmp_path: Path) -> None:
+    book = run.copy_book(tmp_path / "book")
+    every = run.toc_chapters(book)
+    with_explorer = [path for path in every if "dlbook.widgets" in path.read_text(encoding="utf-8")]
+    chapters = len(every)
+    table = run.bench_test_suite([sys.executable, "-c", SUITE_BY_CHAPTERS], book, chapter_cost=True,
+                                 chapters_planned=chapters + 3)
+    full, one, per_chapter, projected = table.rows
+    assert full[1] == str(chapters) and full[5] == f"{chapters} passed"
+    assert one[1] == "1" and one[5] == "1 passed"
+    assert run.toc_chapters(book) == with_explorer[:1], "the first chapter with an explorer is kept"
+    cost = float(per_chapter[2].removesuffix(" ms")) / 1000 if per_chapter[2].endswith("ms") else float(
+        per_chapter[2].split()[0])
+    assert 0.1 < cost < 0.4, f"0.2 s per chapter, measured {per_chapter[2]}"
+    assert projected[1] == str(chapters + 3) and not table.failures
 
 
 def test_main_writes_the_tables_and_returns_the_verdict(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
