@@ -128,9 +128,11 @@ def cached_record(app: Any, docname: str) -> Any | None:
     import nbformat
     from jupyter_cache import get_cache
 
+    if getattr(app, "dlbook_cache", None) is None:  # one connection to the cache's database per build
+        app.dlbook_cache = get_cache(app.env.mystnb_config.execution_cache_path)
     notebook = nbformat.read(app.env.doc2path(docname), as_version=4)
     try:
-        return get_cache(app.env.mystnb_config.execution_cache_path).match_cache_notebook(notebook)
+        return app.dlbook_cache.match_cache_notebook(notebook)
     except KeyError:
         return None
 

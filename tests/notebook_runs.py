@@ -31,17 +31,14 @@ from typing import Any, Callable, Generator
 
 import nbformat
 import pytest
+import yaml
 from filelock import FileLock
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionComplete
 from nbval.plugin import IPyNbCell
 
-import yaml
+from tests.book import ROOT, toc_files
 
-from tests.book import toc_files
-
-#: The book whose chapters are tested: this repository (the tests' own book is their rootdir, the same).
-ROOT = Path(__file__).resolve().parents[1]
 #: This test run's id: pytest-xdist's (the same in every worker), or this process's own.
 RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
 #: How an execution stored by this plugin is marked in its cache record (``record.data``).
@@ -183,7 +180,7 @@ class ChapterRun:
         """Every code cell ran, in order, and passed."""
         return not self.failed and self.passed == list(range(len(self.code_cells)))
 
-    def store(self) -> Path:
+    def store(self) -> None:
         """Put the executed notebook into the book's jupyter-cache (replacing any execution of the same code)."""
         from jupyter_cache import get_cache
         from jupyter_cache.base import CacheBundleIn
@@ -193,10 +190,9 @@ class ChapterRun:
         data = {"execution_seconds": round(time.perf_counter() - self.started, 2), "executed_by": EXECUTED_BY,
                 "test_run": RUN}
         folder.mkdir(parents=True, exist_ok=True)
-        with FileLock(caches(self.book) / "store.lock"):  # parallel workers: one writer of the cache's database at a time
+        with FileLock(caches(self.book) / "store.lock"):  # parallel workers: one writer of the database at a time
             get_cache(folder).cache_notebook_bundle(
                 CacheBundleIn(self.notebook, str(self.path), data=data), check_validity=False, overwrite=True)
-        return folder
 
 
 def chapter_run(item: pytest.Item) -> ChapterRun | None:

@@ -9,9 +9,10 @@ checks that these are the pages whose website shows one) the test does what a
 reader does: it opens the notebook from the file browser, runs all cells from the
 *Run* menu, saves it from the *File* menu and checks that every code cell ran and
 none shows an error. (A chapter without an explorer is not run here: what it
-would check, that its code runs in this environment's kernel, nbval checks.) (One chapter is open at a time, and it is closed with *File >
-Close and Shut Down* before the next is opened: the page stays as small as a
-reader's, and the browser's work does not grow with the number of chapters.) Then, for every
+would check, that its code runs in this environment's kernel, nbval checks. One
+chapter is open at a time, and it is closed with *File > Close and Shut Down*
+before the next is opened: the page stays as small as a reader's, and the
+browser's work does not grow with the number of chapters.) Then, for every
 explorer on the page (``tests/explorer_driver.py`` knows them by their CSS class,
 so an explorer registered there is picked up here, with its oracle):
 
