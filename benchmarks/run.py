@@ -19,9 +19,10 @@ Sections, in the order they run (each can be skipped):
   site the build section has just built, else ``_build/html``;
 * MLP step: :mod:`benchmarks.mlp_step`, NumPy against PyTorch on CPU;
 * test suite: the README's test command, ``python -m pytest``, in a fresh copy of
-  the book, then again with one chapter left in its ``_toc.yml``: the difference
-  per chapter is what one chapter more costs the suite, and it projects the suite's
-  time for ``--chapters-planned`` chapters (default 10) against the 5-minute budget.
+  the book, then again with only its first chapter (and its first with an
+  explorer) left in its ``_toc.yml``: the difference per chapter is what one
+  chapter more costs the suite, and it projects the suite's time for
+  ``--chapters-planned`` chapters (default 10) against the 5-minute budget.
 
 The browser and MLP measurements run in child processes (the MLP's with its BLAS
 and PyTorch threads fixed by ``--threads`` before NumPy loads); seeds are fixed;
@@ -38,7 +39,6 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -54,7 +54,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 import yaml  # noqa: E402
 
 from benchmarks.mlp_step import thread_environment  # noqa: E402
-from benchmarks.timing import Stats, time_call  # noqa: E402
+from benchmarks.timing import Stats, run_timed, time_call  # noqa: E402
 from tests.book import toc_files  # noqa: E402
 
 NOTEBOOK_BUDGET_S = 20.0
@@ -197,9 +197,10 @@ def bench_notebooks(repeats: int, chapters: Path = ROOT / "chapters") -> Table:
 #: What a fresh clone lacks: builds, caches, environments, git's own files, measured results.
 NOT_IN_A_CLONE = {"_build", ".git", ".venv", "node_modules", "__pycache__", ".pytest_cache", ".hypothesis",
                   ".ipynb_checkpoints", "build", "dist"}
-#: The one test whose premise, that every notebook in ``chapters/`` is in ``_toc.yml``, is false by
-#: construction in the suite's run with one chapter (:func:`bench_test_suite`).
-EVERY_CHAPTER_IN_THE_TOC = "tests/test_package.py::test_every_chapter_is_in_the_table_of_contents"
+#: The tests whose premise is the whole book, false by construction in the suite's run with fewer chapters
+#: (:func:`bench_test_suite`): every notebook in ``chapters/`` is in ``_toc.yml``; the chapters draw ten figures.
+WHOLE_BOOK_TESTS = ("tests/test_package.py::test_every_chapter_is_in_the_table_of_contents",
+                    "tests/test_figure_alt.py::test_the_chapters_draw_figures")
 #: What the book's build says after reading (``_ext/dlbook_execution.py``).
 EXECUTED = re.compile(r"dlbook_execution: executed (\d+) of (\d+) notebook")
 
@@ -228,20 +229,22 @@ def toc_chapters(book: Path) -> list[Path]:
     return [book / f"{name}.ipynb" for name in toc_files(toc) if (book / f"{name}.ipynb").is_file()]
 
 
-def keep_one_chapter(book: Path) -> Path:
-    """Leave in ``book``'s ``_toc.yml`` only its first chapter that shows an explorer (else its first); that one.
+def keep_few_chapters(book: Path) -> list[Path]:
+    """Leave in ``book``'s ``_toc.yml`` its first chapter and, if that one shows no explorer, the first that does;
+    those chapters.
 
-    The table of contents is edited line by line: every ``- file:`` entry of
-    another chapter goes (the root page stays).
+    The first chapter is the one the README opens in Colab; one with an explorer
+    keeps the live JupyterLab test's fixed costs in the run. The table of contents
+    is edited line by line: every other ``- file:`` entry goes (the root page stays).
     """
     chapters = toc_chapters(book)
     shows = [path for path in chapters if "dlbook.widgets" in path.read_text(encoding="utf-8")]
-    kept = (shows or chapters)[0]
-    name = kept.relative_to(book).with_suffix("").as_posix()
+    kept = list(dict.fromkeys(chapters[:1] + shows[:1]))
+    names = {path.relative_to(book).with_suffix("").as_posix() for path in kept}
     toc = book / "_toc.yml"
     lines = toc.read_text(encoding="utf-8").splitlines(keepends=True)
     entry = re.compile(r"^\s*-\s*file:\s*(\S+)\s*$")
-    toc.write_text("".join(line for line in lines if not ((m := entry.match(line)) and m[1] != name)),
+    toc.write_text("".join(line for line in lines if not ((m := entry.match(line)) and m[1] not in names)),
                    encoding="utf-8")
     return kept
 
@@ -269,12 +272,6 @@ def run_command(command: Sequence[str], cwd: Path = ROOT) -> tuple[float, int, l
     return elapsed, process.returncode, [line for line in (process.stdout + process.stderr).splitlines() if line.strip()]
 
 
-def children_cpu() -> float:
-    """CPU seconds (user and system) of this process's finished children and theirs so far."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def last_line(lines: Sequence[str]) -> str:
     """The last output line without pytest's ``=`` framing (its summary), or ``""``."""
     return lines[-1].strip("= ") if lines else ""
@@ -294,9 +291,10 @@ class SuiteRun:
 
 def run_suite(command: Sequence[str], cwd: Path) -> SuiteRun:
     """Run the test command once in ``cwd``."""
-    load, cpu = load_average(), children_cpu()
-    elapsed, status, lines = run_command(command, cwd)
-    return SuiteRun(elapsed, children_cpu() - cpu, status, last_line(lines),
+    load = load_average()
+    elapsed, cpu, status, output = run_timed(command, str(cwd))
+    lines = [line for line in output.splitlines() if line.strip()]
+    return SuiteRun(elapsed, cpu, status, last_line(lines),
                     [line for line in lines if line.startswith(("FAILED ", "ERROR "))], f"{load} → {load_average()}")
 
 
@@ -308,18 +306,19 @@ def bench_test_suite(command: Sequence[str], book: Path = ROOT, chapter_cost: bo
                      chapters_planned: int = 10) -> Table:
     """Time the README's test command in ``book`` (it is long); a failing suite is reported as a failure.
 
-    With ``chapter_cost``, run it again with one chapter left in ``book``'s
-    ``_toc.yml`` (:func:`keep_one_chapter`; ``book`` must be a copy) and report
-    the suite's seconds per chapter, ``(T_n - T_1) / (n - 1)``, and the time it
-    projects for ``chapters_planned`` chapters.
+    With ``chapter_cost``, run it again with only one or two chapters left in
+    ``book``'s ``_toc.yml`` (:func:`keep_few_chapters`; ``book`` must be a copy)
+    and report the suite's seconds per chapter, ``(T_n - T_k) / (n - k)``, and
+    the time it projects for ``chapters_planned`` chapters.
     """
     table = Table("Test suite (the README's test command)",
                   ["command", "chapters", "time", "CPU", "load (1 min)", "outcome", "budget", "result"],
-                  note="CPU: user and system seconds of the command and everything it started. Per chapter: what "
-                       "one chapter more adds to the suite (its notebook test, its page on the website, its run in "
-                       "JupyterLab and in the Colab-like runtime, and the build's reading of it), from the suite "
-                       f"with every chapter and with one; in the run with one chapter `{EVERY_CHAPTER_IN_THE_TOC}` "
-                       "is left out (its premise, every notebook in chapters/ named in _toc.yml, is false there).")
+                  note="CPU: user and system seconds of the command and every process it started (sampled every "
+                       "0.25 s). Per chapter: what one chapter more adds to the suite (its notebook test, its page on "
+                       "the website, its run in JupyterLab and in the Colab-like runtime, the build's reading of it), "
+                       "from the suite with every chapter and with the first chapter (and the first with an explorer) "
+                       "only; that run leaves out the tests whose premise is the whole book: "
+                       + ", ".join(f"`{test}`" for test in WHOLE_BOOK_TESTS) + ".")
     shown = " ".join(["python", *command[1:]] if command[0] == sys.executable else command)
     budget = f"< {TEST_SUITE_BUDGET_S / 60:.0f} min"
     chapters = len(toc_chapters(book)) if (book / "_toc.yml").is_file() else 0
@@ -330,17 +329,17 @@ def bench_test_suite(command: Sequence[str], book: Path = ROOT, chapter_cost: bo
         cell, failed = "**FAIL** (tests failed)", suite_failure(full, "test suite")
     table.add([f"`{shown}`", str(chapters), seconds(full.seconds), seconds(full.cpu), full.load,
                full.summary.replace("|", "/"), budget, cell], failed=failed)
-    if not chapter_cost or chapters < 2 or full.status != 0:
+    if not chapter_cost or chapters < 3 or full.status != 0:
         return table
-    kept = keep_one_chapter(book)
-    one = run_suite([*command, "--deselect", EVERY_CHAPTER_IN_THE_TOC], book)
-    ok = one.status == 0
-    table.add([f"the same with one chapter ({kept.stem})", "1", seconds(one.seconds), seconds(one.cpu), one.load,
-               one.summary.replace("|", "/"), "", "" if ok else "**FAIL** (tests failed)"],
-              failed=None if ok else suite_failure(one, "test suite with one chapter"))
-    per_chapter = (full.seconds - one.seconds) / (chapters - 1)
-    per_chapter_cpu = (full.cpu - one.cpu) / (chapters - 1)
-    table.add(["per chapter: (time with all − time with one) / (chapters − 1)", "", seconds(per_chapter),
+    kept = keep_few_chapters(book)
+    few = run_suite([*command, *(word for test in WHOLE_BOOK_TESTS for word in ("--deselect", test))], book)
+    ok = few.status == 0
+    table.add([f"the same with {', '.join(path.stem for path in kept)} only", str(len(kept)), seconds(few.seconds),
+               seconds(few.cpu), few.load, few.summary.replace("|", "/"), "", "" if ok else "**FAIL** (tests failed)"],
+              failed=None if ok else suite_failure(few, f"test suite with {len(kept)} chapter(s)"))
+    per_chapter = (full.seconds - few.seconds) / (chapters - len(kept))
+    per_chapter_cpu = (full.cpu - few.cpu) / (chapters - len(kept))
+    table.add(["per chapter: the difference / the chapters left out", "", seconds(per_chapter),
                seconds(per_chapter_cpu), "", "", "", ""])
     projected = full.seconds + (chapters_planned - chapters) * per_chapter
     cell, passed = verdict(projected, TEST_SUITE_BUDGET_S)
