@@ -5,8 +5,9 @@
 ``dlbook/``, ``js/`` and the installed packages and makes Sphinx read again a
 page whose execution in the cache is not the one it shows. Checked here on a
 two-page book built with the book's own execution settings and extension, by
-the README's command (``jupyter-book build . -W``), edited as an author edits:
-prose, a code cell, the package the pages import.
+the README's command (Jupyter Book's ``build . -W``, run in one process for all
+the builds), edited as an author edits: prose, a code cell, the package the
+pages import.
 """
 
 from __future__ import annotations
