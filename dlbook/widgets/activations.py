@@ -14,6 +14,7 @@ import traitlets
 
 from dlbook.numpy.activations import DERIVATIVES, get_activation, neuron_curve
 from dlbook.widgets.explorer import Control, Explorer
+from dlbook.widgets.formatting import signed_term
 
 X_RANGE = (-5.0, 5.0)
 """The inputs :math:`x` the explorer plots."""
@@ -43,7 +44,7 @@ def neuron_readout(x: np.ndarray, w: float, b: float, activation: str) -> str:
     and tanh's steepest point, ReLU's kink), the steepest slope on ``x``
     and the outputs' span there; with :math:`w = 0` the output is the constant :math:`f(b)`.
     """
-    formula = f"{activation}({w:.1f}·x {'+' if b >= 0 else '−'} {abs(b):.1f})"
+    formula = f"{activation}({w:.1f}·x {signed_term(b, 1)})"
     if w == 0:
         constant = float(get_activation(activation)(b))
         return f"{formula}: w = 0, so the output is the constant {activation}({b:.1f}) = {constant:.3f}"
