@@ -15,9 +15,10 @@ def weighted_sum(x: ArrayLike, w: ArrayLike, b: float) -> np.ndarray:
 
     ``x`` is one example of shape ``(d,)`` (result: a 0-D array) or a batch of
     shape ``(n, d)`` (result: shape ``(n,)``); ``w`` has shape ``(d,)``; ``b``
-    is a scalar. Raises ``ValueError`` on mismatched shapes, empty input or NaN.
+    is a scalar. Raises ``ValueError`` on mismatched shapes, empty input, NaN
+    or infinities, and a ``TypeError`` on what is not numbers.
     """
-    x, w, b = as_float_array(x), as_float_array(w), as_float_array(b)
+    x, w, b = as_float_array(x, "x"), as_float_array(w, "w"), as_float_array(b, "b")
     check_perceptron_inputs(x, w, b)
     z = x @ w
     return z + b.astype(z.dtype)  # a scalar bias must not promote float32 sums to float64
