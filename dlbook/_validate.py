@@ -199,6 +199,13 @@ def check_ndim(name: str, a: Any, allowed: tuple[int, ...]) -> None:
         raise ValueError(f"{name} must be {dims}, got shape {tuple(a.shape)}")
 
 
+def check_not_bool(name: str, value: Any) -> None:
+    """Raise :class:`ArgumentTypeError` for a boolean (or an array of them) where a number is needed."""
+    dtype = str(getattr(value, "dtype", "")).removeprefix("torch.")
+    if isinstance(value, bool) or type(value).__name__ == "bool_" or dtype == "bool":
+        raise ArgumentTypeError(f"{name} must be a number, got {describe(value)}")
+
+
 def check_perceptron_inputs(x: Any, w: Any, b: Any) -> None:
     """Validate the arguments of a perceptron forward pass.
 

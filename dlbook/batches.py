@@ -75,7 +75,7 @@ def _batch_loss(loss: object, step: int) -> float:
         raise ArgumentTypeError(f"update must return the batch loss as a number, got {describe(loss)} at step {step}")
     if math.isnan(loss):
         raise ValueError(
-            f"update returned a NaN loss at step {step}: the training diverged; try a smaller learning rate"
+            f"update returned a NaN loss at step {step}: the training diverged; try a smaller learning rate lr"
         )
     return float(loss)
 
@@ -105,7 +105,7 @@ def run_sgd(
     check_function("update", update)
     check_function("progress", progress, optional=True)
     total = epochs * steps_per_epoch(n, batch_size)
-    check_entries(f"the losses of {total:,} steps", total, "check epochs")
+    check_entries("the losses of every step", total, "check epochs")
     losses = np.empty(total)
     for step, indices in enumerate(minibatches(n, batch_size, epochs, seed), start=1):
         losses[step - 1] = _batch_loss(update(indices), step)

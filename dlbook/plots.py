@@ -181,7 +181,9 @@ def decision_line(
     r"""Two end points of the line :math:`w_1 x_1 + w_2 x_2 + b = 0` across ``extent``.
 
     Returns ``(xs, ys)``, each of length 2, or two empty arrays when
-    :math:`w = 0` (then no line exists: every point gets the same output).
+    :math:`w = 0` (then no line exists: every point gets the same output) or
+    when the line lies beyond the range of floats (a weight near 0 against a
+    large bias), far outside any plot.
     """
     weights = as_float_array(w, "w")
     if weights.shape != (2,):
@@ -192,11 +194,16 @@ def decision_line(
     xmin, xmax, ymin, ymax = _extent(extent)
     if w1 == 0.0 and w2 == 0.0:
         return np.array([]), np.array([])
-    if abs(w2) >= abs(w1):
-        xs = np.array([xmin, xmax])
-        return xs, -(w1 * xs + b) / w2
-    ys = np.array([ymin, ymax])
-    return -(w2 * ys + b) / w1, ys
+    with np.errstate(over="ignore"):  # a line beyond the float range: checked below
+        if abs(w2) >= abs(w1):
+            xs = np.array([xmin, xmax])
+            xs, ys = xs, -(w1 * xs + b) / w2
+        else:
+            ys = np.array([ymin, ymax])
+            xs, ys = -(w2 * ys + b) / w1, ys
+    if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
+        return np.array([]), np.array([])
+    return xs, ys
 
 
 # --- digits --------------------------------------------------------------

@@ -162,6 +162,7 @@ def cached_array(cache: Any, key: str, columns: int, dtype: np.dtype, rows: int 
             f"cache does not belong to these params: cache[{key!r}] must be the {dtype} array of "
             f"{batch}{columns} columns that {source} returns, got {found}"
         )
+    check_no_nan(f"cache[{key!r}]", value)
     return value
 
 

@@ -73,10 +73,11 @@ def _reduce(losses: np.ndarray, reduction: str, total: np.ndarray | None = None)
     class weights, torch's mean is a weighted mean. When nothing counts
     (every target ignored) the mean is 0/0 = NaN, as in torch.
     """
-    if reduction == "mean" and total is not None:
-        with np.errstate(invalid="ignore", divide="ignore"):
+    # inf - inf, 0 / 0 and sums beyond the float range give NaN and inf silently, as in torch
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if reduction == "mean" and total is not None:
             return np.asarray(losses.sum() / total)
-    return _REDUCE[reduction](losses)
+        return _REDUCE[reduction](losses)
 
 
 def mse_loss(input: ArrayLike, target: ArrayLike, *, reduction: str = "mean") -> np.ndarray:
@@ -180,9 +181,9 @@ def _nll_terms(
     safe = np.where(ignored, 0, target)
     picked = np.take_along_axis(log_probs, safe[:, None], axis=1)[:, 0]
     target_weight = np.where(ignored, 0, np.take(_class_weights(weight, log_probs).ravel(), safe))
-    with np.errstate(invalid="ignore"):  # 0 * inf for a class of weight 0, NaN as in torch
+    with np.errstate(invalid="ignore", over="ignore"):  # 0 * inf or inf - inf: NaN as in torch
         losses = np.where(ignored, 0, -target_weight * picked)
-    return losses, ignored, target_weight.sum()
+        return losses, ignored, target_weight.sum()
 
 
 def nll_loss(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlbook._validate import check_perceptron_inputs
+from dlbook._validate import check_not_bool, check_perceptron_inputs
 from dlbook.numpy._arrays import as_float_array
 from dlbook.numpy.activations import get_activation
 
@@ -18,6 +18,7 @@ def weighted_sum(x: ArrayLike, w: ArrayLike, b: float) -> np.ndarray:
     is a scalar. Raises ``ValueError`` on mismatched shapes, empty input, NaN
     or infinities, and a ``TypeError`` on what is not numbers.
     """
+    check_not_bool("b", b)
     x, w, b = as_float_array(x, "x"), as_float_array(w, "w"), as_float_array(b, "b")
     check_perceptron_inputs(x, w, b)
     z = x @ w

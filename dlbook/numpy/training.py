@@ -34,6 +34,7 @@ from dlbook._validate import (
     check_no_nan,
     check_seed,
     describe,
+    has_nan,
 )
 from dlbook.batches import run_sgd
 from dlbook.numpy._arrays import as_float_array, as_numeric_array
@@ -78,7 +79,7 @@ def float_arrays(kind: str, arrays: Params) -> Params:
 
 def _update(params: Params, grads: Params, lr: float) -> Params:
     r""":math:`\theta - \eta g` for every entry, in the parameter's dtype (the arguments already checked)."""
-    return {name: p - (lr * grads[name]).astype(p.dtype, copy=False) for name, p in params.items()}
+    return {name: p - lr * grads[name].astype(p.dtype, copy=False) for name, p in params.items()}
 
 
 def prepare_training(
@@ -159,10 +160,17 @@ def train_classifier(
     params = float_arrays("params", params)
     n_classes = _forward(forward, params, X[:1])[0].shape[1]
     check_labelled_data(X, y, n_classes=n_classes)
+    step = 0
 
     def update(batch: np.ndarray) -> float:
-        nonlocal params
+        nonlocal params, step
+        step += 1
         logits, cache = _forward(forward, params, X[batch])
+        if has_nan(logits) or (logits == np.inf).any():  # where the browser's port stops too
+            raise ValueError(
+                f"the training diverged at step {step}: the logits hold NaN or +inf (the weights "
+                f"overflowed); try a smaller learning rate lr, or inputs X of moderate size"
+            )
         loss, grad_logits = softmax_cross_entropy(logits, y[batch])
         grads = float_arrays("backward's result", backward(params, cache, grad_logits))
         check_gradients(params, grads)
