@@ -278,5 +278,5 @@ def check_gradients(params: Mapping[str, Any], grads: Mapping[str, Any]) -> None
     for name, p in params.items():
         if tuple(grads[name].shape) != tuple(p.shape):
             raise ValueError(
-                f"grads[{name!r}] has shape {tuple(grads[name].shape)} but params[{name!r}] has shape {tuple(p.shape)}"
+                f"grads[{describe(name)}] has shape {tuple(grads[name].shape)} but params[{describe(name)}] has shape {tuple(p.shape)}"
             )

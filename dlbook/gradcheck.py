@@ -174,10 +174,10 @@ def gradcheck_params(
         raise ValueError(
             f"grads must have the keys of params {sorted(map(str, params))}, got {sorted(map(str, grads))}"
         )
-    base = {name: np.array(as_float_array(p, f"params[{name!r}]"), dtype=np.float64) for name, p in params.items()}
+    base = {name: np.array(as_float_array(p, f"params[{describe(name)}]"), dtype=np.float64) for name, p in params.items()}
     for name in params:
-        check_finite(f"params[{name!r}]", base[name])
-        check_finite(f"grads[{name!r}]", as_float_array(grads[name], f"grads[{name!r}]"))
+        check_finite(f"params[{describe(name)}]", base[name])
+        check_finite(f"grads[{describe(name)}]", as_float_array(grads[name], f"grads[{describe(name)}]"))
 
     def loss_of(name: str) -> Callable[[np.ndarray], float]:
         return lambda value: loss({**base, name: value})

@@ -87,7 +87,7 @@ def draw_graph(ax: Axes, root: Value, mode: Mode = "forward") -> None:
     labelled with the local derivative the gradient is multiplied by.
     """
     if mode not in ("forward", "backward"):
-        raise ValueError(f"mode must be 'forward' or 'backward', got {mode!r}")
+        raise ValueError(f"mode must be 'forward' or 'backward', got {describe(mode)}")
     color = FORWARD_COLOR if mode == "forward" else BACKWARD_COLOR
     positions = graph_layout(root)
     boxes = {
@@ -153,7 +153,7 @@ def draw_network(
     ``layer_names`` are written under the layers.
     """
     if mode not in ("forward", "backward"):
-        raise ValueError(f"mode must be 'forward' or 'backward', got {mode!r}")
+        raise ValueError(f"mode must be 'forward' or 'backward', got {describe(mode)}")
     positions = network_positions(layer_sizes)
     layer_sizes = [len(layer) for layer in positions]
     for name, seq in (("values", values), ("layer_names", layer_names)):

@@ -353,7 +353,7 @@ def plot_history(
         if best_of not in history.loss:
             raise ValueError(
                 f"best_of must name a data set of the history, one of "
-                f"{list(history.loss)}, got {best_of!r}"
+                f"{list(history.loss)}, got {describe(best_of)}"
             )
         best = int(np.argmin(history.loss[best_of])) + 1
         for ax in axes:

@@ -51,9 +51,10 @@ from dlbook.exercises import (
     check_softmax,
     check_weighted_sum,
 )
-from dlbook.network_diagram import draw_network, network_positions
+from dlbook.network_diagram import draw_graph, draw_network, network_positions
 from dlbook.numpy import linear, mlp, training
 from dlbook.widgets.activations import ActivationExplorer
+from dlbook.widgets.digits import DigitExplorer
 from dlbook.widgets.perceptron import PerceptronExplorer
 from dlbook.widgets.playground import TrainingPlayground
 from dlbook.widgets.softmax import SoftmaxExplorer, softmax_readout
@@ -355,6 +356,28 @@ API: list[Api] = ACTIVATIONS + [
     Api("softmax_readout", softmax_readout, {"logits": (2.0, 1.0, 0.1), "temperature": 1.0, "true_class": 0},
         {"logits": FLOATS, "temperature": REAL, "true_class": INDEX}),
     Api("TrainingPlayground", TrainingPlayground, {"seed": 0, "resolution": 10}, {"seed": SEED, "resolution": COUNT}),
+    Api("linear_forward", linear.linear_forward, {"params": LINEAR, "X": X2}, {"params": PARAMS, "X": FLOATS}),
+    Api("accuracy", training.accuracy, {"params": PARAMS2, "X": X2, "y": Y2},
+        {"params": PARAMS, "X": FLOATS, "y": LABELS}),
+    Api("prob_class1", training.prob_class1, {"params": PARAMS2, "X": X2}, {"params": PARAMS, "X": FLOATS}),
+    Api("EpochHistory", lambda logits, training: dn.EpochHistory(logits, training=training),
+        {"logits": lambda p, X: dn.mlp_forward(p, X)[0], "training": (X2, Y2)},
+        {"logits": FUNCTION, "training": LIST}),
+    Api("minibatches", lambda **kwargs: list(batches.minibatches(**kwargs)),
+        {"n": 10, "batch_size": 3, "epochs": 2, "seed": 0},
+        {"n": COUNT, "batch_size": COUNT, "epochs": COUNT, "seed": SEED}),
+    Api("image_from_bitmap", digits.image_from_bitmap, {"bitmap": np.eye(32)}, {"bitmap": LABELS}),
+    Api("show_digits", lambda pixels, columns: plots.show_digits(axes(), pixels, columns),
+        {"pixels": np.full((3, 64), 8.0), "columns": 2}, {"pixels": FLOATS, "columns": COUNT}),
+    Api("plot_decision_regions", lambda predict, X, y: plots.plot_decision_regions(axes(), predict, X, y, 5),
+        {"predict": lambda points: np.full(len(points), 0.5), "X": X2, "y": Y2},
+        {"predict": FUNCTION, "X": FLOATS, "y": LABELS}),
+    Api("class_legend", lambda names: plots.class_legend(axes(), names), {"names": ["a", "b"]}, {"names": LIST}),
+    Api("draw_graph", lambda root, mode: draw_graph(axes(), root, mode), {"root": Value(2.0) * 3.0, "mode": "forward"},
+        {"root": LIST, "mode": NAME}),
+    Api("DigitExplorer", DigitExplorer, {"params": DIGIT_NET, "X": np.tile(np.arange(10.0)[:, None], (1, 64)),
+                                         "y": np.arange(10), "start": 0},
+        {"params": PARAMS, "X": FLOATS, "y": LABELS, "start": INDEX}),
 ]
 
 # --------------------------------------------------------------------------------------------------- the checks
@@ -410,7 +433,8 @@ def assert_same(numpy_result: Any, torch_result: Any) -> None:
             np.testing.assert_array_equal(a, b)
 
 
-FEW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(max_examples=12, deadline=None,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example])
 
 
 @pytest.mark.parametrize("api", API, ids=repr)

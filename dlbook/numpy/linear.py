@@ -77,7 +77,7 @@ def linear_forward(
 
     ``X`` has shape ``(n, n_in)`` and is cast to the parameters' dtype. The
     cache holds ``X`` for :func:`linear_backward`. Raises ``ValueError`` on
-    mismatched shapes, empty input or NaN.
+    mismatched shapes, empty input, NaN (or an infinity in ``X``).
     """
     W, b = check_linear_params(params)
     X = layer_input(X, W, "W")

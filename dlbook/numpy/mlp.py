@@ -119,7 +119,7 @@ def mlp_forward(
     ``"sigmoid"``, ``"relu"`` or ``"leaky_relu"``). Returns the logits, shape
     ``(n, n_out)``, and the cache that :func:`mlp_backward` needs (the input
     ``X``, the hidden activations ``H`` and the activation's name). Raises
-    ``ValueError`` on mismatched shapes, empty input or NaN.
+    ``ValueError`` on mismatched shapes, empty input, NaN (or an infinity in ``X``).
     """
     W1, b1, W2, b2 = check_params(params)
     lookup("activation", activation, _DERIVATIVE_FROM_OUTPUT)

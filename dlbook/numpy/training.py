@@ -68,13 +68,13 @@ def sgd_step(params: Params, grads: Params, lr: float) -> Params:
     check_gradients(params, grads)
     for kind, arrays in (("params", params), ("grads", grads)):
         for name, a in arrays.items():
-            check_no_nan(f"{kind}[{name!r}]", a)
+            check_no_nan(f"{kind}[{describe(name)}]", a)
     return _update(params, grads, lr)
 
 
 def float_arrays(kind: str, arrays: Params) -> Params:
     """The dict ``arrays`` (``"params"`` or ``"grads"``, as ``kind`` says) with every entry a float array."""
-    return {name: as_float_array(a, f"{kind}[{name!r}]") for name, a in check_mapping(kind, arrays).items()}
+    return {name: as_float_array(a, f"{kind}[{describe(name)}]") for name, a in check_mapping(kind, arrays).items()}
 
 
 def _update(params: Params, grads: Params, lr: float) -> Params:

@@ -16,7 +16,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dlbook._validate import check_function, check_gradients, check_learning_rate, check_mapping, check_no_nan
+from dlbook._validate import (
+    check_function,
+    check_gradients,
+    check_learning_rate,
+    check_mapping,
+    check_no_nan,
+    describe,
+)
 from dlbook.batches import run_sgd
 from dlbook.numpy.training import Callback, Params, prepare_training
 from dlbook.torch._tensors import as_float_tensor, from_numpy
@@ -48,14 +55,14 @@ def sgd_step(params: dict[str, Any], grads: dict[str, Any], lr: float) -> dict[s
     """
     lr = check_learning_rate(lr)
     leaves = {
-        name: as_float_tensor(p, f"params[{name!r}]").detach().clone().requires_grad_(True)
+        name: as_float_tensor(p, f"params[{describe(name)}]").detach().clone().requires_grad_(True)
         for name, p in check_mapping("params", params).items()
     }
-    grads = {name: as_float_tensor(g, f"grads[{name!r}]") for name, g in check_mapping("grads", grads).items()}
+    grads = {name: as_float_tensor(g, f"grads[{describe(name)}]") for name, g in check_mapping("grads", grads).items()}
     check_gradients(leaves, grads)
     for kind, tensors in (("params", leaves), ("grads", grads)):
         for name, t in tensors.items():
-            check_no_nan(f"{kind}[{name!r}]", t.detach())
+            check_no_nan(f"{kind}[{describe(name)}]", t.detach())
     for name, leaf in leaves.items():
         leaf.grad = grads[name].to(leaf.dtype)
     torch.optim.SGD(leaves.values(), lr=lr).step()

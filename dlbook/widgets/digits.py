@@ -19,7 +19,7 @@ import traitlets
 from numpy.typing import ArrayLike
 
 from dlbook.digits import N_CLASSES, N_PIXELS, PIXEL_MAX, digit_probabilities
-from dlbook._validate import check_count, check_finite, check_labelled_data, lookup
+from dlbook._validate import check_count, check_finite, check_labelled_data, describe, lookup
 from dlbook.numpy._arrays import as_float_array, as_numeric_array
 from dlbook.numpy.activations import DERIVATIVES
 from dlbook.numpy.mlp import check_params
@@ -47,7 +47,7 @@ def _is_image(proposal: dict[str, Any]) -> list[int]:
     image = proposal["value"]
     if len(image) != N_PIXELS or any(not 0 <= p <= PIXEL_MAX or p != int(p) for p in image):
         raise traitlets.TraitError(
-            f"image must be {N_PIXELS} whole intensities from 0 to {PIXEL_MAX:g} (8 x 8, row by row), got {image!r}"
+            f"image must be {N_PIXELS} whole intensities from 0 to {PIXEL_MAX:g} (8 x 8, row by row), got {describe(image)}"
         )
     return [int(p) for p in image]
 
