@@ -273,7 +273,7 @@ def test_a_function_that_swallows_the_stop_request_is_still_reported() -> None:
 
     result = run_checks("c", stubborn, square_cases()[:1], time_limit=0.1)
     assert not result.passed
-    assert "could not be stopped" in result.message and "finishes in the background" in result.message
+    assert "could not be stopped" in result.message and "keeps running in the background" in result.message
 
 
 def test_a_result_too_slow_to_compare_is_stopped() -> None:

@@ -238,7 +238,8 @@ def call_with_time_limit(function: Callable[[], Any], seconds: float) -> tuple[s
     ``("timeout", still_running)``: after the time limit the function is
     stopped by :class:`_TimeUp` raised inside the thread; ``still_running``
     tells whether it is still busy :data:`STOP_WAIT` seconds later (inside a
-    long C call, which no Python exception can interrupt). The worker sees
+    long C call, which no Python exception can interrupt, or catching the
+    exception). The worker sees
     the caller's context variables (NumPy's ``errstate``, for one). A
     ``KeyboardInterrupt``, raised by the function or by the reader while
     waiting, stops the worker and propagates.
@@ -301,8 +302,6 @@ def _check_case(
     stage[0] = "comparing"
     try:
         ok, note = bool(same(actual, case.expected)), ""
-    except _TimeUp:
-        raise
     except Exception as error:  # e.g. a returned object that cannot be compared
         ok, note = False, f"\n  note: its result could not be compared ({_error_line(error)})"
     if ok:
@@ -318,13 +317,15 @@ def _check_case(
 def _timeout_headline(stage: str, seconds: float, still_running: bool) -> str:
     """What a check stopped by the time limit says: which step took too long, and whether it stopped."""
     stopped = (
-        "could not be stopped (it is busy inside a library call) and finishes in the background"
+        "could not be stopped (it catches the stop request, or is busy inside a library call) "
+        "and keeps running in the background"
         if still_running else "was stopped"
     )
+    duration = f"{seconds:g} second{'' if seconds == 1 else 's'}"
     if stage == "running":
-        return f"your function ran longer than {seconds:g} seconds on this case and {stopped}"
+        return f"your function ran longer than {duration} on this case and {stopped}"
     verb = {"comparing": "compare", "showing": "show"}[stage]
-    return f"your function's result took longer than {seconds:g} seconds to {verb} and {stopped}"
+    return f"your function's result took longer than {duration} to {verb} and {stopped}"
 
 
 def run_checks(
