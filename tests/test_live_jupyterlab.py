@@ -6,10 +6,12 @@ port with a random token and no browser of its own) and loaded once in headless
 Chromium. For every chapter notebook of ``_toc.yml`` that makes an explorer
 (``tests/explorer_driver.py``'s ``makes_an_explorer``; ``tests/test_site.py``
 checks that these are the pages whose website shows one) the test does what a
-reader does: it opens the notebook from the file browser, runs all cells from the
-*Run* menu, saves it from the *File* menu and checks that every code cell ran and
-none shows an error. (A chapter without an explorer is not run here: what it
-would check, that its code runs in this environment's kernel, nbval checks. One
+reader does: it opens the notebook from the file browser, checks that the
+exercises' answers (the cells the website folds) open folded, and only they,
+runs all cells from the *Run* menu, saves it from the *File* menu and checks that
+every code cell ran and none shows an error. (A chapter without an explorer is not run here: what it
+would check, that its code runs in this environment's kernel, nbval checks; it is
+only opened, to check that its answers are folded, and closed again. One
 chapter is open at a time, and it is closed with *File > Close and Shut Down*
 before the next is opened: the page stays as small as a reader's, and the
 browser's work does not grow with the number of chapters.) Then, for every
@@ -96,6 +98,8 @@ from tests.jupyterlab_driver import (
 
 #: Every chapter of the table of contents that makes an explorer, in reading order.
 CHAPTERS = [chapter for chapter in BOOK_CHAPTERS if makes_an_explorer(chapter)]
+#: The other chapters: opened here only to check that their answers are folded.
+WITHOUT_EXPLORERS = [chapter for chapter in BOOK_CHAPTERS if chapter not in CHAPTERS]
 SCREENSHOTS = BUILD / "screenshots"
 #: How long (s) the kernel may take to hold the settings the browser shows, and the page those the kernel set.
 SYNC_TIMEOUT = 30.0
@@ -457,6 +461,20 @@ def test_chapter_runs_and_its_explorers_answer(chapter: Path, lab_page: Page, la
             print(f"no screenshot of the failing page: {error}")
         print(f"JupyterLab's log: {lab.log_path}")
         recover(lab, page, chapter)
+        raise
+
+
+@pytest.mark.parametrize("chapter", WITHOUT_EXPLORERS, ids=[path.stem for path in WITHOUT_EXPLORERS])
+def test_chapter_without_an_explorer_opens_with_its_answers_folded(chapter: Path, lab_page: Page,
+                                                                    lab: JupyterLab) -> None:
+    """A chapter that is not run here (it makes no explorer) is still opened as a reader opens it: its
+    answers, and only they, are folded. Closed again at once, its kernel shut down."""
+    try:
+        open_notebook(lab_page, lab, lab.workdir / chapter.relative_to(ROOT))
+        check_answers_folded(lab_page, chapter)
+        close_and_shut_down(lab_page)
+    except BaseException:
+        recover(lab, lab_page, chapter)
         raise
 
 
