@@ -56,6 +56,7 @@ import yaml  # noqa: E402
 from benchmarks.mlp_step import thread_environment  # noqa: E402
 from benchmarks.timing import Stats, run_timed, time_call  # noqa: E402
 from tests.book import toc_files  # noqa: E402
+from tests.explorer_driver import makes_an_explorer  # noqa: E402
 
 NOTEBOOK_BUDGET_S = 20.0
 TEST_SUITE_BUDGET_S = 300.0
@@ -230,15 +231,15 @@ def toc_chapters(book: Path) -> list[Path]:
 
 
 def keep_few_chapters(book: Path) -> list[Path]:
-    """Leave in ``book``'s ``_toc.yml`` its first chapter and, if that one shows no explorer, the first that does;
-    those chapters.
+    """Leave in ``book``'s ``_toc.yml`` its first chapter and, if that one makes no explorer, the first that does
+    (``makes_an_explorer``: the chapters the live JupyterLab test runs); those chapters.
 
     The first chapter is the one the README opens in Colab; one with an explorer
     keeps the live JupyterLab test's fixed costs in the run. The table of contents
     is edited line by line: every other ``- file:`` entry goes (the root page stays).
     """
     chapters = toc_chapters(book)
-    shows = [path for path in chapters if "dlbook.widgets" in path.read_text(encoding="utf-8")]
+    shows = [path for path in chapters if makes_an_explorer(path)]
     kept = list(dict.fromkeys(chapters[:1] + shows[:1]))
     names = {path.relative_to(book).with_suffix("").as_posix() for path in kept}
     toc = book / "_toc.yml"

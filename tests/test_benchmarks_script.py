@@ -27,6 +27,7 @@ from benchmarks.mlp_step import (THREAD_VARIABLES, Config, check_agreement, make
 from benchmarks.timing import Stats, interleaved, percentile, repeat, run_timed
 from dlbook.widgets.playground import TrainingPlayground
 from tests.conftest import CHROMIUM, NO_CHROMIUM
+from tests.explorer_driver import makes_an_explorer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -480,7 +481,7 @@ def test_the_suite_is_timed_with_every_chapter_and_with_fewer_to_give_the_cost_o
     chapters = sorted((book / "chapters").glob("*.ipynb"))  # every chapter in the book's table of contents
     (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n" + "".join(
         f"  - file: chapters/{path.stem}\n" for path in chapters), encoding="utf-8")
-    with_explorer = [path for path in chapters if "dlbook.widgets" in path.read_text(encoding="utf-8")]
+    with_explorer = [path for path in chapters if makes_an_explorer(path)]
     table = run.bench_test_suite([sys.executable, "-c", SUITE_BY_CHAPTERS], book, chapter_cost=True,
                                  chapters_planned=len(chapters) + 3)
     full, few, per_chapter, projected = table.rows
