@@ -1,7 +1,9 @@
 """Settings for every test run from this repository, the chapters' nbval runs included.
 
-``tests/parallel.py`` (a plugin, loaded here so that pytest-xdist's controller
-sees it too) groups, orders and schedules the tests on parallel workers.
+Two plugins are loaded here, so that pytest-xdist's controller sees them too:
+``tests/parallel.py`` groups, orders and schedules the tests on parallel workers;
+``tests/notebook_runs.py`` collects the chapters of ``_toc.yml`` as notebook tests
+and keeps nbval's execution of each for the website.
 
 Kernels started by nbval, the book build and JupyterLab import ``dlbook`` from
 the tree under test, not from wherever the package happens to be installed.
@@ -17,4 +19,4 @@ ROOT = Path(__file__).resolve().parent
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-pytest_plugins = ["tests.parallel"]
+pytest_plugins = ["tests.parallel", "tests.notebook_runs", "pytester"]

@@ -1,6 +1,6 @@
 """Measure the book's performance and check it against its budget; print the tables.
 
-    python benchmarks/run.py               # everything (about 3 minutes on two cores, plus the test suite)
+    python benchmarks/run.py               # everything (about 3 minutes on two cores, plus the test suite twice)
     python benchmarks/run.py --quick       # fewer repeats, for a first look
     python benchmarks/run.py --skip-tests --skip-build
 
@@ -8,15 +8,21 @@ Sections, in the order they run (each can be skipped):
 
 * notebooks: every ``chapters/*.ipynb`` executed in a fresh kernel (nbclient,
   working directory ``chapters/``), kernel start included;
-* book build: ``jupyter-book build . -W --keep-going`` into a fresh, empty output
-  folder (a cold build: nothing cached);
+* book build: the README's ``jupyter-book build . -W`` in a fresh copy of the book
+  (:func:`copy_book`: no ``_build/``, so nothing cached), then again as an author
+  rebuilds: with nothing changed, after a prose edit of a chapter (budget: under
+  10 s, nothing executed) and after an edit of one of its code cells;
 * explorers: :mod:`benchmarks.explorer_latency`, the built website in headless
   Chromium, offline: every control of every explorer, from its input event to the
   repainted figure, and the training playground's default run (its compute time
   and the frame rate of its animation). It measures ``--site`` if given, else the
   site the build section has just built, else ``_build/html``;
 * MLP step: :mod:`benchmarks.mlp_step`, NumPy against PyTorch on CPU;
-* test suite: the README's test command, ``python -m pytest``, as a subprocess.
+* test suite: the README's test command, ``python -m pytest``, in a fresh copy of
+  the book, then again with only its first chapter (and its first with an
+  explorer) left in its ``_toc.yml``: the difference per chapter is what one
+  chapter more costs the suite, and it projects the suite's time for
+  ``--chapters-planned`` chapters (default 10) against the 5-minute budget.
 
 The browser and MLP measurements run in child processes (the MLP's with its BLAS
 and PyTorch threads fixed by ``--threads`` before NumPy loads); seeds are fixed;
@@ -45,11 +51,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(ROOT))
 
+import yaml  # noqa: E402
+
 from benchmarks.mlp_step import thread_environment  # noqa: E402
-from benchmarks.timing import Stats, time_call  # noqa: E402
+from benchmarks.timing import Stats, run_timed, time_call  # noqa: E402
+from tests.book import toc_files  # noqa: E402
+from tests.explorer_driver import makes_an_explorer  # noqa: E402
 
 NOTEBOOK_BUDGET_S = 20.0
 TEST_SUITE_BUDGET_S = 300.0
+#: An author's rebuild after editing prose only (nothing is executed).
+REBUILD_BUDGET_S = 10.0
 #: Input event to repainted figure, p95 of every control's moves: within one frame at 60 Hz.
 EXPLORER_P95_BUDGET_S = 0.016
 #: The playground's default run: its training compute, and the frame rate of its animation.
@@ -183,6 +195,72 @@ def bench_notebooks(repeats: int, chapters: Path = ROOT / "chapters") -> Table:
 
 # --- test suite and book build --------------------------------------------------------------------------
 
+#: What a fresh clone lacks: builds, caches, environments, git's own files, measured results.
+NOT_IN_A_CLONE = {"_build", ".git", ".venv", "node_modules", "__pycache__", ".pytest_cache", ".hypothesis",
+                  ".ipynb_checkpoints", "build", "dist"}
+#: The tests whose premise is the whole book, false by construction in the suite's run with fewer chapters
+#: (:func:`bench_test_suite`): every notebook in ``chapters/`` is in ``_toc.yml``; the chapters draw ten figures.
+WHOLE_BOOK_TESTS = ("tests/test_package.py::test_every_chapter_is_in_the_table_of_contents",
+                    "tests/test_figure_alt.py::test_the_chapters_draw_figures")
+#: What the book's build says after reading (``_ext/dlbook_execution.py``).
+EXECUTED = re.compile(r"dlbook_execution: executed (\d+) of (\d+) notebook")
+
+
+def copy_book(destination: Path, source: Path = ROOT) -> Path:
+    """A copy of the book's working tree as a fresh clone has it, in ``destination`` (which must not exist).
+
+    No build, cache, environment or git folder is copied, nor ``benchmarks/results``;
+    ``node_modules`` (what ``npm ci`` installs) is linked, not copied.
+    """
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        left_out = {name for name in names if name in NOT_IN_A_CLONE or name.endswith(".egg-info")}
+        if Path(folder).resolve() == (source / "benchmarks").resolve():
+            left_out.add("results")
+        return left_out
+
+    shutil.copytree(source, destination, ignore=ignore, symlinks=True)
+    if (source / "node_modules").exists():
+        (destination / "node_modules").symlink_to((source / "node_modules").resolve())
+    return destination
+
+
+def toc_chapters(book: Path) -> list[Path]:
+    """The notebooks ``book``'s ``_toc.yml`` names, in order."""
+    toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
+    return [book / f"{name}.ipynb" for name in toc_files(toc) if (book / f"{name}.ipynb").is_file()]
+
+
+def keep_few_chapters(book: Path) -> list[Path]:
+    """Leave in ``book``'s ``_toc.yml`` its first chapter and, if that one makes no explorer, the first that does
+    (``makes_an_explorer``: the chapters the live JupyterLab test runs); those chapters.
+
+    The first chapter is the one the README opens in Colab; one with an explorer
+    keeps the live JupyterLab test's fixed costs in the run. The table of contents
+    is edited line by line: every other ``- file:`` entry goes (the root page stays).
+    """
+    chapters = toc_chapters(book)
+    shows = [path for path in chapters if makes_an_explorer(path)]
+    kept = list(dict.fromkeys(chapters[:1] + shows[:1]))
+    names = {path.relative_to(book).with_suffix("").as_posix() for path in kept}
+    toc = book / "_toc.yml"
+    lines = toc.read_text(encoding="utf-8").splitlines(keepends=True)
+    entry = re.compile(r"^\s*-\s*file:\s*(\S+)\s*$")
+    toc.write_text("".join(line for line in lines if not ((m := entry.match(line)) and m[1] not in names)),
+                   encoding="utf-8")
+    return kept
+
+
+def edit_chapter(path: Path, cell_type: str) -> None:
+    """Edit ``path`` as an author does: a word more in its second Markdown cell (the first is the title), or a
+    comment line more at the end of its last code cell."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cells = [cell for cell in notebook["cells"] if cell["cell_type"] == cell_type]
+    cell = cells[1] if cell_type == "markdown" else cells[-1]
+    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    cell["source"] = source + (" Edited." if cell_type == "markdown" else "\n# edited")
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def run_command(command: Sequence[str], cwd: Path = ROOT) -> tuple[float, int, list[str]]:
     """Run ``command`` in ``cwd``; return (seconds, exit status, the non-blank lines of its output)."""
     result: dict[str, Any] = {}
@@ -200,20 +278,75 @@ def last_line(lines: Sequence[str]) -> str:
     return lines[-1].strip("= ") if lines else ""
 
 
-def bench_test_suite(command: Sequence[str]) -> Table:
-    """Time the README's test command once (it is long); a failing suite is reported as a failure."""
-    table = Table("Test suite (the README's test command)", ["command", "time", "outcome", "budget", "result"])
-    elapsed, status, lines = run_command(command)
-    summary = last_line(lines)
+@dataclass
+class SuiteRun:
+    """One run of the test command: wall and CPU seconds, exit status, summary, failing tests, load."""
+
+    seconds: float
+    cpu: float
+    status: int
+    summary: str
+    failing: list[str]
+    load: str
+
+
+def run_suite(command: Sequence[str], cwd: Path) -> SuiteRun:
+    """Run the test command once in ``cwd``."""
+    load = load_average()
+    elapsed, cpu, status, output = run_timed(command, str(cwd))
+    lines = [line for line in output.splitlines() if line.strip()]
+    return SuiteRun(elapsed, cpu, status, last_line(lines),
+                    [line for line in lines if line.startswith(("FAILED ", "ERROR "))], f"{load} → {load_average()}")
+
+
+def suite_failure(run: SuiteRun, what: str) -> str:
+    return f"{what} exited with status {run.status}: {run.summary}" + "".join(f"\n  {f[:300]}" for f in run.failing)
+
+
+def bench_test_suite(command: Sequence[str], book: Path = ROOT, chapter_cost: bool = False,
+                     chapters_planned: int = 10) -> Table:
+    """Time the README's test command in ``book`` (it is long); a failing suite is reported as a failure.
+
+    With ``chapter_cost``, run it again with only one or two chapters left in
+    ``book``'s ``_toc.yml`` (:func:`keep_few_chapters`; ``book`` must be a copy)
+    and report the suite's seconds per chapter, ``(T_n - T_k) / (n - k)``, and
+    the time it projects for ``chapters_planned`` chapters.
+    """
+    table = Table("Test suite (the README's test command)",
+                  ["command", "chapters", "time", "CPU", "load (1 min)", "outcome", "budget", "result"],
+                  note="CPU: user and system seconds of the command and every process it started (sampled every "
+                       "0.25 s). Per chapter: what one chapter more adds to the suite (its notebook test, its page on "
+                       "the website, its run in JupyterLab and in the Colab-like runtime, the build's reading of it), "
+                       "from the suite with every chapter and with the first chapter (and the first with an explorer) "
+                       "only; that run leaves out the tests whose premise is the whole book: "
+                       + ", ".join(f"`{test}`" for test in WHOLE_BOOK_TESTS) + ".")
     shown = " ".join(["python", *command[1:]] if command[0] == sys.executable else command)
-    cell, passed = verdict(elapsed, TEST_SUITE_BUDGET_S)
-    failed = None if passed else f"test suite took {seconds(elapsed)}"
-    if status != 0:
-        failing = [line for line in lines if line.startswith(("FAILED ", "ERROR "))]
-        cell = "**FAIL** (tests failed)"
-        failed = f"test suite exited with status {status}: {summary}" + "".join(f"\n  {f[:300]}" for f in failing)
-    table.add([f"`{shown}`", seconds(elapsed), summary.replace("|", "/"), f"< {TEST_SUITE_BUDGET_S / 60:.0f} min",
-               cell], failed=failed)
+    budget = f"< {TEST_SUITE_BUDGET_S / 60:.0f} min"
+    chapters = len(toc_chapters(book)) if (book / "_toc.yml").is_file() else 0
+    full = run_suite(command, book)
+    cell, passed = verdict(full.seconds, TEST_SUITE_BUDGET_S)
+    failed = None if passed else f"test suite took {seconds(full.seconds)}"
+    if full.status != 0:
+        cell, failed = "**FAIL** (tests failed)", suite_failure(full, "test suite")
+    table.add([f"`{shown}`", str(chapters), seconds(full.seconds), seconds(full.cpu), full.load,
+               full.summary.replace("|", "/"), budget, cell], failed=failed)
+    if not chapter_cost or chapters < 3 or full.status != 0:
+        return table
+    kept = keep_few_chapters(book)
+    few = run_suite([*command, *(word for test in WHOLE_BOOK_TESTS for word in ("--deselect", test))], book)
+    ok = few.status == 0
+    table.add([f"the same with {', '.join(path.stem for path in kept)} only", str(len(kept)), seconds(few.seconds),
+               seconds(few.cpu), few.load, few.summary.replace("|", "/"), "", "" if ok else "**FAIL** (tests failed)"],
+              failed=None if ok else suite_failure(few, f"test suite with {len(kept)} chapter(s)"))
+    per_chapter = (full.seconds - few.seconds) / (chapters - len(kept))
+    per_chapter_cpu = (full.cpu - few.cpu) / (chapters - len(kept))
+    table.add(["per chapter: the difference / the chapters left out", "", seconds(per_chapter),
+               seconds(per_chapter_cpu), "", "", "", ""])
+    projected = full.seconds + (chapters_planned - chapters) * per_chapter
+    cell, passed = verdict(projected, TEST_SUITE_BUDGET_S)
+    table.add([f"projected for {chapters_planned} chapters", str(chapters_planned), seconds(projected),
+               seconds(full.cpu + (chapters_planned - chapters) * per_chapter_cpu), "", "", budget, cell],
+              failed=None if passed else f"the suite would take {seconds(projected)} with {chapters_planned} chapters")
     return table
 
 
@@ -223,25 +356,44 @@ def jupyter_book() -> str:
     return str(local) if local.exists() else (shutil.which("jupyter-book") or "jupyter-book")
 
 
-def bench_build(output: Path) -> Table:
-    """Time one cold build of the book (executing every page) into the fresh, empty folder ``output``.
+def executions(lines: Sequence[str]) -> int:
+    """How many notebooks a build's output says it executed (none if it read none)."""
+    return sum(int(found[0]) for line in lines for found in EXECUTED.findall(line))
 
-    The site lands in ``output / "_build" / "html"`` (see :func:`built_site`).
-    """
-    table = Table("Book build (cold: fresh output folder, every page executed)",
-                  ["command", "time", "outcome", "result"])
-    command = [jupyter_book(), "build", ".", "-W", "--keep-going", "--path-output", str(output)]
-    elapsed, status, lines = run_command(command)
-    ok, summary = status == 0, last_line(lines)
-    table.add(["`jupyter-book build . -W --keep-going`", seconds(elapsed), "built" if ok else summary[:120],
-               "measured (no own budget)" if ok else "**FAIL** (build failed)"],
-              failed=None if ok else f"book build exited with status {status}: {summary[:200]}")
+
+def bench_build(book: Path) -> Table:
+    """Time the README's build in ``book``, a fresh copy: cold, then as an author rebuilds after editing one
+    chapter's prose, then one of its code cells. The site lands in ``book / "_build" / "html"``."""
+    table = Table("Book build: `jupyter-book build . -W`, the README's command",
+                  ["build", "time", "notebooks executed", "budget", "result"],
+                  note="In a fresh copy of the book (no _build/, so no cache); then in the same copy after the "
+                       "edit named, as an author rebuilds. A prose edit adds a word to a Markdown cell, a code edit "
+                       "a comment line to a code cell; the chapter edited is the one with the most cells.")
+    command = [jupyter_book(), "build", ".", "-W"]
+    largest = max(toc_chapters(book), key=lambda path: len(json.loads(path.read_text(encoding="utf-8"))["cells"]))
+    steps = [("cold (every notebook executed)", None, None), ("again, nothing changed", None, None),
+             (f"after a prose edit ({largest.stem})", "markdown", REBUILD_BUDGET_S),
+             (f"after a code edit ({largest.stem})", "code", None)]
+    for name, edit, budget in steps:
+        if edit:
+            edit_chapter(largest, edit)
+        elapsed, status, lines = run_command(command, book)
+        if status != 0:
+            table.add([name, seconds(elapsed), "", "", "**FAIL** (build failed)"],
+                      failed=f"book build ({name}) exited with status {status}: {last_line(lines)[:200]}")
+            break
+        if budget is None:
+            table.add([name, seconds(elapsed), str(executions(lines)), "", ""])
+            continue
+        cell, passed = verdict(elapsed, budget)
+        table.add([name, seconds(elapsed), str(executions(lines)), f"< {budget:g} s", cell],
+                  failed=None if passed else f"the rebuild {name} took {seconds(elapsed)}")
     return table
 
 
-def built_site(output: Path) -> Path:
-    """Where ``jupyter-book build --path-output output`` puts the website."""
-    return output / "_build" / "html"
+def built_site(book: Path) -> Path:
+    """Where ``jupyter-book build`` in ``book`` puts the website."""
+    return book / "_build" / "html"
 
 
 # --- workers: explorers in the browser, MLP step ----------------------------------------------------------
@@ -441,6 +593,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                              "run), no float64")
     parser.add_argument("--skip-notebooks", action="store_true")
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite (the longest part)")
+    parser.add_argument("--skip-chapter-cost", action="store_true",
+                        help="time the test suite once, with every chapter, not again with one (no cost per chapter)")
+    parser.add_argument("--chapters-planned", type=int, default=10,
+                        help="the number of chapters the suite's time is projected to (default 10)")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--skip-explorers", action="store_true", help="do not measure the explorers in Chromium")
     parser.add_argument("--skip-mlp", action="store_true")
@@ -486,15 +642,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             tables.append(table)
             print("\n" + table.markdown(), flush=True)
 
-    with tempfile.TemporaryDirectory(prefix="dlbook-bench-build-") as build_output:
+    with tempfile.TemporaryDirectory(prefix="dlbook-bench-") as work:
         site = args.site or ROOT / "_build" / "html"
         if not args.skip_notebooks:
             section(*bench_section("Notebooks", ["notebook", "runs", "min", "median", "budget", "result"],
                                   lambda: bench_notebooks(notebook_repeats)))
         if not args.skip_build:
-            section(*bench_section("Book build", ["command", "result"], lambda: bench_build(Path(build_output))))
+            book = Path(work) / "build"
+            section(*bench_section("Book build", ["command", "result"],
+                                   lambda: bench_build(copy_book(book))))
             if args.site is None:  # measure the site just built, even if the build failed (then it says so)
-                site = built_site(Path(build_output))
+                site = built_site(book)
         if not args.skip_explorers:
             section(*bench_section("Explorers on the website", ["explorer", "result"],
                                    lambda: bench_explorers(site, moves, train_runs)))
@@ -504,8 +662,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   lambda: mlp_table([run_worker("benchmarks.mlp_step",
                                                                 [*mlp_args, "--threads", str(t)], t)
                                                      for t in threads])))
-    if not args.skip_tests:
-        section(*bench_section("Test suite", ["command", "result"], lambda: bench_test_suite(test_command)))
+        if not args.skip_tests:
+            section(*bench_section("Test suite", ["command", "result"], lambda: bench_test_suite(
+                test_command, copy_book(Path(work) / "suite"), chapter_cost=not args.skip_chapter_cost,
+                chapters_planned=args.chapters_planned)))
 
     failures = [f for table in tables for f in table.failures]
     footer = [f"Load average (1 min) at the end: {load_average()}.",

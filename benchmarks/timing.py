@@ -106,3 +106,46 @@ def interleaved(fns: Sequence[Callable[[], object]], repeats: int, warmup: int =
                 fn()
             out.append((time.perf_counter() - start) / number)
     return [Stats(tuple(s)) for s in samples]
+
+
+def run_timed(command: Sequence[str], cwd: str, interval_s: float = 0.25) -> tuple[float, float, int, str]:
+    """Run ``command`` in ``cwd``: its wall seconds, the CPU seconds of it and every process it started, its exit
+    status and its output (stdout, then stderr).
+
+    CPU is sampled every ``interval_s`` seconds from each process of the tree
+    (user and system time, as the kernel counts it), a process at its last
+    sample, so up to ``interval_s`` of each is missed; the operating system's
+    count of finished children misses the processes whose parent never waits
+    for them (browsers, kernels do not). The larger of the two is returned.
+    """
+    import resource
+    import subprocess
+    import tempfile
+
+    import psutil
+
+    def reaped() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    last: dict[tuple[int, float], float] = {}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start, before = time.perf_counter(), reaped()
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, text=True)
+        root = psutil.Process(process.pid)
+        while process.poll() is None:
+            try:
+                tree = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                tree = []
+            for member in tree:
+                try:
+                    times = member.cpu_times()
+                    last[(member.pid, member.create_time())] = times.user + times.system
+                except psutil.Error:
+                    pass
+            time.sleep(interval_s)
+        elapsed, cpu = time.perf_counter() - start, max(sum(last.values()), reaped() - before)
+        out.seek(0)
+        err.seek(0)
+        return elapsed, cpu, process.returncode, out.read() + err.read()

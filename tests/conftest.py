@@ -8,13 +8,12 @@ import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from filelock import FileLock
 from playwright.sync_api import Browser, sync_playwright
 
+from tests.book import TOC_FILES  # noqa: F401 (the tests import it from here)
 from tests.parallel import BUILD, build_files, build_site, save_outcome, testrun
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,21 +30,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 NO_CHROMIUM = "browser tests need Chromium from the operating system's packages: apt-get install -y chromium"
-
-
-def toc_files(entry: Any) -> list[str]:
-    """Every ``file:`` (and the ``root:``) named anywhere in a table of contents, in order."""
-    if isinstance(entry, list):
-        return [name for item in entry for name in toc_files(item)]
-    if not isinstance(entry, dict):
-        return []
-    own = [entry[key] for key in ("root", "file") if key in entry]
-    nested = [value for key, value in entry.items() if key not in ("root", "file")]
-    return own + [name for value in nested for name in toc_files(value)]
-
-
-#: The book's pages in reading order, as paths without suffix (``chapters/02_perceptron``).
-TOC_FILES = toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)
@@ -100,6 +84,17 @@ def chromium() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+#: Markers that name the long passes, by a fixture they need (``-m "not browser"`` leaves them out).
+PASS_MARKERS = {"chromium": "browser", "site_build": "browser", "colab": "colab"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests of the browser passes (the website, live JupyterLab) and of the Colab-like runtime."""
+    for item in items:
+        for marker in {PASS_MARKERS[name] for name in getattr(item, "fixturenames", ()) if name in PASS_MARKERS}:
+            item.add_marker(marker)
 
 
 @pytest.hookimpl(wrapper=True)

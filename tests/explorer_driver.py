@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import nbformat
 import numpy as np
 from PIL import Image
 from playwright.sync_api import Locator, Page
@@ -34,6 +37,15 @@ EXPLORERS: dict[str, type[Explorer]] = {
     "playground": TrainingPlayground,
     "digits": DigitExplorer,
 }
+
+
+
+def makes_an_explorer(notebook: Path) -> bool:
+    """Whether a code cell of the notebook makes one of :data:`EXPLORERS` (calls its class)."""
+    call = re.compile(rf"\b({'|'.join(cls.__name__ for cls in EXPLORERS.values())})\(")
+    cells = nbformat.read(notebook, as_version=4).cells
+    return any(cell.cell_type == "code" and call.search(cell.source) for cell in cells)
+
 
 #: What the page reports of every control of an explorer, in order.
 CONTROLS_JS = """explorer => [...explorer.querySelectorAll('.dlbook-controls input, .dlbook-controls select')]

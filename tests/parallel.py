@@ -7,11 +7,15 @@ does three things:
   a notebook's cells share one kernel (nbval); the website's tests share one
   browser page per visit, so each page is a group of its own and the pages
   spread over the workers; every other file runs whole (:func:`work_unit`);
-* orders the groups: the long live runs in JupyterLab and the Colab-like runtime
-  first, the website's pages last (:func:`pytest_collection_finish`);
-* starts building the website in the controller as soon as the tests are known,
-  so that no worker waits for it (:func:`pytest_xdist_node_collection_finished`);
-  ``tests/conftest.py``'s ``site_build`` fixture picks up its outcome.
+* orders the groups: the long live run in JupyterLab first, then the chapters'
+  notebook tests, the Colab-like runtime and the other files, the website's pages
+  last (:func:`pytest_collection_finish`);
+* builds the website in the controller, in the background, as soon as the last
+  chapter's notebook test is done (:class:`BackgroundBuild`): the build takes
+  every chapter's outputs and widget state from nbval's execution of it, which
+  ``tests/notebook_runs.py`` has stored in the book's jupyter-cache, and
+  executes nothing. ``tests/conftest.py``'s ``site_build`` fixture picks up its
+  outcome.
 """
 
 from __future__ import annotations
@@ -36,8 +40,9 @@ BUILD_COMMAND = [
     "build", str(ROOT), "--builder", "html", "--all", "-W", "--keep-going",
 ]
 
-#: The order in which the workers take the groups (by the group's kind, then as collected).
-ORDER = {"tests/test_live_jupyterlab.py": 0, "tests/test_wheel_install.py": 1, "file": 2, "notebook": 3, "site": 4}
+#: The order in which the workers take the groups (by the group's kind, then as collected): the
+#: longest first, then the notebooks, which the website's build waits for, the website last.
+ORDER = {"tests/test_live_jupyterlab.py": 0, "notebook": 1, "tests/test_wheel_install.py": 2, "file": 3, "site": 4}
 
 
 def work_unit(nodeid: str) -> str:
@@ -85,7 +90,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def build_site() -> dict[str, Any]:
-    """Build the book into ``_build/html`` (every page executed; warnings are errors): its log and exit status."""
+    """Build the book into ``_build/html`` (warnings are errors): its log and exit status.
+
+    Every page is read again (``--all``); a notebook whose execution is in the cache is not executed.
+    """
     shutil.rmtree(BUILD / "html", ignore_errors=True)
     result = subprocess.run(BUILD_COMMAND, cwd=ROOT, capture_output=True, text=True, check=False)
     log = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)  # drop terminal colours
@@ -93,7 +101,7 @@ def build_site() -> dict[str, Any]:
 
 
 def build_files(run: str) -> tuple[Path, Path]:
-    """Where the build of test run ``run`` is announced as started, and where its outcome is kept."""
+    """Where the build of test run ``run`` is announced (the controller will build), and where its outcome is kept."""
     return BUILD / f"site-build-{run}.started", BUILD / f"site-build-{run}.json"
 
 
@@ -104,18 +112,52 @@ def save_outcome(outcome: Path, built: dict[str, Any]) -> None:
     partial.rename(outcome)
 
 
+class BackgroundBuild:
+    """In pytest-xdist's controller: build the website in a thread once every chapter's notebook test is done.
+
+    Registered when the workers have collected the tests, if a test of the
+    website is among them. It waits for the last report of every code cell of
+    every chapter (their teardown, or a crashed worker's report), so that the
+    build finds each chapter's execution in the cache; with no notebook test in
+    the run it builds at once (and executes what the cache lacks).
+    """
+
+    def __init__(self, run: str, notebook_tests: set[str]) -> None:
+        self.waiting = set(notebook_tests)
+        announced, self.outcome = build_files(run)
+        BUILD.mkdir(exist_ok=True)
+        for stale in BUILD.glob("site-build-*"):
+            stale.unlink()
+        announced.touch()  # the workers' site_build fixture now waits for the outcome
+        self.thread: threading.Thread | None = None
+        if not self.waiting:
+            self.start()
+
+    def start(self) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=lambda: save_outcome(self.outcome, build_site()),
+                                           name="website build")
+            self.thread.start()
+
+    @pytest.hookimpl
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when in ("teardown", "???") and report.nodeid in self.waiting:  # "???": a crashed worker's
+            self.waiting.discard(report.nodeid)
+            if not self.waiting:
+                self.start()
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
-    """In the controller: once the tests are known, build the website in a thread, if a test needs it."""
-    run = node.workerinput["testrunuid"]
-    started, outcome = build_files(run)
-    if started.exists() or not any(nodeid.startswith("tests/test_site") for nodeid in ids):
+    """In the controller: once the tests are known, plan the website's build, if a test needs it."""
+    config = node.config
+    if config.pluginmanager.has_plugin("dlbook-background-build"):
         return
-    BUILD.mkdir(exist_ok=True)
-    for stale in BUILD.glob("site-build-*"):
-        stale.unlink()
-    started.touch()
-    threading.Thread(target=lambda: save_outcome(outcome, build_site()), name="website build").start()
+    if not any(kind(nodeid) == "site" for nodeid in ids):
+        return
+    notebook_tests = {nodeid for nodeid in ids if kind(nodeid) == "notebook"}
+    config.pluginmanager.register(BackgroundBuild(node.workerinput["testrunuid"], notebook_tests),
+                                  "dlbook-background-build")
 
 
 def testrun() -> str | None:

@@ -1,14 +1,20 @@
-"""The book's promise, checked live: in a real JupyterLab every chapter runs and every explorer answers.
+"""The book's promise, checked live: in a real JupyterLab every explorer answers the reader and Python.
 
 JupyterLab is started once for the module with the command the README gives
 (``jupyter lab chapters/``, run by this environment's Python, on a free localhost
 port with a random token and no browser of its own) and loaded once in headless
-Chromium. For every chapter notebook of ``_toc.yml`` the test does what a reader
-does: it opens the notebook from the file browser, runs all cells from the *Run*
-menu, saves it from the *File* menu and checks that every code cell ran and none
-shows an error. (One chapter is open at a time, and it is closed with *File >
-Close and Shut Down* before the next is opened: the page stays as small as a
-reader's, and the browser's work does not grow with the number of chapters.) Then, for every
+Chromium. For every chapter notebook of ``_toc.yml`` that makes an explorer
+(``tests/explorer_driver.py``'s ``makes_an_explorer``; ``tests/test_site.py``
+checks that these are the pages whose website shows one) the test does what a
+reader does: it opens the notebook from the file browser, checks that the
+exercises' answers (the cells the website folds) open folded, and only they,
+runs all cells from the *Run* menu, saves it from the *File* menu and checks that
+every code cell ran and none shows an error. (A chapter without an explorer is not run here: what it
+would check, that its code runs in this environment's kernel, nbval checks; it is
+only opened, to check that its answers are folded, and closed again. One
+chapter is open at a time, and it is closed with *File > Close and Shut Down*
+before the next is opened: the page stays as small as a reader's, and the
+browser's work does not grow with the number of chapters.) Then, for every
 explorer on the page (``tests/explorer_driver.py`` knows them by their CSS class,
 so an explorer registered there is picked up here, with its oracle):
 
@@ -55,7 +61,8 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.conftest import BUILD, ROOT, TOC_FILES
+from tests.book import CHAPTERS as BOOK_CHAPTERS
+from tests.conftest import BUILD, ROOT
 from tests.explorer_driver import (
     EXPLORERS,
     Control,
@@ -64,6 +71,7 @@ from tests.explorer_driver import (
     explorer_key,
     figure_pixels,
     find_explorers,
+    makes_an_explorer,
     move,
     oracle,
     readout,
@@ -88,8 +96,10 @@ from tests.jupyterlab_driver import (
     widget_views,
 )
 
-#: Every notebook of the table of contents, in reading order.
-CHAPTERS = [ROOT / f"{name}.ipynb" for name in TOC_FILES if (ROOT / f"{name}.ipynb").is_file()]
+#: Every chapter of the table of contents that makes an explorer, in reading order.
+CHAPTERS = [chapter for chapter in BOOK_CHAPTERS if makes_an_explorer(chapter)]
+#: The other chapters: opened here only to check that their answers are folded.
+WITHOUT_EXPLORERS = [chapter for chapter in BOOK_CHAPTERS if chapter not in CHAPTERS]
 SCREENSHOTS = BUILD / "screenshots"
 #: How long (s) the kernel may take to hold the settings the browser shows, and the page those the kernel set.
 SYNC_TIMEOUT = 30.0
@@ -454,6 +464,20 @@ def test_chapter_runs_and_its_explorers_answer(chapter: Path, lab_page: Page, la
         raise
 
 
+@pytest.mark.parametrize("chapter", WITHOUT_EXPLORERS, ids=[path.stem for path in WITHOUT_EXPLORERS])
+def test_chapter_without_an_explorer_opens_with_its_answers_folded(chapter: Path, lab_page: Page,
+                                                                    lab: JupyterLab) -> None:
+    """A chapter that is not run here (it makes no explorer) is still opened as a reader opens it: its
+    answers, and only they, are folded. Closed again at once, its kernel shut down."""
+    try:
+        open_notebook(lab_page, lab, lab.workdir / chapter.relative_to(ROOT))
+        check_answers_folded(lab_page, chapter)
+        close_and_shut_down(lab_page)
+    except BaseException:
+        recover(lab, lab_page, chapter)
+        raise
+
+
 # ---------------------------------------------------------------- the helpers the live test relies on
 
 
@@ -461,8 +485,8 @@ def test_readme_command_opens_every_chapter() -> None:
     """The README tells readers to type ``jupyter lab ...``, and the folder it serves holds every chapter."""
     words = readme_lab_command(ROOT / "README.md")
     served = server_root(words, ROOT)
-    assert CHAPTERS, "_toc.yml names no chapter notebook"
-    outside = [path.name for path in CHAPTERS if not path.resolve().is_relative_to(served)]
+    assert CHAPTERS, "_toc.yml names no chapter notebook that makes an explorer"
+    outside = [path.name for path in BOOK_CHAPTERS if not path.resolve().is_relative_to(served)]
     assert not outside, f"'{' '.join(words)}' run in the repository serves {served}, which lacks {outside}"
 
 

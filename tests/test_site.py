@@ -11,9 +11,12 @@ saves a screenshot of its page to ``_build/screenshots/``.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
+import hashlib
 import http.server
+import json
 import re
 import threading
 import urllib.error
@@ -27,11 +30,13 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import nbformat
 import pytest
 import yaml
+from nbval.plugin import IPyNbCell
 from playwright.sync_api import Browser
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from dlbook.widgets.playground import TrainingPlayground
 from tests.alt_text import IMAGE_FILE, alt_text_problem
+from tests.book import CHAPTERS
 from tests.conftest import BUILD, ROOT, TOC_FILES, SiteBuild
 from tests.explorer_driver import (
     SAVED_STATE_JS,
@@ -41,6 +46,7 @@ from tests.explorer_driver import (
     explorer_key,
     figure_pixels,
     find_explorers,
+    makes_an_explorer,
     move,
     move_away,
     oracle,
@@ -50,9 +56,11 @@ from tests.explorer_driver import (
     settings,
     shown,
 )
+from tests.notebook_runs import EXECUTED_BY, RUN, cache_folder
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 #: Whether the site's widget loader has mounted every saved view (into the element before its <script>).
 ALL_VIEWS_READY = f"""() => [...document.querySelectorAll('script[type="{WIDGET_VIEW}"]')]
     .every(script => script.previousElementSibling?.dataset.ready === 'true')"""
@@ -101,6 +109,65 @@ def test_book_builds_without_warnings(site_build: SiteBuild) -> None:
     # build warnings.
     warnings = [line for line in site_build.log.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL):", line)]
     assert warnings == [], "\n".join(warnings)
+
+
+#: What ``_ext/dlbook_execution.py`` says at the end of reading: notebooks executed, of those read.
+EXECUTED = re.compile(r"dlbook_execution: executed (\d+) of (\d+) notebook")
+
+
+def page_scripts(html: str, mime: str) -> list[Any]:
+    """The JSON of every ``<script type="mime">`` of a built page, in order."""
+    return [json.loads(text) for text in re.findall(rf'<script type="{re.escape(mime)}">(.*?)</script>', html, re.S)]
+
+
+def output_images(html: str, page: Path) -> list[bytes]:
+    """The image files a built page shows from its cells' outputs (myst-nb writes them to ``_images/``)."""
+    return [(page.parent / src).read_bytes() for src in re.findall(r'<img [^>]*src="(\.\./_images/[^"]+)"', html)]
+
+
+def test_pages_show_this_runs_execution_and_the_build_executed_none(site: Path, site_build: SiteBuild,
+                                                                      request: pytest.FixtureRequest) -> None:
+    """One execution per chapter per run: nbval's, which the site shows, outputs and widget state alike.
+
+    Every chapter's execution in the book's jupyter-cache is the one nbval made in
+    this test run (``tests/notebook_runs.py``), the build executed no notebook, and
+    each chapter's page shows that execution: its explorers' model ids (random for
+    each execution), saved widget state and figures are those of this run's.
+    """
+    tested = {item.path.resolve() for item in request.session.items if isinstance(item, IPyNbCell)}
+    untested = [chapter.name for chapter in CHAPTERS if chapter.resolve() not in tested]
+    if untested:
+        pytest.skip(f"the notebook tests of {untested} are not part of this run: the build executed what the "
+                    "cache lacked")
+    from jupyter_cache import get_cache
+
+    counts = [tuple(map(int, found)) for found in EXECUTED.findall(site_build.log)]
+    assert counts == [(0, len(CHAPTERS))], f"the build executed notebooks: {counts}\n{site_build.log[-3000:]}"
+    cache = get_cache(cache_folder())
+    for chapter in CHAPTERS:
+        record = cache.match_cache_notebook(nbformat.read(chapter, as_version=4))
+        assert record.data.get("executed_by") == EXECUTED_BY and record.data.get("test_run") == RUN, (
+            f"{chapter.name}: the cache holds another execution than this run's nbval: {record.data}")
+        executed = cache.get_cache_bundle(record.pk).nb
+        page = site / chapter.relative_to(ROOT).with_suffix(".html")
+        html = page.read_text(encoding="utf-8")
+        views = [output["data"][WIDGET_VIEW]["model_id"] for cell in executed.cells for output in cell.outputs
+                 if WIDGET_VIEW in output.get("data", {})]
+        assert [view["model_id"] for view in page_scripts(html, WIDGET_VIEW)] == views, chapter.name
+        saved = page_scripts(html, WIDGET_STATE)
+        assert saved == ([executed.metadata.widgets[WIDGET_STATE]] if views else []), chapter.name
+        drawn = {hashlib.sha256(base64.b64decode(output["data"]["image/png"])).digest()
+                 for cell in executed.cells for output in cell.outputs if "image/png" in output.get("data", {})}
+        shown = [hashlib.sha256(image).digest() for image in output_images(html, page)]
+        assert set(shown) <= drawn, f"{chapter.name}: figures that this run's execution did not draw"
+
+
+def test_the_chapters_that_make_an_explorer_are_those_whose_page_shows_one(site: Path) -> None:
+    """The live JupyterLab test runs the chapters that make an explorer (``makes_an_explorer``): every page
+    with an explorer on the website is among them."""
+    shown = [chapter.name for chapter in CHAPTERS if page_scripts(
+        (site / chapter.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8"), WIDGET_VIEW)]
+    assert shown == [chapter.name for chapter in CHAPTERS if makes_an_explorer(chapter)]
 
 
 def test_every_built_page_is_visited(site: Path) -> None:

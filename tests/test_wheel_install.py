@@ -13,7 +13,7 @@ nbclient, and all they need. Two things differ from Colab, to keep the test fast
 A kernel of that runtime first runs the chapters' Colab cell as it stands, with a stand-in for
 ``google.colab`` and the cell's git requirement pointed at a wheel built from this checkout;
 pip must leave every version installed before exactly as it was, and the cell must turn on
-Colab's custom widget manager. Then every chapter of ``_toc.yml`` runs in that same kernel, as
+Colab's custom widget manager. Then every chapter of ``_toc.yml`` (whose test is run) runs in that same kernel, as
 after the Colab cell in Colab (no restart), top to bottom, one after another, each from an
 empty namespace, with ``google.colab`` present as after its Colab cell. (Each chapter in a
 fresh kernel of its own is what nbval does in the project's environment; here one kernel
@@ -311,8 +311,15 @@ def chapter_in_colab(notebook: Path, folder: Path) -> Path:
     return folder / notebook.name
 
 
+def chapters_to_run(session: pytest.Session) -> list[Path]:
+    """The chapters whose test below is being run (every chapter in a whole run; ``-k`` may pick fewer)."""
+    picked = {item.callspec.params["notebook"] for item in session.items
+              if getattr(item, "originalname", None) == "test_chapter_runs_in_the_colab_runtime"}
+    return [notebook for notebook in CHAPTERS if notebook in picked]
+
+
 @pytest.fixture(scope="module")
-def colab(tmp_path_factory: pytest.TempPathFactory) -> ColabRun:
+def colab(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> ColabRun:
     work = tmp_path_factory.mktemp("colab")
     with ThreadPoolExecutor(max_workers=1) as pool:  # build the wheel while uv makes the runtime
         building = pool.submit(build_wheel, work)
@@ -322,13 +329,13 @@ def colab(tmp_path_factory: pytest.TempPathFactory) -> ColabRun:
     before = installed(runtime, env)
 
     # In one kernel of the runtime: the Colab cell, then every module of dlbook imported, then
-    # every chapter.
+    # every chapter (whose test is run).
     folder = work / "notebooks"
     folder.mkdir()
     setup = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in (
         FAKE_COLAB, colab_cell_for(wheel), SETUP_REPORT)])
     nbformat.write(setup, folder / "colab_cell.ipynb")
-    copies = [chapter_in_colab(notebook, folder) for notebook in CHAPTERS]
+    copies = [chapter_in_colab(notebook, folder) for notebook in chapters_to_run(request.session)]
     results = run_notebooks(runtime, env, [folder / "colab_cell.ipynb", *copies], work / "report.json")
     after = installed(runtime, env)
     setup_result = results.pop(str(folder / "colab_cell.ipynb"))
