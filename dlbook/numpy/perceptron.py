@@ -51,7 +51,10 @@ def predict_class(x: ArrayLike, w: ArrayLike, b: float) -> np.ndarray:
 def train_perceptron(
     X: ArrayLike, y: ArrayLike, lr: float = 1.0, epochs: int = 100
 ) -> tuple[np.ndarray, float, np.ndarray]:
-    r"""Rosenblatt's perceptron learning rule for a step unit, one example at a time.
+    r"""The perceptron's error-correction rule for a step unit, one example at a time.
+
+    This is Rosenblatt's error-correction procedure (*Principles of
+    Neurodynamics*, 1962) in the form usually stated today.
 
     Starting from :math:`w = 0` and :math:`b = 0`, each epoch visits the rows
     :math:`x_i` of ``X`` in order. The step unit predicts
