@@ -109,7 +109,7 @@ def check_params(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray,
 def mlp_forward(
     params: dict[str, np.ndarray], X: ArrayLike, activation: str = "tanh"
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    r"""The forward pass :math:`L = f(X W_1 + b_1) W_2 + b_2`.
+    r"""The forward pass :math:`Z_2 = f(X W_1 + b_1) W_2 + b_2`, the logits.
 
     ``X`` has shape ``(n, n_in)`` and is cast to the parameters' dtype;
     ``activation`` names the hidden nonlinearity :math:`f` (``"tanh"``,
