@@ -1,9 +1,10 @@
 r"""Handwritten digits: 1,797 images of 8 x 8 pixels inside scikit-learn.
 
 They come from the UCI "optical recognition of handwritten digits" data:
-digits written on a form were scanned as 32 x 32 black-and-white bitmaps,
-and each pixel here counts the inked pixels of one 4 x 4 block, an integer
-from 0 (no ink) to 16 (all ink). Nothing is downloaded: scikit-learn
+digits were written on forms, the forms were scanned, and NIST's programs
+extracted a normalised 32 x 32 black-and-white bitmap of each digit; each
+pixel here counts the inked pixels of one 4 x 4 block of that bitmap, an
+integer from 0 (no ink) to 16 (all ink). Nothing is downloaded: scikit-learn
 installs the file with the package.
 
 The pipeline of the chapter "Handwritten digits", in three functions:
@@ -51,7 +52,7 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 def normalize_bitmap(bitmap: ArrayLike) -> np.ndarray:
-    r"""A drawing scaled as the data set's digits were: its inked box fills the bitmap's height, centred.
+    r"""A drawing scaled as the data set's digits were: its inked box, scaled to span the bitmap along its longer side, centred.
 
     ``bitmap`` is a :data:`BITMAP_SIDE` x :data:`BITMAP_SIDE` array of 0 (blank)
     and 1 (ink). The smallest box around the ink, :math:`h` rows by :math:`w`
@@ -60,8 +61,9 @@ def normalize_bitmap(bitmap: ArrayLike) -> np.ndarray:
     :math:`(i, j)` of that box copies the source pixel nearest its centre,
     :math:`(r_0 + \lfloor (2i + 1) h / 2H \rfloor,\ c_0 + \lfloor (2j + 1) w / 2W \rfloor)`,
     in whole numbers only, so the browser's port gives the very same bitmap. The
-    scanned digits of the data set all reach from the top row to the bottom one;
-    a digit drawn small or off-centre is read like them only after this. An
+    scanned digits of the data set all reach from the top row to the bottom one,
+    as a tall drawing does once scaled (a wide one fills the width instead); a
+    digit drawn small or off-centre is read like them only after this. An
     empty bitmap is returned as it is. Raises ``ValueError`` on a wrong shape,
     NaN or values other than 0 and 1.
     """

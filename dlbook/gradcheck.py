@@ -4,7 +4,7 @@ For a scalar function :math:`f` of an array :math:`x`, the central difference
 
 .. math::
 
-    \frac{\partial f}{\partial x_i} \approx \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2 \varepsilon}
+    \frac{\partial f}{\partial x_j} \approx \frac{f(x + \varepsilon e_j) - f(x - \varepsilon e_j)}{2 \varepsilon}
 
 has error :math:`O(\varepsilon^2)` (the one-sided difference only
 :math:`O(\varepsilon)`). In float64 with :math:`\varepsilon = 10^{-6}` a correct
@@ -68,7 +68,7 @@ def _scalar(value: Any, what: str, where: str) -> float:
 def numerical_gradient(f: Callable[[np.ndarray], float], x: ArrayLike, eps: float = 1e-6) -> np.ndarray:
     r"""The gradient of the scalar function ``f`` at ``x`` by central differences.
 
-    Entry :math:`i` is :math:`(f(x + \varepsilon e_i) - f(x - \varepsilon e_i)) / (2\varepsilon)`.
+    Entry :math:`j` is :math:`(f(x + \varepsilon e_j) - f(x - \varepsilon e_j)) / (2\varepsilon)`.
     ``x`` (any shape) is copied to float64, so ``f`` sees float64 arrays; the
     result has the shape of ``x``. Costs two calls of ``f`` per entry. Raises
     ``ValueError`` when ``x`` or a value of ``f`` is NaN or infinite.

@@ -322,6 +322,6 @@ def test_readout_states_centre_slope_and_constant() -> None:
     text = neuron_readout(x, 2.0, -1.0, "sigmoid")
     assert "sigmoid(2.0·x − 1.0)" in text
     assert "x = −b/w = 0.50" in text
-    assert f"steepest slope |dy/dx| = {2.0 / 4:.3f}" in text
+    assert f"steepest slope |dŷ/dx| = {2.0 / 4:.3f}" in text
     constant = neuron_readout(x, 0.0, 1.5, "tanh")
     assert f"constant tanh(1.5) = {np.tanh(1.5):.3f}" in constant

@@ -120,7 +120,7 @@ def test_activation_readout_states_centre_slope_and_constant() -> None:
     text = explorer.readout()
     assert text == neuron_readout(explorer_inputs(), 2.0, -1.0, "sigmoid")
     assert "sigmoid(2.0·x − 1.0)" in text and "x = −b/w = 0.50" in text
-    assert f"steepest slope |dy/dx| = {2.0 / 4:.3f}" in text
+    assert f"steepest slope |dŷ/dx| = {2.0 / 4:.3f}" in text
     explorer.w, explorer.activation = 0.0, "tanh"
     assert f"constant tanh(-1.0) = {np.tanh(-1.0):.3f}" in explorer.readout()
     assert set(explorer.y_limits) == set(DERIVATIVES) == set(explorer.max_slope)

@@ -8,6 +8,7 @@ no build.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -50,6 +51,55 @@ def test_every_figure_cell_has_alt_text(notebook: Path) -> None:
         if not shown and alt_of(cell) is not None:
             problems.append(f"cell {number} has alt text but shows no figure (moved or stale?)")
     assert problems == [], f"{notebook.name}:\n" + "\n".join(problems)
+
+
+def asserted_alt_facts(source: str) -> list[str] | None:
+    """The strings of a cell's ``assert alt_facts == [...]``, or None when it has none.
+
+    A figure cell whose alt text states facts about the data computes them in
+    a list ``alt_facts`` (from the data, as strings) and asserts it equal to a
+    list of literal strings; each of those must then appear in the alt text,
+    so that the alt text says what the data say.
+    """
+    # IPython magics (%pip) are not Python: blank those lines before parsing
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    for node in ast.walk(ast.parse(code)):
+        test = node.test if isinstance(node, ast.Assert) else None
+        if (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == "alt_facts"
+            and isinstance(test.comparators[0], ast.List)
+        ):
+            return [ast.literal_eval(element) for element in test.comparators[0].elts]
+    return None
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
+def test_asserted_alt_facts_are_in_the_alt_text(notebook: Path) -> None:
+    problems = []
+    for number, cell in enumerate(nbformat.read(notebook, as_version=4).cells, start=1):
+        if cell.cell_type != "code" or (facts := asserted_alt_facts(cell.source)) is None:
+            continue
+        alt = normalised(alt_of(cell) or "")
+        problems += [f"cell {number}: {fact!r} is not in its alt text" for fact in facts if normalised(fact) not in alt]
+    assert problems == [], f"{notebook.name}:\n" + "\n".join(problems)
+
+
+def test_the_chapters_assert_alt_facts() -> None:
+    """The digits chapter generates alt-text facts (the test above would pass vacuously otherwise)."""
+    cells = [cell for path in NOTEBOOKS for cell in nbformat.read(path, as_version=4).cells]
+    assert sum(asserted_alt_facts(cell.source) is not None for cell in cells if cell.cell_type == "code") >= 2
+
+
+def test_alt_facts_are_found_only_in_their_assert() -> None:
+    source = "x = 1\nalt_facts = describe(x)\nassert alt_facts == ['one x', 'two']\n%matplotlib inline"
+    assert asserted_alt_facts(source) == ["one x", "two"]
+    assert asserted_alt_facts("assert facts == ['one']") is None
 
 
 def test_the_chapters_draw_figures() -> None:

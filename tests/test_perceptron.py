@@ -11,6 +11,7 @@ from hypothesis.extra.numpy import arrays
 
 import dlbook.numpy as dnp
 import dlbook.torch as dtorch
+from dlbook.data import make_blobs
 
 ACTIVATIONS = sorted(dnp.ACTIVATIONS)
 finite = st.floats(-50, 50, allow_nan=False, width=64)
@@ -141,3 +142,63 @@ def test_predict_class_matches_the_sign_of_z():
     expected = (X[:, 0] * 1.5 - 0.5 * X[:, 1] + 0.2 > 0).astype(np.int64)
     np.testing.assert_array_equal(dnp.predict_class(X, w, b), expected)
     np.testing.assert_array_equal(dtorch.predict_class(torch.from_numpy(X), torch.from_numpy(w), b).numpy(), expected)
+
+
+# Rosenblatt's learning rule
+
+
+def test_learning_rule_by_hand_on_two_points():
+    # x1 = (1, 2), y = 1: w = 0 gives z = 0, y_hat = 0, so w += (1, 2), b += 1.
+    # x2 = (2, 0), y = 0: z = 2 + 1 > 0, y_hat = 1, so w -= (2, 0), b -= 1:
+    # w = (-1, 2), b = 0. Epoch 2: z1 = 3 > 0 (right), z2 = -2 (right): done.
+    w, b, mistakes = dnp.train_perceptron([[1.0, 2.0], [2.0, 0.0]], np.array([1, 0]))
+    assert w.tolist() == [-1.0, 2.0] and b == 0.0
+    assert mistakes.tolist() == [2, 0]
+
+
+def test_the_learning_rate_scales_weights_but_changes_no_prediction():
+    # from w = 0, every update is lr times the update of lr = 1
+    X, y = make_blobs(n=60, noise=1.5, seed=3)
+    w1, b1, m1 = dnp.train_perceptron(X, y, lr=1.0, epochs=5)
+    w2, b2, m2 = dnp.train_perceptron(X, y, lr=0.25, epochs=5)
+    np.testing.assert_allclose(w2, 0.25 * w1, rtol=1e-12)
+    assert b2 == pytest.approx(0.25 * b1) and m1.tolist() == m2.tolist()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_converges_on_separable_data(seed):
+    # two blobs far apart: separable, so the rule stops with no mistakes
+    X, y = make_blobs(n=100, spread=6.0, noise=0.5, seed=seed)
+    w, b, mistakes = dnp.train_perceptron(X, y, epochs=1000)
+    assert mistakes[-1] == 0 and len(mistakes) < 1000
+    np.testing.assert_array_equal(dnp.predict_class(X, w, b), y)
+
+
+def test_never_converges_on_xor():
+    corners = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
+    w, b, mistakes = dnp.train_perceptron(corners, np.array([0, 1, 1, 0]), epochs=50)
+    assert len(mistakes) == 50 and mistakes.min() >= 1
+
+
+def test_learning_rule_keeps_float32():
+    X = np.array([[1.0, 2.0], [2.0, 0.0]], dtype=np.float32)
+    w, _, _ = dnp.train_perceptron(X, np.array([1, 0]))
+    assert w.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "kwargs", "message"),
+    [
+        (np.ones(3), np.array([0, 1, 0]), {}, r"X must be 2-D"),
+        (np.ones((0, 2)), np.zeros(0, dtype=int), {}, r"X is empty"),
+        (np.array([[np.nan, 1.0]]), np.array([1]), {}, r"X contains NaN"),
+        (np.ones((2, 2)), np.array([0.0, 1.0]), {}, r"y must hold integer class labels"),
+        (np.ones((2, 2)), np.array([0, 2]), {}, r"y must hold class labels from 0 and below 2"),
+        (np.ones((2, 2)), np.array([0, 1, 1]), {}, r"X has 2 rows but y has 3 labels"),
+        (np.ones((2, 2)), np.array([0, 1]), {"lr": 0.0}, r"lr must be positive"),
+        (np.ones((2, 2)), np.array([0, 1]), {"epochs": 0}, r"epochs must be an integer of at least 1"),
+    ],
+)
+def test_learning_rule_rejects_bad_input(X, y, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        dnp.train_perceptron(X, y, **kwargs)

@@ -2,17 +2,17 @@ r"""Exercises of the chapter "Backpropagation".
 
 * :func:`check_linear_backward`: the reader writes the backward pass of a
   linear layer :math:`Y = X W + b`. Given the upstream gradient
-  :math:`G = \partial \ell / \partial Y`, it returns
+  :math:`G = \partial L / \partial Y`, it returns
 
   .. math::
 
-      \frac{\partial \ell}{\partial X} = G W^\top, \qquad
-      \frac{\partial \ell}{\partial W} = X^\top G, \qquad
-      \frac{\partial \ell}{\partial b} = \sum_i G_{i,:}.
+      \frac{\partial L}{\partial X} = G W^\top, \qquad
+      \frac{\partial L}{\partial W} = X^\top G, \qquad
+      \frac{\partial L}{\partial b} = \sum_i G_{i,:}.
 
 The checker works as the book checks its own gradients: the expected
 gradients are central finite differences (:func:`dlbook.gradcheck.numerical_gradient`)
-of :math:`\ell = \sum_{ij} G_{ij} Y_{ij}`, whose gradient with respect to
+of :math:`L = \sum_{ij} G_{ij} Y_{ij}`, whose gradient with respect to
 :math:`Y` is exactly :math:`G`, and an answer passes when its
 :func:`~dlbook.gradcheck.relative_error` is below the tolerance.
 """
@@ -33,11 +33,11 @@ GRAD_NAMES = ("grad_X", "grad_W", "grad_b")
 
 
 def numerical_linear_grads(X: np.ndarray, W: np.ndarray, b: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, ...]:
-    r"""``(dX, dW, db)`` of :math:`\ell = \sum G \odot (X W + b)` by central differences, in the dtype of ``X``.
+    r"""``(dX, dW, db)`` of :math:`L = \sum G \odot (X W + b)` by central differences, in the dtype of ``X``.
 
-    :math:`\ell` is linear in each argument, so a central difference has no
+    :math:`L` is linear in each argument, so a central difference has no
     truncation error for any step; the step :math:`\varepsilon = 1` keeps the
-    rounding error (about :math:`|\ell| \cdot 10^{-16} / \varepsilon`) negligible
+    rounding error (about :math:`|L| \cdot 10^{-16} / \varepsilon`) negligible
     even for entries of size :math:`10^3`.
     """
 

@@ -5,8 +5,8 @@ r"""Exercises of the chapter "Handwritten digits": a classifier's pipeline.
 * :func:`check_batch_accuracy`: ``batch_accuracy(scores, labels)``, the share
   of rows whose largest score is at the true class.
 * :func:`check_confusion_matrix`: ``confusion_matrix(labels, predictions,
-  n_classes)``, the counts :math:`M_{ij}` of class :math:`i` predicted as
-  :math:`j`.
+  n_classes)``, the counts :math:`M_{cd}` of the examples of class :math:`c`
+  predicted as :math:`d`.
 
 The expected results come from :mod:`dlbook.numpy.classification`.
 """

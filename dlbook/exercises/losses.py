@@ -1,7 +1,7 @@
 r"""Exercises of the chapter "Loss functions, softmax and cross-entropy".
 
 * :func:`check_softmax`: the reader writes ``softmax(z)`` over the last axis,
-  :math:`e^{z_i - m} / \sum_j e^{z_j - m}` with :math:`m = \max_j z_j`.
+  :math:`e^{z_c - m} / \sum_j e^{z_j - m}` with :math:`m = \max_j z_j`.
 * :func:`check_cross_entropy`: the reader writes ``cross_entropy(logits, target)``,
   the mean of :math:`\log \sum_j e^{z_j} - z_t` over a batch of logits ``(N, C)``
   and class indices ``(N,)``.

@@ -27,7 +27,12 @@ from dlbook.numpy.classification import (
 )
 from dlbook.numpy.linear import init_linear, linear_backward, linear_forward
 from dlbook.numpy.mlp import init_mlp, mlp_backward, mlp_forward, softmax_cross_entropy
-from dlbook.numpy.perceptron import perceptron, predict_class, weighted_sum
+from dlbook.numpy.perceptron import (
+    perceptron,
+    predict_class,
+    train_perceptron,
+    weighted_sum,
+)
 from dlbook.numpy.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,

@@ -167,12 +167,12 @@ def get_derivative(name: str) -> Activation:
 def neuron_curve(
     x: ArrayLike, w: float, b: float, activation: str = "sigmoid"
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""One neuron on a scalar input: :math:`y = f(w x + b)` and its slope :math:`\frac{dy}{dx} = w\, f'(w x + b)`.
+    r"""One neuron on a scalar input: :math:`\hat y = f(w x + b)` and its slope :math:`\frac{d\hat y}{dx} = w\, f'(w x + b)`.
 
     ``activation`` names :math:`f`, one of :data:`DERIVATIVES`. The weight
     stretches the curve along :math:`x` by :math:`1/w` (a negative :math:`w`
     mirrors it), the bias shifts it so that :math:`f`'s centre :math:`z = 0`
-    lands at :math:`x = -b/w`. Returns ``(y, dy_dx)``, both shaped like ``x``.
+    lands at :math:`x = -b/w`. Returns :math:`\hat y` and its slope, both shaped like ``x``.
     """
     f, df = get_activation(activation), get_derivative(activation)
     w, b = check_real("w", w), check_real("b", b)

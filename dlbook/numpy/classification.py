@@ -9,8 +9,8 @@ indices :math:`0, \dots, C - 1`.
   (the target distribution of the cross-entropy), as
   :func:`torch.nn.functional.one_hot`.
 * :func:`batch_accuracy`: the share of rows whose largest score is the label's.
-* :func:`confusion_matrix`: how often class :math:`i` was predicted as
-  :math:`j`.
+* :func:`confusion_matrix`: how often class :math:`c` was predicted as
+  :math:`d`.
 """
 
 from __future__ import annotations
@@ -116,9 +116,9 @@ def confusion_matrix(
 ) -> np.ndarray:
     r"""The confusion matrix of ``n_classes`` classes, as counts.
 
-    :math:`M_{ij} = \#\{k : y_k = i,\ \hat y_k = j\}`, shape
-    ``(n_classes, n_classes)``. Row :math:`i` is the true class, column
-    :math:`j` the predicted one: the diagonal counts the correct
+    :math:`M_{cd} = \#\{i : y_i = c,\ \hat y_i = d\}`, shape
+    ``(n_classes, n_classes)``. Row :math:`c` is the true class, column
+    :math:`d` the predicted one: the diagonal counts the correct
     predictions, each row sums to the number of examples of its class.
     ``labels`` and ``predictions`` are 1-D integer class indices of equal,
     non-zero length. Returns int64 counts.

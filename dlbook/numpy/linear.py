@@ -5,17 +5,17 @@ The model maps a batch :math:`X` of shape ``(n, n_in)`` to logits of shape
 
 .. math::
 
-    L = X W + b, \qquad \hat y_i = \mathrm{softmax}(L_{i,:}).
+    Z = X W + b, \qquad \hat y_i = \mathrm{softmax}(Z_{i,:}).
 
 Trained with the softmax cross-entropy it is multinomial logistic
 regression: the network of :mod:`dlbook.numpy.mlp` without its hidden layer.
-Given :math:`G = \partial \ell / \partial L`, the backward pass is the last
+Given :math:`G = \partial L / \partial Z` for a loss :math:`L`, the backward pass is the last
 layer's half of the two-layer one:
 
 .. math::
 
-    \frac{\partial \ell}{\partial W} = X^\top G, \qquad
-    \frac{\partial \ell}{\partial b} = \sum_i G_{i,:}.
+    \frac{\partial L}{\partial W} = X^\top G, \qquad
+    \frac{\partial L}{\partial b} = \sum_i G_{i,:}.
 """
 
 from __future__ import annotations
@@ -91,12 +91,12 @@ def linear_backward(
     cache: dict[str, Any],
     grad_logits: ArrayLike,
 ) -> dict[str, np.ndarray]:
-    r"""Gradients of a loss :math:`\ell` with respect to ``W`` and ``b``.
+    r"""Gradients of a loss :math:`L` with respect to ``W`` and ``b``.
 
-    :math:`\partial \ell/\partial W = X^\top G` and
-    :math:`\partial \ell/\partial b = \sum_i G_{i,:}`. ``cache`` is the second
+    :math:`\partial L/\partial W = X^\top G` and
+    :math:`\partial L/\partial b = \sum_i G_{i,:}`. ``cache`` is the second
     output of :func:`linear_forward` and ``grad_logits`` is
-    :math:`G = \partial \ell / \partial L`, shape ``(n, n_out)``. Returns a
+    :math:`G = \partial L / \partial Z`, shape ``(n, n_out)``. Returns a
     dict with the keys and shapes of ``params``.
     """
     W, _ = check_linear_params(params)

@@ -9,7 +9,7 @@ predictions are good; training minimises it. Every function takes
 * :func:`binary_cross_entropy`: :math:`-[y \log p + (1 - y) \log(1 - p)]` on probabilities.
 * :func:`binary_cross_entropy_with_logits`: the same on a logit :math:`x` with :math:`p = \sigma(x)`.
 * :func:`nll_loss`: :math:`-\log \hat y_{\text{target}}` on log-probabilities.
-* :func:`cross_entropy`: :math:`-\sum_i y_i \log \mathrm{softmax}(z)_i` on logits :math:`z`.
+* :func:`cross_entropy`: :math:`-\sum_c y_c \log \mathrm{softmax}(z)_c` on logits :math:`z`.
 
 Inputs are checked by :mod:`dlbook._loss_checks`, the rules shared with the
 PyTorch backend. Results keep the input's float dtype, reductions return 0-D
@@ -219,7 +219,7 @@ def cross_entropy(
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> np.ndarray:
-    r"""Cross-entropy :math:`L = -\sum_i y_i \log \hat y_i` with :math:`\hat y = \mathrm{softmax}(z)`, from logits.
+    r"""Cross-entropy :math:`L = -\sum_c y_c \log \hat y_c` with :math:`\hat y = \mathrm{softmax}(z)`, from logits.
 
     ``input`` holds the logits :math:`z`, shape ``(C,)``, ``(N, C)`` or
     ``(N, C, d1, ...)`` with the classes on axis 1 (axis 0 when unbatched).
@@ -230,7 +230,7 @@ def cross_entropy(
       count 0 and ``"mean"`` divides by the total weight of the others
       (see :func:`nll_loss`); or
     * class probabilities (one-hot included) of the input's shape, each row
-      non-negative and summing to 1: then :math:`L = -\sum_i w_i y_i \log \hat y_i`
+      non-negative and summing to 1: then :math:`L = -\sum_c w_c y_c \log \hat y_c`
       and ``"mean"`` divides by the number of examples.
 
     :math:`\log \hat y` comes from :func:`log_softmax` (log-sum-exp), never

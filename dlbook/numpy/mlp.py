@@ -5,19 +5,19 @@ The network maps a batch :math:`X` of shape ``(n, n_in)`` to logits of shape
 
 .. math::
 
-    Z_1 = X W_1 + b_1, \qquad H = f(Z_1), \qquad L = H W_2 + b_2 .
+    Z_1 = X W_1 + b_1, \qquad H = f(Z_1), \qquad Z_2 = H W_2 + b_2 .
 
 The backward pass applies the chain rule layer by layer. Given
-:math:`G = \partial \ell / \partial L` (shape ``(n, n_out)``):
+:math:`G = \partial L / \partial Z_2` for a loss :math:`L` (shape ``(n, n_out)``):
 
 .. math::
 
-    \frac{\partial \ell}{\partial W_2} = H^\top G, \quad
-    \frac{\partial \ell}{\partial b_2} = \sum_i G_{i,:}, \quad
-    \frac{\partial \ell}{\partial H} = G W_2^\top, \quad
-    \frac{\partial \ell}{\partial Z_1} = \frac{\partial \ell}{\partial H} \odot f'(Z_1), \quad
-    \frac{\partial \ell}{\partial W_1} = X^\top \frac{\partial \ell}{\partial Z_1}, \quad
-    \frac{\partial \ell}{\partial b_1} = \sum_i \Big(\frac{\partial \ell}{\partial Z_1}\Big)_{i,:}.
+    \frac{\partial L}{\partial W_2} = H^\top G, \quad
+    \frac{\partial L}{\partial b_2} = \sum_i G_{i,:}, \quad
+    \frac{\partial L}{\partial H} = G W_2^\top, \quad
+    \frac{\partial L}{\partial Z_1} = \frac{\partial L}{\partial H} \odot f'(Z_1), \quad
+    \frac{\partial L}{\partial W_1} = X^\top \frac{\partial L}{\partial Z_1}, \quad
+    \frac{\partial L}{\partial b_1} = \sum_i \Big(\frac{\partial L}{\partial Z_1}\Big)_{i,:}.
 
 Everything is computed in the dtype of the parameters: float32 parameters give
 float32 logits and gradients.
@@ -112,7 +112,7 @@ def check_params(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray,
 def mlp_forward(
     params: dict[str, np.ndarray], X: ArrayLike, activation: str = "tanh"
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    r"""The forward pass :math:`L = f(X W_1 + b_1) W_2 + b_2`.
+    r"""The forward pass :math:`Z_2 = f(X W_1 + b_1) W_2 + b_2`, the logits.
 
     ``X`` has shape ``(n, n_in)`` and is cast to the parameters' dtype;
     ``activation`` names the hidden nonlinearity :math:`f` (``"tanh"``,
@@ -139,14 +139,14 @@ def mlp_forward(
 def mlp_backward(
     params: dict[str, np.ndarray], cache: dict[str, Any], grad_logits: ArrayLike
 ) -> dict[str, np.ndarray]:
-    r"""Gradients of a loss :math:`\ell` with respect to every parameter, by the chain rule.
+    r"""Gradients of a loss :math:`L` with respect to every parameter, by the chain rule.
 
     ``cache`` is the second output of :func:`mlp_forward` and ``grad_logits``
-    is :math:`G = \partial \ell / \partial L`, shape ``(n, n_out)``. Returns a
+    is :math:`G = \partial L / \partial Z_2`, shape ``(n, n_out)``. Returns a
     dict with the keys and shapes of ``params``:
-    :math:`\partial \ell/\partial W_2 = H^\top G`, :math:`\partial \ell/\partial b_2 = \sum_i G_{i,:}`,
+    :math:`\partial L/\partial W_2 = H^\top G`, :math:`\partial L/\partial b_2 = \sum_i G_{i,:}`,
     :math:`\delta = (G W_2^\top) \odot f'(Z_1)`,
-    :math:`\partial \ell/\partial W_1 = X^\top \delta`, :math:`\partial \ell/\partial b_1 = \sum_i \delta_{i,:}`.
+    :math:`\partial L/\partial W_1 = X^\top \delta`, :math:`\partial L/\partial b_1 = \sum_i \delta_{i,:}`.
     The factor :math:`f'(Z_1)` is computed from the cached :math:`H = f(Z_1)`
     (e.g. :math:`1 - H^2` for tanh).
     """
@@ -174,8 +174,8 @@ def softmax_cross_entropy(logits: ArrayLike, y: ArrayLike) -> tuple[float, np.nd
 
     .. math::
 
-        \ell = \frac{1}{n} \sum_i \Big(\log \sum_c e^{z_{ic}} - z_{i y_i}\Big), \qquad
-        \frac{\partial \ell}{\partial z} = \frac{\mathrm{softmax}(z) - \mathrm{onehot}(y)}{n}.
+        L = \frac{1}{n} \sum_i \Big(\log \sum_c e^{z_{ic}} - z_{i y_i}\Big), \qquad
+        \frac{\partial L}{\partial z} = \frac{\mathrm{softmax}(z) - \mathrm{onehot}(y)}{n}.
 
     The log-probabilities come from :func:`~dlbook.numpy.softmax.log_softmax`
     (log-sum-exp after subtracting each row's maximum), so huge logits do not

@@ -31,10 +31,10 @@ def _shifted(z: ArrayLike, axis: int | None, dim: int | None) -> tuple[np.ndarra
 
 
 def softmax(z: ArrayLike, axis: int | None = None, *, dim: int | None = None) -> np.ndarray:
-    r"""Softmax :math:`\mathrm{softmax}(z)_i = e^{z_i} / \sum_j e^{z_j}` along ``axis`` (default -1).
+    r"""Softmax :math:`\mathrm{softmax}(z)_c = e^{z_c} / \sum_j e^{z_j}` along ``axis`` (default -1).
 
     ``dim`` is PyTorch's name for ``axis``; give one or neither. Computed as
-    :math:`e^{z_i - m} / \sum_j e^{z_j - m}` with :math:`m = \max_j z_j`, which
+    :math:`e^{z_c - m} / \sum_j e^{z_j - m}` with :math:`m = \max_j z_j`, which
     is the same number (the factor :math:`e^{-m}` cancels) but never overflows.
     The result is positive and sums to 1 along ``axis``.
     """
@@ -44,7 +44,7 @@ def softmax(z: ArrayLike, axis: int | None = None, *, dim: int | None = None) ->
 
 
 def log_softmax(z: ArrayLike, axis: int | None = None, *, dim: int | None = None) -> np.ndarray:
-    r"""Log-softmax :math:`\log \mathrm{softmax}(z)_i = z_i - \log \sum_j e^{z_j}` along ``axis``.
+    r"""Log-softmax :math:`\log \mathrm{softmax}(z)_c = z_c - \log \sum_j e^{z_j}` along ``axis``.
 
     Uses the log-sum-exp trick :math:`\log \sum_j e^{z_j} = m + \log \sum_j e^{z_j - m}`
     with :math:`m = \max_j z_j`: the sum is at least 1, so its log is finite,

@@ -101,10 +101,10 @@ def get_derivative(name: str) -> Activation:
 
 
 def neuron_curve(x: Any, w: float, b: float, activation: str = "sigmoid") -> tuple[torch.Tensor, torch.Tensor]:
-    r"""One neuron on a scalar input: :math:`y = f(w x + b)` and :math:`dy/dx`, the slope found by autograd.
+    r"""One neuron on a scalar input: :math:`\hat y = f(w x + b)` and :math:`d\hat y/dx`, the slope found by autograd.
 
     Same arguments, names and errors as :func:`dlbook.numpy.neuron_curve`; here
-    the chain rule :math:`dy/dx = w\, f'(w x + b)` is left to ``torch.autograd``.
+    the chain rule :math:`d\hat y/dx = w\, f'(w x + b)` is left to ``torch.autograd``.
     """
     get_derivative(activation)  # the same choice of activations as the NumPy side, the same error
     f = get_activation(activation)

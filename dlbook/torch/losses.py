@@ -107,7 +107,7 @@ def cross_entropy(
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:
-    r"""Cross-entropy :math:`-\sum_i y_i \log \mathrm{softmax}(z)_i` from logits, by ``F.cross_entropy``.
+    r"""Cross-entropy :math:`-\sum_c y_c \log \mathrm{softmax}(z)_c` from logits, by ``F.cross_entropy``.
 
     Targets are class indices (any integer dtype, passed to torch as int64)
     or class probabilities of the input's shape (integer one-hot rows become

@@ -4,7 +4,7 @@ The module computes the same function as :func:`dlbook.numpy.mlp.mlp_forward`,
 
 .. math::
 
-    L = f(X W_1 + b_1)\, W_2 + b_2 ,
+    Z_2 = f(X W_1 + b_1)\, W_2 + b_2 ,
 
 with two ``nn.Linear`` layers. ``nn.Linear`` stores its weight as
 ``(out_features, in_features)`` and computes :math:`x A^\top + b`, so the

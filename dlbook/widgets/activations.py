@@ -1,9 +1,9 @@
 """The activation explorer: one neuron :math:`f(w x + b)` and its slope, with ``w`` and ``b`` on sliders.
 
 In the browser (``js/explorers/activations.js``) the top panel shows the
-neuron's output :math:`y = f(w x + b)` with :math:`f(x)` itself dashed for
+neuron's output :math:`\\hat y = f(w x + b)` with :math:`f(x)` itself dashed for
 comparison and the centre :math:`x = -b/w` dotted; the bottom panel its slope
-:math:`dy/dx = w\\, f'(w x + b)`. The curves are :func:`dlbook.numpy.neuron_curve`
+:math:`d\\hat y/dx = w\\, f'(w x + b)`. The curves are :func:`dlbook.numpy.neuron_curve`
 and the read-out is :func:`neuron_readout`, ported.
 """
 
@@ -40,7 +40,7 @@ def explorer_inputs() -> np.ndarray:
 
 
 def neuron_readout(x: np.ndarray, w: float, b: float, activation: str) -> str:
-    r"""The explorer's read-out for :math:`y = f(w x + b)` over the inputs ``x``.
+    r"""The explorer's read-out for :math:`\hat y = f(w x + b)` over the inputs ``x``.
 
     It names the centre :math:`x = -b/w` (where :math:`z = 0`: the sigmoid's
     and tanh's steepest point, ReLU's kink), the steepest slope on ``x``
@@ -58,7 +58,7 @@ def neuron_readout(x: np.ndarray, w: float, b: float, activation: str) -> str:
     y, dy_dx = neuron_curve(x, w, b, activation)
     return (
         f"{formula}: centre (z = 0) at x = −b/w = {-b / w + 0.0:.2f}; "
-        f"steepest slope |dy/dx| = {float(np.max(np.abs(dy_dx))):.3f}; "
+        f"steepest slope |dŷ/dx| = {float(np.max(np.abs(dy_dx))):.3f}; "
         f"outputs from {float(np.min(y)):.3f} to {float(np.max(y)):.3f} for x in [{x[0]:.0f}, {x[-1]:.0f}]"
     )
 

@@ -3,7 +3,7 @@
 In the browser (``js/explorers/digits.js``) the reader draws on a 32 x 32 pad
 with the mouse, a finger or the keyboard. The pad becomes the 8 x 8 image the
 network reads as the book's data were made (:func:`dlbook.digits.image_from_bitmap`,
-ported: the drawing scaled to fill the pad's height, then each pixel counts
+ported: the drawing scaled until its longer side spans the pad, then each pixel counts
 the inked pad pixels of one 4 x 4 block, 0 to 16), and the network's ten
 probabilities (:func:`dlbook.digits.digit_probabilities`, ported) are redrawn
 at every stroke. The trained weights travel in the widget state, so this works on the

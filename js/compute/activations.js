@@ -99,7 +99,7 @@ export function getDerivative(name) {
 }
 
 /**
- * One neuron on scalar inputs xs: y = f(w x + b) and its slope dy/dx = w f'(w x + b)
+ * One neuron on scalar inputs xs: ŷ = f(w x + b) and its slope dŷ/dx = w f'(w x + b)
  * (`dlbook.numpy.neuron_curve`). Returns {y, slope}, arrays like xs.
  */
 export function neuronCurve(xs, w, b, activation) {
@@ -117,7 +117,7 @@ export function neuronCurve(xs, w, b, activation) {
 
 
 /**
- * The activation explorer's read-out for y = f(w x + b) over the inputs xs, word for word
+ * The activation explorer's read-out for ŷ = f(w x + b) over the inputs xs, word for word
  * `dlbook.widgets.activations.neuron_readout`: the centre x = -b/w (where z = 0), the
  * steepest slope and the outputs' span; with w = 0 the output is the constant f(b).
  */
@@ -130,7 +130,7 @@ export function neuronReadout(xs, w, b, activation) {
   const { y, slope } = neuronCurve(xs, w, b, activation);
   const steepest = slope.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   return `${formula}: centre (z = 0) at x = −b/w = ${fixed(-b / w + 0, 2)}; `
-    + `steepest slope |dy/dx| = ${fixed(steepest, 3)}; `
+    + `steepest slope |dŷ/dx| = ${fixed(steepest, 3)}; `
     + `outputs from ${fixed(Math.min(...y), 3)} to ${fixed(Math.max(...y), 3)} `
     + `for x in [${fixed(xs[0], 0)}, ${fixed(xs.at(-1), 0)}]`;
 }

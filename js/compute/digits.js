@@ -1,7 +1,7 @@
 /**
  * The draw-a-digit explorer's numbers, without any drawing: the reader's strokes on a
  * 32 x 32 pad become an 8 x 8 image as the book's data were made (`dlbook.digits.image_from_bitmap`:
- * the drawing scaled to fill the pad's height, then each pixel counts the inked pad pixels
+ * the drawing scaled until its longer side spans the pad, then each pixel counts the inked pad pixels
  * of one 4 x 4 block, 0 to 16), the image is scaled as `dlbook.digits` scales it
  * (x = p / 8 - 1), and the trained network of the chapter gives ten probabilities
  * (`dlbook.digits.digit_probabilities`).

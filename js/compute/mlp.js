@@ -2,8 +2,8 @@
  * The two-layer network of `dlbook.numpy.mlp` and its training by mini-batch SGD
  * (`dlbook.numpy.training.train_mlp`), in float64, step for step:
  *
- *   Z1 = X W1 + b1,  H = f(Z1),  L = H W2 + b2                       (forward)
- *   loss = mean_i (log sum_c e^{L_ic} - L_{i y_i}),  G = (softmax(L) - onehot(y)) / n
+ *   Z1 = X W1 + b1,  H = f(Z1),  Z2 = H W2 + b2                      (forward)
+ *   loss = mean_i (log sum_c e^{Z2_ic} - Z2_{i y_i}),  G = (softmax(Z2) - onehot(y)) / n
  *   dW2 = H^T G,  db2 = sum_i G_i,  delta = (G W2^T) * f'(Z1),
  *   dW1 = X^T delta,  db1 = sum_i delta_i                            (backward)
  *   theta <- theta - lr * dtheta                                      (SGD step)

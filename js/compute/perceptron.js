@@ -1,5 +1,5 @@
 /**
- * The perceptron of `dlbook.numpy.perceptron`: z = w . x + b and y = f(z), for one input x
+ * The perceptron of `dlbook.numpy.perceptron`: z = w . x + b and ŷ = f(z), for one input x
  * or for many (the grid behind the decision regions, the data set).
  */
 import { getActivation } from "./activations.js";
@@ -10,7 +10,7 @@ export function weightedSum(x, w, b) {
   return x[0] * w[0] + x[1] * w[1] + b;
 }
 
-/** The output y = f(w . x + b) of one input x. */
+/** The output ŷ = f(w . x + b) of one input x. */
 export function perceptron(x, w, b, activation) {
   return getActivation(activation)(weightedSum(x, w, b));
 }

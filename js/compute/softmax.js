@@ -10,14 +10,14 @@ function shifted(z) {
   return z.map((v) => v - top);
 }
 
-/** softmax(z)_i = e^{z_i - m} / sum_j e^{z_j - m}, m = max_j z_j. */
+/** softmax(z)_c = e^{z_c - m} / sum_j e^{z_j - m}, m = max_j z_j. */
 export function softmax(z) {
   const e = shifted(z).map(Math.exp);
   const total = e.reduce((a, v) => a + v, 0);
   return e.map((v) => v / total);
 }
 
-/** log softmax(z)_i = (z_i - m) - log sum_j e^{z_j - m}: finite where log(softmax) would be -inf. */
+/** log softmax(z)_c = (z_c - m) - log sum_j e^{z_j - m}: finite where log(softmax) would be -inf. */
 export function logSoftmax(z) {
   const s = shifted(z);
   const logTotal = Math.log(s.reduce((a, v) => a + Math.exp(v), 0));

@@ -1,7 +1,7 @@
 /**
  * The activation explorer (`dlbook.widgets.activations.ActivationExplorer`): one neuron
- * y = f(w x + b) on top, with f(x) dashed for comparison and the centre x = -b/w dotted,
- * and its slope dy/dx = w f'(w x + b) below, recomputed here at every move of a control.
+ * ŷ = f(w x + b) on top, with f(x) dashed for comparison and the centre x = -b/w dotted,
+ * and its slope dŷ/dx = w f'(w x + b) below, recomputed here at every move of a control.
  */
 import { line } from "d3-shape";
 import { getActivation, neuronCurve, neuronReadout } from "../compute/activations.js";
@@ -16,9 +16,9 @@ const STATE = ["activation", "w", "b"];
 export function describeNeuron(xs, w, b, activation) {
   const { y } = neuronCurve(xs, w, b, activation);
   const centre = w === 0 ? "there is no centre because w = 0" : `the centre x = −b/w = ${fixed(-b / w + 0, 2)} is dotted`;
-  return `Top: the neuron's output y = ${activation}(${fixed(w, 1)} x ${signedTerm(b, 1)}) for x from`
+  return `Top: the neuron's output ŷ = ${activation}(${fixed(w, 1)} x ${signedTerm(b, 1)}) for x from`
     + ` ${fixed(xs[0], 0)} to ${fixed(xs.at(-1), 0)}, going from ${fixed(y[0], 2)} to ${fixed(y.at(-1), 2)},`
-    + ` with ${activation}(x) dashed for comparison; ${centre}. Bottom: its slope dy/dx.`;
+    + ` with ${activation}(x) dashed for comparison; ${centre}. Bottom: its slope dŷ/dx.`;
 }
 
 function render({ model, el }) {
@@ -27,11 +27,11 @@ function render({ model, el }) {
   const fig = createFigure({ width: 480, height: 368 });
   const panelY = createPanel(fig, {
     left: 58, top: 10, width: 410, height: 148, x: { domain: [low, high] }, y: { domain: [0, 1] },
-    yLabel: "output y", xTickLabels: false,
+    yLabel: "output ŷ", xTickLabels: false,
   });
   const panelSlope = createPanel(fig, {
     left: 58, top: 172, width: 410, height: 148, x: { domain: [low, high] }, y: { domain: [-1, 1] },
-    xLabel: "input x", yLabel: "slope dy/dx",
+    xLabel: "input x", yLabel: "slope dŷ/dx",
   });
   const zeroLines = [panelY, panelSlope].map((panel) => panel.content.append("line")
     .attr("stroke", "#ccc").attr("stroke-width", 0.8));

@@ -38,9 +38,9 @@ function render({ model, el }) {
     "aria-describedby": helpId, ...OWN_KEYS,
   }, [canvas]);
   const help = element("p", { id: helpId, class: "dlbook-pad-help" }, [
-    "Draw with the mouse or a finger; the drawing is scaled to fill the pad's height, as the scanned "
-    + "digits were. Keyboard: arrow keys move the pen (Shift: four steps), Space lifts or lowers it, "
-    + "Delete clears.",
+    "Draw with the mouse or a finger; the drawing is scaled, keeping its shape, until its longer side "
+    + "spans the pad, as the scanned digits were. Keyboard: arrow keys move the pen (Shift: four steps), "
+    + "Space lifts or lowers it, Delete clears.",
   ]);
   const context = canvas.getContext("2d");
   const padImage = context.createImageData(PAD, PAD);
