@@ -108,10 +108,20 @@ def check_learning_rate(lr: Any) -> None:
         raise ValueError(f"lr must be positive and finite, got {lr!r}")
 
 
-def check_gradients(params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
-    """Raise ``ValueError`` unless ``grads`` has the keys of ``params`` and each gradient its parameter's shape."""
+def check_gradients(params: Mapping[str, Any], grads: Any) -> None:
+    """Raise ``ValueError`` unless ``grads`` is a dict with the keys of ``params`` and each gradient its parameter's shape.
+
+    The message names the keys that are missing or extra, or the key whose shape differs.
+    """
+    if not isinstance(grads, Mapping):
+        raise ValueError(f"grads must be a dict of gradients with the keys of params, got {type(grads).__name__}")
     if set(params) != set(grads):
-        raise ValueError(f"params and grads must have the same keys, got {sorted(params)} and {sorted(grads)}")
+        missing = sorted(set(params) - set(grads))
+        extra = sorted(set(grads) - set(params))
+        raise ValueError(
+            f"params and grads must have the same keys, got {sorted(params)} and {sorted(grads)}"
+            f" (grads lacks {missing}, has extra {extra})"
+        )
     for name, p in params.items():
         if tuple(grads[name].shape) != tuple(p.shape):
             raise ValueError(
