@@ -23,19 +23,36 @@ steps of one constant gradient :math:`g`, :math:`m_t = (1 - \beta_1^t)\, g`
 and :math:`v_t = (1 - \beta_2^t)\, g^2`. Dividing by :math:`1 - \beta^t`
 undoes exactly that, so every step moves each coordinate by about
 :math:`\eta`. With ``amsgrad=True`` the root is taken of the largest
-:math:`v_t` so far instead. Computed as torch computes it:
+:math:`v_t` so far instead. Computed in torch's order,
 :math:`\theta \leftarrow \theta - \frac{\eta}{1 - \beta_1^t} \cdot
-\frac{m_t}{\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon}`.
+\frac{m_t}{\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon}`, with one
+difference in rounding: torch takes :math:`\beta^t` and the root of
+:math:`1 - \beta_2^t` with Python's ``**``, whose last bit depends on the C
+library; here they are :func:`power` (squaring and multiplying) and
+``math.sqrt``, which give the very same bits in the browser's port
+(``js/compute/optim.js``). The two differ by a few units in the 16th digit.
 ``maximize=True`` ascends.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from dlbook.numpy.optim.optimizer import Optimizer, Params, lerp_
+
+
+def power(base: float, exponent: int) -> float:
+    r""":math:`b^n` for a whole :math:`n \ge 0` by repeated squaring: the same multiplications in any language."""
+    result = 1.0
+    while exponent:
+        if exponent & 1:
+            result *= base
+        base *= base
+        exponent >>= 1
+    return result
 
 
 class Adam(Optimizer):
@@ -106,8 +123,8 @@ class Adam(Optimizer):
         lerp_(exp_avg, grad, 1 - beta1)
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * grad * grad
-        step_size = self.lr / (1 - beta1**step)
-        bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+        step_size = self.lr / (1 - power(beta1, step))
+        bias_correction2_sqrt = math.sqrt(1 - power(beta2, step))
         if self.amsgrad:
             np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
             exp_avg_sq = state["max_exp_avg_sq"]
