@@ -36,6 +36,8 @@ ALPHA, BETA2 = 0.99, 0.999
 MAX_STEPS = 300
 #: The default start: on every surface something to see (the quadratic's zig-zag, Rosenbrock's wall).
 START = (-1.5, 1.0)
+#: The surfaces as the menu names them (short: the figure's title gives the full name and the formula).
+MENU_LABELS = {"quadratic": "quadratic", "rosenbrock": "Rosenbrock's valley", "saddle": "saddle"}
 
 
 def explorer_optimizers(lr: float, beta: float) -> dict[str, Callable[[Params], Optimizer]]:
@@ -89,7 +91,7 @@ class OptimiserExplorer(Explorer):
     extent = traitlets.Tuple(*(traitlets.Float(),) * 4, default_value=EXTENT, read_only=True).tag(sync=True)
 
     CONTROLS = (
-        Control("surface", "surface", kind="menu", labels=tuple(s.title for s in SURFACES.values())),
+        Control("surface", "surface", kind="menu", labels=tuple(MENU_LABELS[name] for name in SURFACES)),
         Control("lr", "learning rate η", kind="choices"),
         Control("beta", "momentum β", step=0.01, digits=2),
         Control("steps", "steps", step=1, digits=0),

@@ -20,8 +20,8 @@ const OPTIMIZERS = [
   { name: "Adam", dash: "2 2.5", colour: "purple", line: "dotted" },
 ].map((style, k) => ({ ...style, stroke: CLASS_COLORS[k], marker: CLASS_MARKERS[k] }));
 const MARKER_NAMES = { o: "circle", s: "square", "^": "triangle", D: "diamond" };
-/** The contours are traced on a GRID x GRID grid of loss values. */
-const GRID = 120;
+/** The contours are traced on a GRID x GRID grid of loss values (fine enough for Rosenbrock's narrow floor). */
+const GRID = 200;
 /** The start sliders' step: a click puts the start on the same grid. */
 const START_STEP = 0.05;
 
@@ -46,11 +46,11 @@ export function describeOptimisers(surface, start, steps, paths) {
       : `ends at (${fixed(points.at(-1)[0], 2)}, ${fixed(points.at(-1)[1], 2)})`;
     return `${name} (${colour} ${line} line, ${MARKER_NAMES[marker]} at its end) ${where}`;
   });
-  const marked = [...surface.minima.map(() => "minimum"), ...surface.saddles.map(() => "saddle point")];
-  const points = [...surface.minima, ...surface.saddles]
-    .map(([x, y], i) => `${marked[i]} at (${fixed(x, 0)}, ${fixed(y, 0)})`).join(", ");
+  const at = (points) => points.map(([x, y]) => `(${fixed(x, 0)}, ${fixed(y, 0)})`).join(" and ");
+  const minima = `its ${surface.minima.length > 1 ? "minima" : "minimum"} at ${at(surface.minima)}, marked ×`;
+  const saddles = surface.saddles.length ? ` and its saddle point at ${at(surface.saddles)}, marked ○` : "";
   return `Contour lines of the ${surface.title}, ${surface.formula}, for x from −2 to 2 and y from −1.5 to 2.5,`
-    + ` with its ${points} marked (× for a minimum, ○ for a saddle point). The paths of ${steps} steps from the`
+    + ` with ${minima}${saddles}. The paths of ${steps} steps from the`
     + ` start (${fixed(start[0], 2)}, ${fixed(start[1], 2)}), a black square: ${ends.join("; ")}.`
     + " Click or drag on the plot to move the start.";
 }
@@ -58,7 +58,7 @@ export function describeOptimisers(surface, start, steps, paths) {
 function render({ model, el }) {
   const extent = model.get("extent");
   const surfaces = model.get("surfaces");
-  const fig = createFigure({ width: 470, height: 350, className: "dlbook-optimisers-figure" });
+  const fig = createFigure({ width: 470, height: 362, className: "dlbook-optimisers-figure" });
   const panel = createPanel(fig, {
     left: 48, top: 22, width: 300, height: 300, x: { domain: extent.slice(0, 2) }, y: { domain: extent.slice(2) },
     xLabel: "x", yLabel: "y",
