@@ -8,7 +8,10 @@
 import { contours } from "d3-contour";
 import { fixed } from "../compute/format.js";
 import { explorerPaths, lossGrid, readoutOfPaths } from "../compute/surfaces.js";
-import { CLASS_COLORS, CLASS_MARKERS, createFigure, createPanel, drawLegend, markerPath } from "../ui/figure.js";
+import {
+  CLASS_COLORS, CLASS_MARKERS, createCanvasLayer, createFigure, createPanel, drawLegend, markerPath,
+} from "../ui/figure.js";
+import { element } from "../ui/controls.js";
 import { mountExplorer, onChange } from "../ui/explorer.js";
 
 const STATE = ["surface", "lr", "beta", "steps", "start_x", "start_y"];
@@ -22,15 +25,34 @@ const OPTIMIZERS = [
 const MARKER_NAMES = { o: "circle", s: "square", "^": "triangle", D: "diamond" };
 /** The contours are traced on a GRID x GRID grid of loss values (fine enough for Rosenbrock's narrow floor). */
 const GRID = 200;
+/** Contour lines are drawn once per surface on a canvas of CANVAS x CANVAS pixels (twice the panel's units). */
+const CANVAS = 600;
 /** The start sliders' step: a click puts the start on the same grid. */
 const START_STEP = 0.05;
 
-/** One contour ring in panel pixels: d3-contour places sample i of n at i + 0.5 on [0, n]. */
-function ringPath(ring, panel, extent) {
-  const [xmin, xmax, ymin, ymax] = extent;
-  const toX = (g) => panel.x(xmin + ((g - 0.5) * (xmax - xmin)) / (GRID - 1));
-  const toY = (g) => panel.y(ymin + ((g - 0.5) * (ymax - ymin)) / (GRID - 1));
-  return `M${ring.map(([gx, gy]) => `${toX(gx).toFixed(1)},${toY(gy).toFixed(1)}`).join("L")}Z`;
+/**
+ * The contour lines of the loss `values` (a GRID x GRID grid over the panel, rows from the
+ * bottom) at `levels`, stroked on a CANVAS x CANVAS canvas covering the panel. d3-contour
+ * places sample i of n at i + 0.5 on [0, n]; sample 0 and sample GRID - 1 sit on the edges.
+ */
+function drawContours(canvas, values, levels) {
+  const context = canvas.getContext("2d");
+  const scale = CANVAS / (GRID - 1);
+  context.lineWidth = 1.8;
+  context.strokeStyle = "#b0b0b0";
+  context.beginPath();
+  for (const level of contours().size([GRID, GRID]).thresholds(levels)(values)) {
+    for (const ring of level.coordinates.flat()) {
+      ring.forEach(([gx, gy], k) => {
+        const x = (gx - 0.5) * scale;
+        const y = CANVAS - (gy - 0.5) * scale;
+        if (k === 0) context.moveTo(x, y);
+        else context.lineTo(x, y);
+      });
+      context.closePath();
+    }
+  }
+  context.stroke();
 }
 
 /** A cross marking a minimum. */
@@ -66,14 +88,15 @@ function render({ model, el }) {
   const title = panel.root.append("text").attr("class", "dlbook-label dlbook-title").attr("text-anchor", "middle")
     .attr("x", panel.left + panel.width / 2).attr("y", panel.top - 8);
 
-  // The contours of every surface, drawn once; a change of surface shows another group.
+  // The contours of every surface, drawn once on a canvas of its own off the page: the page's
+  // canvas under the paths copies the chosen surface's (a picture is cheap to repaint under the
+  // moving paths, and a copy cheap to make), its minima and saddles are an SVG group shown.
+  const contourLayer = createCanvasLayer(fig, panel, CANVAS, CANVAS, "dlbook-contours");
+  const contourContext = contourLayer.getContext("2d");
   const contourGroups = Object.fromEntries(Object.entries(surfaces).map(([name, surface]) => {
-    const group = panel.content.append("g").attr("fill", "none").attr("stroke", "#b0b0b0").attr("stroke-width", 0.9);
-    const values = lossGrid(name, extent, GRID);
-    for (const level of contours().size([GRID, GRID]).thresholds(surface.levels)(values)) {
-      const d = level.coordinates.flatMap((polygon) => polygon.map((ring) => ringPath(ring, panel, extent))).join("");
-      if (d) group.append("path").attr("d", d).attr("data-level", level.value);
-    }
+    const canvas = element("canvas", { width: CANVAS, height: CANVAS });
+    drawContours(canvas, lossGrid(name, extent, GRID), surface.levels);
+    const group = panel.content.append("g").attr("fill", "none");
     for (const [x, y] of surface.minima) {
       group.append("path").attr("d", crossPath()).attr("transform", `translate(${panel.x(x)},${panel.y(y)})`)
         .attr("stroke", "#000").attr("stroke-width", 1.6);
@@ -82,7 +105,7 @@ function render({ model, el }) {
       group.append("circle").attr("r", 4.5).attr("cx", panel.x(x)).attr("cy", panel.y(y))
         .attr("stroke", "#000").attr("stroke-width", 1.4);
     }
-    return [name, group];
+    return [name, { canvas, group }];
   }));
   const lines = OPTIMIZERS.map(({ stroke, dash }) => panel.content.append("path").attr("fill", "none")
     .attr("stroke", stroke).attr("stroke-width", 1.8).attr("stroke-dasharray", dash)
@@ -111,7 +134,9 @@ function render({ model, el }) {
     const start = [model.get("start_x"), model.get("start_y")];
     const steps = model.get("steps");
     if (name !== shownSurface) {
-      for (const [key, group] of Object.entries(contourGroups)) group.attr("display", key === name ? null : "none");
+      for (const [key, { group }] of Object.entries(contourGroups)) group.attr("display", key === name ? null : "none");
+      contourContext.clearRect(0, 0, CANVAS, CANVAS);
+      contourContext.drawImage(contourGroups[name].canvas, 0, 0);
       title.text(`${surface.title}: ${surface.formula}`);
       shownSurface = name;
     }
