@@ -56,6 +56,7 @@ def compare(name: str, options: dict[str, Any], lr: float, steps: int, optimizer
         assert ours.lr == schedule.get_last_lr()[0] and theirs.param_groups[0]["lr"] == reference.get_last_lr()[0]
         rates.append(ours.lr)
     assert schedule.base_lrs == reference.base_lrs == [lr]
+    assert ours.param_groups[0]["initial_lr"] == theirs.param_groups[0]["initial_lr"] == lr
     return rates
 
 

@@ -177,6 +177,26 @@ def test_adamw_is_adam_with_decoupled_weight_decay() -> None:
 
 
 @pytest.mark.parametrize("name", list(PAIRS))
+def test_the_group_holds_torchs_hyperparameters(name: str) -> None:
+    """``param_groups[0]`` has torch's keys and values (but its device options); attributes read and write it."""
+    ours, theirs = PAIRS[name]
+    params = {"W": np.zeros((2, 3)), "b": np.zeros(3)}
+    optimizer = ours(params, lr=0.05)
+    reference = theirs([torch.zeros(2, 3, requires_grad=True), torch.zeros(3, requires_grad=True)], lr=0.05)
+    group, expected = optimizer.param_groups[0], reference.param_groups[0]
+    assert len(optimizer.param_groups) == 1 and all(a is b for a, b in zip(group["params"], params.values()))
+    assert {key: group[key] for key in group if key != "params"} == {
+        key: value for key, value in expected.items() if key not in DEVICE_ONLY | {"params"}}
+    optimizer.lr = 0.2
+    assert group["lr"] == 0.2
+    group["lr"] = 0.3
+    assert optimizer.lr == 0.3
+    assert optimizer.weight_decay == expected["weight_decay"]
+    with pytest.raises(AttributeError, match="has no attribute 'momentum_of_inertia'"):
+        optimizer.momentum_of_inertia  # noqa: B018 (the access is the test)
+
+
+@pytest.mark.parametrize("name", list(PAIRS))
 def test_a_changed_rate_is_used_from_the_next_step(name: str) -> None:
     """``optimizer.lr`` is the rate torch keeps in ``param_groups[0]["lr"]``: change it between steps."""
     ours, theirs = PAIRS[name]

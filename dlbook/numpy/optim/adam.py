@@ -66,8 +66,6 @@ class Adam(Optimizer):
     (amsgrad).
     """
 
-    HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize", "decoupled_weight_decay")
-
     def __init__(
         self,
         params: Params,
@@ -94,13 +92,9 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if not (isinstance(betas[0], float) and isinstance(betas[1], float)):
             raise ValueError(f"betas must be both floats, as in torch.optim.Adam, got {betas!r}")
-        super().__init__(params, lr)
-        self.betas = tuple(betas)
-        self.eps = eps
-        self.weight_decay = weight_decay
-        self.amsgrad = amsgrad
-        self.maximize = maximize
-        self.decoupled_weight_decay = decoupled_weight_decay
+        super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
+                                  "amsgrad": amsgrad, "maximize": maximize,
+                                  "decoupled_weight_decay": decoupled_weight_decay})
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
         if not state:

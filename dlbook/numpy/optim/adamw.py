@@ -24,8 +24,6 @@ from dlbook.numpy.optim.optimizer import Params
 class AdamW(Adam):
     """``torch.optim.AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *, maximize=False)``."""
 
-    HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
-
     def __init__(
         self,
         params: Params,

@@ -33,24 +33,25 @@ class LRScheduler:
     """The base of the schedules: attach to ``optimizer``, take the initial step.
 
     With ``last_epoch=-1`` (a fresh start) the optimiser's current rate
-    becomes ``optimizer.initial_lr`` unless an earlier schedule set it;
-    resuming with ``last_epoch >= 0`` needs it set, as in torch (``KeyError``
-    otherwise). Subclasses write :meth:`get_lr`.
+    becomes ``optimizer.param_groups[0]["initial_lr"]`` (also
+    ``optimizer.initial_lr``) unless an earlier schedule set it; resuming with
+    ``last_epoch >= 0`` needs it set, as in torch (``KeyError`` otherwise).
+    Subclasses write :meth:`get_lr`.
     """
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        group = optimizer.param_groups[0]
         if last_epoch == -1:
-            if optimizer.initial_lr is None:
-                optimizer.initial_lr = optimizer.lr
-        elif optimizer.initial_lr is None:
+            group.setdefault("initial_lr", group["lr"])
+        elif "initial_lr" not in group:
             raise KeyError(
-                "param 'initial_lr' is not specified in the optimizer when resuming a "
+                "param 'initial_lr' is not specified in param_groups[0] when resuming a "
                 "scheduler with last_epoch >= 0: attach schedules with last_epoch=-1"
             )
         self.optimizer = optimizer
-        self.base_lrs = [optimizer.initial_lr]
+        self.base_lrs = [group["initial_lr"]]
         self.last_epoch = last_epoch
         self._step_count = 0
         self._is_initial = True

@@ -9,15 +9,18 @@ between steps (a velocity, running averages, a step count) lives in
 ``optimizer.state[name]`` under torch's names (``"momentum_buffer"``,
 ``"exp_avg"``, ...).
 
-One rate for all parameters: ``optimizer.lr``, what torch keeps in
-``optimizer.param_groups[0]["lr"]``. A schedule
-(:mod:`dlbook.numpy.optim.lr_scheduler`) changes it between steps.
+One group of parameters: ``optimizer.param_groups`` is a list of one dict
+holding the arrays (``"params"``) and the hyperparameters under torch's names
+(``"lr"``, ``"momentum"``, ...), as torch's ``param_groups[0]``; they read
+and write as attributes too: ``optimizer.lr`` is
+``optimizer.param_groups[0]["lr"]``, the current rate, which a schedule
+(:mod:`dlbook.numpy.optim.lr_scheduler`) changes between steps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -66,22 +69,34 @@ def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
 class Optimizer:
     """The base of :class:`~dlbook.numpy.optim.SGD`, ``RMSprop``, ``Adam`` and ``AdamW``.
 
-    Subclasses check their hyperparameters as torch does, list them in
-    :attr:`HYPERPARAMETERS` (for ``repr``) and write :meth:`_update`, the
-    rule for one parameter.
+    Subclasses check their hyperparameters as torch does, hand them to this
+    constructor as ``defaults`` (the keys of torch's ``param_groups[0]``) and
+    write :meth:`_update`, the rule for one parameter.
     """
 
-    #: The names of the attributes ``repr`` shows, in the order of the signature.
-    HYPERPARAMETERS: ClassVar[tuple[str, ...]] = ("lr",)
-
-    def __init__(self, params: Params, lr: float) -> None:
-        self.params = _check_params(params)
-        #: The current learning rate (torch: ``param_groups[0]["lr"]``).
-        self.lr = lr
-        #: The rate when the first schedule was attached (torch: ``param_groups[0]["initial_lr"]``).
-        self.initial_lr: float | None = None
+    def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
+        arrays = _check_params(params)
+        #: The arrays being optimised, by name (the very arrays of ``params``).
+        self.params = arrays
+        #: The hyperparameters as torch groups them: one group, torch's keys.
+        self.param_groups: list[dict[str, Any]] = [{"params": list(arrays.values()), **defaults}]
         #: What the optimiser remembers of each parameter between steps, by name.
-        self.state: dict[str, dict[str, Any]] = {name: {} for name in self.params}
+        self.state: dict[str, dict[str, Any]] = {name: {} for name in arrays}
+
+    def __getattr__(self, name: str) -> Any:
+        """A hyperparameter of the group (``optimizer.lr``, ``optimizer.momentum``, ...)."""
+        groups = self.__dict__.get("param_groups")
+        if groups and name in groups[0] and name != "params":
+            return groups[0][name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Setting a hyperparameter (``optimizer.lr = 0.01``) sets it in the group."""
+        groups = self.__dict__.get("param_groups")
+        if groups and name in groups[0] and name != "params":
+            groups[0][name] = value
+        else:
+            super().__setattr__(name, value)
 
     def step(self, grads: Mapping[str, ArrayLike]) -> None:
         """Update every parameter in place from its gradient ``grads[name]``.
@@ -108,5 +123,6 @@ class Optimizer:
         raise NotImplementedError
 
     def __repr__(self) -> str:
-        settings = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.HYPERPARAMETERS)
+        group = self.param_groups[0]
+        settings = ", ".join(f"{key}={value!r}" for key, value in group.items() if key not in ("params", "initial_lr"))
         return f"{type(self).__name__}({settings}; params {list(self.params)})"
