@@ -21,8 +21,9 @@ starting from :math:`m_0 = v_0 = 0`:
 Both averages start at 0 and so are too small at first: after :math:`t`
 steps of one constant gradient :math:`g`, :math:`m_t = (1 - \beta_1^t)\, g`
 and :math:`v_t = (1 - \beta_2^t)\, g^2`. Dividing by :math:`1 - \beta^t`
-undoes exactly that, so every step moves each coordinate by about
-:math:`\eta`. With ``amsgrad=True`` the root is taken of the largest
+undoes exactly that: under a constant gradient every step moves each
+coordinate by :math:`\eta` (up to :math:`\epsilon`), and in general by about
+:math:`\eta` or less. With ``amsgrad=True`` the root is taken of the largest
 :math:`v_t` so far instead. Computed in torch's order,
 :math:`\theta \leftarrow \theta - \frac{\eta}{1 - \beta_1^t} \cdot
 \frac{m_t}{\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon}`, with one
