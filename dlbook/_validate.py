@@ -108,10 +108,12 @@ def check_learning_rate(lr: Any) -> None:
         raise ValueError(f"lr must be positive and finite, got {lr!r}")
 
 
-def check_gradients(params: Mapping[str, Any], grads: Any) -> None:
+def check_gradients(params: Mapping[str, Any], grads: Any, allow_none: bool = False) -> None:
     """Raise ``ValueError`` unless ``grads`` is a dict with the keys of ``params`` and each gradient its parameter's shape.
 
     The message names the keys that are missing or extra, or the key whose shape differs.
+    With ``allow_none``, a gradient may be ``None`` (no gradient, as torch's
+    ``.grad`` of a parameter the loss did not reach).
     """
     if not isinstance(grads, Mapping):
         raise ValueError(f"grads must be a dict of gradients with the keys of params, got {type(grads).__name__}")
@@ -123,6 +125,8 @@ def check_gradients(params: Mapping[str, Any], grads: Any) -> None:
             f" (grads lacks {missing}, has extra {extra})"
         )
     for name, p in params.items():
+        if grads[name] is None and allow_none:
+            continue
         if tuple(grads[name].shape) != tuple(p.shape):
             raise ValueError(
                 f"grads[{name!r}] has shape {tuple(grads[name].shape)} but params[{name!r}] has shape {tuple(p.shape)}"

@@ -45,8 +45,12 @@ def random_problem(seed: int, steps: int, dtype: Any = np.float64) -> tuple[dict
 
 
 def run_side_by_side(name: str, options: dict[str, Any], seed: int = 0, steps: int = 25,
-                     dtype: Any = np.float64, tolerance: dict[str, float] = TOLERANCE) -> optim.Optimizer:
+                     dtype: Any = np.float64, tolerance: dict[str, float] = TOLERANCE,
+                     missing: float = 0.0) -> optim.Optimizer:
     """Step both optimisers through the same gradients; compare parameters and state after every step.
+
+    A share ``missing`` of the gradients is ``None`` here and a ``.grad`` of ``None`` in torch, which
+    skips that parameter for that step (its state and step count stay).
 
     Values agree to ``rtol`` relative to themselves, or to ``atol`` relative to the largest magnitude that
     entry has had so far: with hyperparameters at the edge (``eps`` = 0, ``alpha`` = 1, momentum 1) steps
@@ -67,23 +71,27 @@ def run_side_by_side(name: str, options: dict[str, Any], seed: int = 0, steps: i
         np.testing.assert_allclose(actual, expected, rtol=tolerance["rtol"],
                                    atol=tolerance["atol"] * scale[key], err_msg=where)
 
-    for step, grad in enumerate(grads, start=1):
+    skipped = np.random.default_rng(seed + 1).random((steps, len(SHAPES))) < missing
+    taken = dict.fromkeys(SHAPES, 0)
+    for step, (grad, skip) in enumerate(zip(grads, skipped), start=1):
+        grad = {key: None if gone else value for (key, value), gone in zip(grad.items(), skip)}
         optimizer.step(grad)
         for key, tensor in tensors.items():
-            tensor.grad = torch.tensor(grad[key])
+            tensor.grad = None if grad[key] is None else torch.tensor(grad[key])
+            taken[key] += grad[key] is not None
         reference.step()
         for key, tensor in tensors.items():
             where = f"{name} {options}, step {step}, {key}"
             assert params[key] is arrays[key], "the arrays are updated in place"
             agree(params[key], tensor.detach().numpy(), (key, "param"), where)
-            state, expected = optimizer.state[key], reference.state[tensor]
+            state, expected = optimizer.state[key], reference.state.get(tensor, {})
             assert {k for k in state if k != "step"} == {k for k in expected if k != "step"}, where
             for entry in STATE_NAMES:
                 if entry in expected:
-                    agree(np.reshape(state[entry], tensor.shape), expected[entry].numpy(), (key, entry),
-                          f"{where} {entry}")
+                    assert np.shape(state[entry]) == tuple(tensor.shape), f"{where} {entry}"
+                    agree(state[entry], expected[entry].numpy(), (key, entry), f"{where} {entry}")
             if "step" in expected:
-                assert state["step"] == expected["step"].item() == step
+                assert state["step"] == expected["step"].item() == taken[key], where
     return optimizer
 
 
@@ -154,6 +162,23 @@ def test_adam_edge_betas_are_torchs(betas: tuple[float, float]) -> None:
     for amsgrad in (False, True):
         run_side_by_side("Adam", {"lr": 0.01, "betas": betas, "amsgrad": amsgrad}, seed=6, steps=40)
         run_side_by_side("AdamW", {"lr": 0.01, "betas": betas, "amsgrad": amsgrad}, seed=7, steps=40)
+
+
+@pytest.mark.parametrize(("name", "options"), [
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+    ("SGD", {"lr": 0.1, "momentum": 0.5, "dampening": 0.3}),
+    ("RMSprop", {"momentum": 0.9, "centered": True, "weight_decay": 0.01}),
+    ("Adam", {"lr": 0.01, "amsgrad": True, "weight_decay": 0.01}),
+    ("AdamW", {"lr": 0.01, "maximize": True}),
+])
+def test_a_gradient_none_skips_its_parameter_as_torch(name: str, options: dict[str, Any]) -> None:
+    """Torch steps only the parameters whose ``.grad`` is set: here, those whose gradient is not ``None``."""
+    run_side_by_side(name, options, seed=8, steps=40, missing=0.4)
+    params = {"w": np.ones(2), "v": np.ones(3)}
+    optimizer = PAIRS[name][0](params, **options)
+    optimizer.step({"w": np.ones(2), "v": None})
+    assert np.array_equal(params["v"], np.ones(3)) and not optimizer.state["v"]
+    assert not np.array_equal(params["w"], np.ones(2))
 
 
 @pytest.mark.parametrize("name", list(PAIRS))

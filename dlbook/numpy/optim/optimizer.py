@@ -98,25 +98,43 @@ class Optimizer:
         else:
             super().__setattr__(name, value)
 
-    def step(self, grads: Mapping[str, ArrayLike]) -> None:
+    def step(self, grads: Mapping[str, ArrayLike | None]) -> None:
         """Update every parameter in place from its gradient ``grads[name]``.
 
         ``grads`` must have exactly the keys of the parameters and each
         gradient its parameter's shape (else ``ValueError`` naming the key);
-        gradients are used in their parameter's dtype. (The state of a
-        0-d parameter has shape ``(1,)``.) As in torch, a step that overflows
-        or divides 0 by 0 leaves inf or NaN, without a warning.
+        gradients are used in their parameter's dtype. A gradient ``None``
+        skips its parameter, as torch skips a parameter whose ``.grad`` is
+        ``None``: it does not move and its state (step count included) stays
+        as it was. As in torch, a step that overflows or divides 0 by 0
+        leaves inf or NaN, without a warning.
         """
         if isinstance(grads, Mapping):
-            grads = {name: np.asarray(g) for name, g in grads.items()}
-        check_gradients(self.params, grads)
+            grads = {name: None if g is None else np.asarray(g) for name, g in grads.items()}
+        check_gradients(self.params, grads, allow_none=True)
         # As in torch, what overflows or divides 0 by 0 (eps=0) becomes inf or NaN, silently.
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             for name, p in self.params.items():
+                if grads[name] is None:
+                    continue
                 grad = np.asarray(grads[name], dtype=p.dtype)
-                # A 0-d parameter is updated through a 1-element view: NumPy's arithmetic on
-                # 0-d arrays returns scalars, which in-place updates could not write back.
-                self._update(np.atleast_1d(p), np.atleast_1d(grad), self.state[name])
+                if p.ndim:
+                    self._update(p, grad, self.state[name])
+                else:
+                    self._update_scalar(p, grad, self.state[name])
+
+    def _update_scalar(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
+        """:meth:`_update` for a 0-d parameter, whose state stays 0-d as torch's.
+
+        NumPy's arithmetic on 0-d arrays returns scalars, which in-place
+        updates could not write back: the rule runs on 1-element views of the
+        parameter and its state, and the state keeps 0-d views of the result.
+        """
+        views = {key: np.atleast_1d(value) if isinstance(value, np.ndarray) else value
+                 for key, value in state.items()}
+        self._update(np.atleast_1d(param), np.atleast_1d(grad), views)
+        state.update({key: value.reshape(()) if isinstance(value, np.ndarray) else value
+                      for key, value in views.items()})
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
         """Apply the rule to one parameter, in place, given its gradient and its state."""
