@@ -67,7 +67,7 @@ def test_fans_are_torchs_for_the_transposed_layout(fan_in: int, fan_out: int) ->
 
 
 def recorded(monkeypatch: pytest.MonkeyPatch, method: str, call: Callable[[torch.Tensor], Any],
-             shape: tuple[int, int]) -> tuple[float, float]:
+             shape: tuple[int, ...]) -> tuple[float, float]:
     """The two numbers torch's initialiser passes to ``Tensor.<method>`` for a weight of ``shape`` (out, in)."""
     seen: list[tuple[float, float]] = []
 
@@ -152,9 +152,33 @@ def test_seeds_generators_and_dtypes() -> None:
         init.xavier_uniform((2, 2), dtype=int)
 
 
-@pytest.mark.parametrize("shape", [(3,), (2, 3, 4), (0, 5), (5, -1), (2.0, 3), "3x4"])
-def test_shapes_must_be_two_positive_sizes(shape: Any) -> None:
-    with pytest.raises(ValueError, match="shape must be|must be a positive integer"):
+@settings(max_examples=40, deadline=None)
+@given(shape=st.lists(st.integers(1, 7), min_size=2, max_size=5), seed=st.integers(0, 2**32 - 1))
+def test_fans_of_convolution_weights_are_torchs_with_the_first_two_axes_swapped(shape: list[int], seed: int) -> None:
+    from torch.nn.init import _calculate_fan_in_and_fan_out  # noqa: PLC0415
+
+    weight = torch.empty(shape[1], shape[0], *shape[2:])  # torch's layout (out, in, *kernel)
+    assert init.fan_in_and_fan_out(tuple(shape)) == _calculate_fan_in_and_fan_out(weight)
+    with pytest.MonkeyPatch.context() as patch:
+        low, high = recorded(patch, "uniform_", lambda t: torch.nn.init.kaiming_uniform_(t, mode="fan_out"),
+                             tuple(weight.shape))
+    np.testing.assert_array_equal(init.kaiming_uniform(tuple(shape), mode="fan_out", rng=seed),
+                                  np.random.default_rng(seed).uniform(low, high, shape))
+
+
+@pytest.mark.parametrize("shape", [(), (3,), [4]])
+def test_fewer_than_two_axes_are_refused_as_torch(shape: Any) -> None:
+    with pytest.raises(ValueError) as expected:
+        torch.nn.init.xavier_uniform_(torch.empty(shape))
+    for initialiser in (init.xavier_uniform, init.xavier_normal, init.kaiming_uniform, init.kaiming_normal):
+        with pytest.raises(ValueError) as raised:
+            initialiser(shape)
+        assert str(raised.value).startswith(str(expected.value))
+
+
+@pytest.mark.parametrize("shape", [(0, 5), (5, -1), (2.0, 3), (2, 3, 0), "3x4", 3])
+def test_shapes_must_be_positive_sizes(shape: Any) -> None:
+    with pytest.raises(ValueError, match=r"shape must be|shape\[\d\] must be a positive integer"):
         init.xavier_uniform(shape)
 
 

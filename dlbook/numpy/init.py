@@ -42,6 +42,8 @@ Nonlinearity = Literal[
     "sigmoid", "tanh", "relu", "leaky_relu", "selu",
 ]
 Seed = int | np.random.Generator | None
+#: A weight's shape in the book's layout, ``(fan_in, fan_out)`` or ``(fan_in, fan_out, *kernel)``.
+Shape = tuple[int, ...]
 
 LINEAR_FUNCTIONS = (
     "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
@@ -85,28 +87,36 @@ def calculate_gain(nonlinearity: Nonlinearity, param: int | float | None = None)
     raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
 
 
-def fan_in_and_fan_out(shape: tuple[int, int]) -> tuple[int, int]:
-    """``(fan_in, fan_out)`` of a weight matrix of the book's layout ``(fan_in, fan_out)``.
+def fan_in_and_fan_out(shape: Shape) -> tuple[int, int]:
+    r"""``(fan_in, fan_out)`` of a weight of the book's layout ``(fan_in, fan_out, *kernel)``.
 
-    Raises ``ValueError`` unless ``shape`` is two positive integers.
+    A matrix ``(fan_in, fan_out)`` gives its two sizes. A weight with more
+    axes (a convolution's, ``(in_channels, out_channels, k_1, ..., k_d)``)
+    multiplies both by its receptive field :math:`k_1 \cdots k_d`: torch's
+    rule for the same weight with its first two axes swapped (torch stores
+    ``(out, in, *kernel)``). Raises ``ValueError`` for fewer than two axes,
+    as torch does, or sizes that are not positive integers.
     """
-    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
+    if not isinstance(shape, (tuple, list)):
+        raise ValueError(f"shape must be a tuple of sizes (fan_in, fan_out, *kernel), got {shape!r}")
+    if len(shape) < 2:
         raise ValueError(
-            f"shape must be (fan_in, fan_out), the two sizes of a weight matrix, got {shape!r}"
+            "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions: "
+            f"shape must be (fan_in, fan_out, *kernel), got {tuple(shape)!r}"
         )
-    fan_in, fan_out = shape
-    check_sizes(fan_in=fan_in, fan_out=fan_out)
-    return int(fan_in), int(fan_out)
+    check_sizes(**{f"shape[{axis}]": size for axis, size in enumerate(shape)})
+    receptive_field = math.prod(int(size) for size in shape[2:])
+    return int(shape[0]) * receptive_field, int(shape[1]) * receptive_field
 
 
-def xavier_std(shape: tuple[int, int], gain: float = 1.0) -> float:
+def xavier_std(shape: Shape, gain: float = 1.0) -> float:
     r"""Xavier/Glorot's standard deviation :math:`\mathrm{gain}\sqrt{2 / (\mathrm{fan\_in} + \mathrm{fan\_out})}`."""
     fan_in, fan_out = fan_in_and_fan_out(shape)
     return gain * math.sqrt(2.0 / float(fan_in + fan_out))
 
 
 def kaiming_std(
-    shape: tuple[int, int], a: float = 0, mode: Literal["fan_in", "fan_out"] = "fan_in",
+    shape: Shape, a: float = 0, mode: Literal["fan_in", "fan_out"] = "fan_in",
     nonlinearity: Nonlinearity = "leaky_relu",
 ) -> float:
     r"""He/Kaiming's standard deviation :math:`\mathrm{gain} / \sqrt{\mathrm{fan}}`.
@@ -123,19 +133,19 @@ def kaiming_std(
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def _uniform(shape: tuple[int, int], std: float, rng: Seed, dtype: DTypeLike) -> np.ndarray:
+def _uniform(shape: Shape, std: float, rng: Seed, dtype: DTypeLike) -> np.ndarray:
     r"""Draws from :math:`U(-\sqrt 3\,\sigma, \sqrt 3\,\sigma)`, whose standard deviation is :math:`\sigma`."""
     bound = math.sqrt(3.0) * std
     return np.random.default_rng(rng).uniform(-bound, bound, size=tuple(shape)).astype(float_dtype(dtype))
 
 
-def _normal(shape: tuple[int, int], std: float, rng: Seed, dtype: DTypeLike) -> np.ndarray:
+def _normal(shape: Shape, std: float, rng: Seed, dtype: DTypeLike) -> np.ndarray:
     r"""Draws from :math:`N(0, \sigma^2)`."""
     return np.random.default_rng(rng).normal(0.0, std, size=tuple(shape)).astype(float_dtype(dtype))
 
 
 def xavier_uniform(
-    shape: tuple[int, int], gain: float = 1.0, rng: Seed = None, dtype: DTypeLike = np.float64
+    shape: Shape, gain: float = 1.0, rng: Seed = None, dtype: DTypeLike = np.float64
 ) -> np.ndarray:
     r"""``torch.nn.init.xavier_uniform_`` for a ``(fan_in, fan_out)`` weight: :math:`U(-a, a)`.
 
@@ -146,7 +156,7 @@ def xavier_uniform(
 
 
 def xavier_normal(
-    shape: tuple[int, int], gain: float = 1.0, rng: Seed = None, dtype: DTypeLike = np.float64
+    shape: Shape, gain: float = 1.0, rng: Seed = None, dtype: DTypeLike = np.float64
 ) -> np.ndarray:
     r"""``torch.nn.init.xavier_normal_`` for a ``(fan_in, fan_out)`` weight: :math:`N(0, \sigma^2)`.
 
@@ -156,7 +166,7 @@ def xavier_normal(
 
 
 def kaiming_uniform(
-    shape: tuple[int, int], a: float = 0, mode: Literal["fan_in", "fan_out"] = "fan_in",
+    shape: Shape, a: float = 0, mode: Literal["fan_in", "fan_out"] = "fan_in",
     nonlinearity: Nonlinearity = "leaky_relu", rng: Seed = None, dtype: DTypeLike = np.float64,
 ) -> np.ndarray:
     r"""``torch.nn.init.kaiming_uniform_`` for a ``(fan_in, fan_out)`` weight: :math:`U(-a_u, a_u)`.
@@ -169,7 +179,7 @@ def kaiming_uniform(
 
 
 def kaiming_normal(
-    shape: tuple[int, int], a: float = 0, mode: Literal["fan_in", "fan_out"] = "fan_in",
+    shape: Shape, a: float = 0, mode: Literal["fan_in", "fan_out"] = "fan_in",
     nonlinearity: Nonlinearity = "leaky_relu", rng: Seed = None, dtype: DTypeLike = np.float64,
 ) -> np.ndarray:
     r"""``torch.nn.init.kaiming_normal_`` for a ``(fan_in, fan_out)`` weight: :math:`N(0, \sigma^2)`.
