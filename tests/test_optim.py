@@ -28,8 +28,6 @@ PAIRS = {
     "Adam": (optim.Adam, torch.optim.Adam),
     "AdamW": (optim.AdamW, torch.optim.AdamW),
 }
-#: torch's arguments that exist for tensors on devices and compilers only.
-DEVICE_ONLY = {"foreach", "capturable", "differentiable", "fused"}
 #: What each state entry is called in torch (the same names here).
 STATE_NAMES = ("momentum_buffer", "square_avg", "grad_avg", "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
 
@@ -203,7 +201,7 @@ def test_adamw_is_adam_with_decoupled_weight_decay() -> None:
 
 @pytest.mark.parametrize("name", list(PAIRS))
 def test_the_group_holds_torchs_hyperparameters(name: str) -> None:
-    """``param_groups[0]`` has torch's keys and values (but its device options); attributes read and write it."""
+    """``param_groups[0]`` has torch's keys and values; attributes read and write it."""
     ours, theirs = PAIRS[name]
     params = {"W": np.zeros((2, 3)), "b": np.zeros(3)}
     optimizer = ours(params, lr=0.05)
@@ -211,7 +209,7 @@ def test_the_group_holds_torchs_hyperparameters(name: str) -> None:
     group, expected = optimizer.param_groups[0], reference.param_groups[0]
     assert len(optimizer.param_groups) == 1 and all(a is b for a, b in zip(group["params"], params.values()))
     assert {key: group[key] for key in group if key != "params"} == {
-        key: value for key, value in expected.items() if key not in DEVICE_ONLY | {"params"}}
+        key: value for key, value in expected.items() if key != "params"}
     optimizer.lr = 0.2
     assert group["lr"] == 0.2
     group["lr"] = 0.3
@@ -281,17 +279,22 @@ def test_adam_moves_each_coordinate_by_lr_under_a_constant_gradient() -> None:
 
 @pytest.mark.parametrize("name", list(PAIRS))
 def test_signature_is_torchs(name: str) -> None:
-    """Every argument torch has (but its device and compiler options) exists here, in the same place, with
-    the same default; positional arguments in torch's order, keyword-only ones keyword-only."""
+    """Every argument torch has, in the same place, of the same kind, with the same default (its device and
+    compiler options included: they are accepted and change nothing)."""
     ours, theirs = (inspect.signature(cls).parameters for cls in PAIRS[name])
-    wanted = [p for key, p in theirs.items() if key not in DEVICE_ONLY]
-    if name == "RMSprop":  # torch lists maximize after capturable and foreach: here it is keyword-only
-        assert ours["maximize"].kind is inspect.Parameter.KEYWORD_ONLY
-        wanted = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) if p.name == "maximize" else p for p in wanted]
-    assert [p.name for p in ours.values()] == [p.name for p in wanted]
-    for mine, torchs in zip(ours.values(), wanted):
+    assert [p.name for p in ours.values()] == [p.name for p in theirs.values()]
+    for mine, torchs in zip(ours.values(), theirs.values()):
         assert mine.kind == torchs.kind, mine.name
         assert mine.default == torchs.default and type(mine.default) is type(torchs.default), mine.name
+
+
+@pytest.mark.parametrize("name", list(PAIRS))
+def test_torchs_device_options_are_accepted_and_change_nothing(name: str) -> None:
+    """A call written for torch, ``foreach=False`` and all, runs here with the same numbers."""
+    options = {"lr": 0.01, "foreach": False, "differentiable": False}
+    run_side_by_side(name, options, seed=9, steps=10)
+    ours = PAIRS[name][0]({"w": np.zeros(2)}, **options, **({} if name == "SGD" else {"capturable": False}))
+    assert ours.foreach is False and "foreach" not in repr(ours)
 
 
 @pytest.mark.parametrize(("name", "required"), [

@@ -57,14 +57,16 @@ def power(base: float, exponent: int) -> float:
 
 
 class Adam(Optimizer):
-    """``torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *, maximize=False, decoupled_weight_decay=False)``.
+    """``torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *, foreach=None, maximize=False, capturable=False, differentiable=False, fused=None, decoupled_weight_decay=False)``.
 
     Raises ``ValueError`` as torch does: ``lr``, ``eps`` or ``weight_decay``
     below 0 (or NaN), a beta outside :math:`[0, 1)`, betas that are not two
     floats. With ``decoupled_weight_decay=True`` it is
     :class:`~dlbook.numpy.optim.AdamW`. The state of a parameter:
     ``"step"``, ``"exp_avg"``, ``"exp_avg_sq"``, and ``"max_exp_avg_sq"``
-    (amsgrad).
+    (amsgrad). ``foreach``, ``capturable``, ``differentiable`` and
+    ``fused`` change nothing here
+    (:data:`~dlbook.numpy.optim.optimizer.DEVICE_OPTIONS`).
     """
 
     def __init__(
@@ -76,7 +78,11 @@ class Adam(Optimizer):
         weight_decay: float = 0,
         amsgrad: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
         if not 0.0 <= lr:
@@ -94,7 +100,8 @@ class Adam(Optimizer):
         if not (isinstance(betas[0], float) and isinstance(betas[1], float)):
             raise ValueError(f"betas must be both floats, as in torch.optim.Adam, got {betas!r}")
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
-                                  "amsgrad": amsgrad, "maximize": maximize,
+                                  "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
+                                  "capturable": capturable, "differentiable": differentiable, "fused": fused,
                                   "decoupled_weight_decay": decoupled_weight_decay})
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:

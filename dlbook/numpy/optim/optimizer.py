@@ -28,6 +28,11 @@ from numpy.typing import ArrayLike
 from dlbook._validate import check_gradients
 
 Params = dict[str, np.ndarray]
+#: torch's arguments that pick one of its implementations (``foreach``, ``fused``) or let a step be captured
+#: on a GPU or differentiated (``capturable``, ``differentiable``). Accepted, and kept in ``param_groups[0]``
+#: as torch keeps them, so that torch's calls run unchanged; NumPy has one implementation, and they change
+#: nothing.
+DEVICE_OPTIONS = ("foreach", "capturable", "differentiable", "fused")
 
 
 def _check_params(params: Any) -> Params:
@@ -142,5 +147,6 @@ class Optimizer:
 
     def __repr__(self) -> str:
         group = self.param_groups[0]
-        settings = ", ".join(f"{key}={value!r}" for key, value in group.items() if key not in ("params", "initial_lr"))
+        hidden = ("params", "initial_lr", *DEVICE_OPTIONS)
+        settings = ", ".join(f"{key}={value!r}" for key, value in group.items() if key not in hidden)
         return f"{type(self).__name__}({settings}; params {list(self.params)})"

@@ -33,12 +33,14 @@ from dlbook.numpy.optim.optimizer import Optimizer, Params, lerp_
 
 
 class RMSprop(Optimizer):
-    """``torch.optim.RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *, maximize=False)``.
+    """``torch.optim.RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, capturable=False, foreach=None, maximize=False, differentiable=False)``.
 
     Raises ``ValueError`` as torch does when ``lr``, ``eps``, ``momentum``,
     ``weight_decay`` or ``alpha`` is below 0 (or NaN). The state of a
     parameter: ``"step"``, ``"square_avg"``, and ``"momentum_buffer"``
-    (momentum above 0) and ``"grad_avg"`` (centered).
+    (momentum above 0) and ``"grad_avg"`` (centered). ``capturable``,
+    ``foreach`` and ``differentiable`` change nothing here
+    (:data:`~dlbook.numpy.optim.optimizer.DEVICE_OPTIONS`).
     """
 
     def __init__(
@@ -50,8 +52,10 @@ class RMSprop(Optimizer):
         weight_decay: float = 0,
         momentum: float = 0,
         centered: bool = False,
-        *,
+        capturable: bool = False,
+        foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
@@ -64,7 +68,8 @@ class RMSprop(Optimizer):
         if not 0.0 <= alpha:
             raise ValueError(f"Invalid alpha value: {alpha}")
         super().__init__(params, {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps, "centered": centered,
-                                  "weight_decay": weight_decay, "maximize": maximize})
+                                  "weight_decay": weight_decay, "capturable": capturable, "foreach": foreach,
+                                  "maximize": maximize, "differentiable": differentiable})
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
         if not state:

@@ -31,12 +31,14 @@ from dlbook.numpy.optim.optimizer import Optimizer, Params
 
 
 class SGD(Optimizer):
-    """``torch.optim.SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False)``.
+    """``torch.optim.SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False, foreach=None, differentiable=False, fused=None)``.
 
     Raises ``ValueError`` as torch does: ``lr``, ``momentum`` or
     ``weight_decay`` below 0, or ``nesterov=True`` without a momentum above 0
     and zero dampening. The state of a parameter is its
-    ``"momentum_buffer"`` (with momentum only).
+    ``"momentum_buffer"`` (with momentum only). ``foreach``,
+    ``differentiable`` and ``fused`` change nothing here
+    (:data:`~dlbook.numpy.optim.optimizer.DEVICE_OPTIONS`).
     """
 
     def __init__(
@@ -49,6 +51,9 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
@@ -59,7 +64,8 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
-                                  "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize})
+                                  "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize,
+                                  "foreach": foreach, "differentiable": differentiable, "fused": fused})
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
         if self.maximize:
