@@ -375,6 +375,11 @@ def test_params_must_be_a_dict_of_float_arrays(name: str) -> None:
     frozen.flags.writeable = False
     with pytest.raises(ValueError, match=r"params\['W'\] is read-only"):
         cls({"W": frozen})
+    shared = np.zeros(3)
+    with pytest.raises(UserWarning, match="duplicate parameters"):  # torch's warning, an error in these tests
+        PAIRS[name][1]([torch.zeros(3, requires_grad=True)] * 2)
+    with pytest.raises(ValueError, match=r"params\['b'\] is the same array as params\['a'\]"):
+        cls({"a": shared, "b": shared})
 
 
 @pytest.mark.parametrize("name", list(PAIRS))

@@ -36,7 +36,7 @@ DEVICE_OPTIONS = ("foreach", "capturable", "differentiable", "fused")
 
 
 def _check_params(params: Any) -> Params:
-    """``params`` as a dict of the very arrays given; errors as torch's (empty) or naming the key."""
+    """``params`` as a dict of the very arrays given; errors as torch's (empty, duplicates) or naming the key."""
     if not isinstance(params, Mapping):
         raise TypeError(
             "params must be a dict of NumPy arrays, such as "
@@ -55,6 +55,13 @@ def _check_params(params: Any) -> Params:
             raise ValueError(
                 f"params[{name!r}] is read-only; the optimizer updates it in place"
             )
+    seen: dict[int, str] = {}
+    for name, p in params.items():
+        # torch warns that a duplicate parameter "in future, this will cause an error": it would move twice
+        if id(p) in seen:
+            raise ValueError(f"params[{name!r}] is the same array as params[{seen[id(p)]!r}]: "
+                             "each parameter may appear once")
+        seen[id(p)] = name
     return dict(params)
 
 
