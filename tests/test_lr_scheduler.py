@@ -133,6 +133,40 @@ def test_two_schedules_share_the_first_ones_initial_rate() -> None:
         assert second.get_last_lr() == pytest.approx(reference.get_last_lr(), rel=1e-12)
 
 
+schedules = st.one_of(
+    st.tuples(st.just("StepLR"), st.fixed_dictionaries({"step_size": st.integers(1, 6),
+                                                         "gamma": st.floats(0.0, 1.5)})),
+    st.tuples(st.just("CosineAnnealingLR"), st.fixed_dictionaries({"T_max": st.integers(1, 15),
+                                                                    "eta_min": st.sampled_from([0.0, 1e-3, 0.5])})),
+    st.tuples(st.just("LinearLR"), st.fixed_dictionaries({"start_factor": st.floats(1e-3, 1.0),
+                                                          "end_factor": st.floats(0.0, 1.0),
+                                                          "total_iters": st.integers(0, 12)})),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(optimizer=st.sampled_from(["SGD", "RMSprop", "Adam", "AdamW"]), lr=lrs,
+       chain=st.lists(schedules, min_size=2, max_size=3), steps=st.integers(1, 60), reset=st.integers(0, 60),
+       rate=st.floats(0.0, 1.0))
+def test_chained_schedules_are_torchs(optimizer: str, lr: float, chain: list[tuple[str, dict[str, Any]]],
+                                      steps: int, reset: int, rate: float) -> None:
+    """Two or three schedules on one optimiser, each stepped after every optimiser step, as torch chains them
+    (each multiplies the rate the others left); at step ``reset`` the rate is set by hand, which they follow."""
+    ours, theirs = pair(lr, optimizer)
+    both = [(getattr(lr_scheduler, name)(ours, **options), getattr(torch.optim.lr_scheduler, name)(theirs, **options))
+            for name, options in chain]
+    for step in range(steps):
+        step_both(ours, theirs)
+        if step == reset:
+            ours.lr = theirs.param_groups[0]["lr"] = rate
+        for schedule, reference in both:
+            schedule.step()
+            reference.step()
+            assert schedule.last_epoch == reference.last_epoch == step + 1
+            np.testing.assert_allclose(schedule.get_last_lr(), reference.get_last_lr(), rtol=1e-12, atol=0,
+                                       err_msg=f"{chain}, step {step + 1}")
+
+
 @pytest.mark.parametrize("name, options", [("StepLR", {"step_size": 3}), ("CosineAnnealingLR", {"T_max": 5}),
                                            ("LinearLR", {})])
 def test_resuming_with_last_epoch_is_torchs(name: str, options: dict[str, Any]) -> None:
