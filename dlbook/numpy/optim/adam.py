@@ -23,7 +23,11 @@ steps of one constant gradient :math:`g`, :math:`m_t = (1 - \beta_1^t)\, g`
 and :math:`v_t = (1 - \beta_2^t)\, g^2`. Dividing by :math:`1 - \beta^t`
 undoes exactly that: under a constant gradient every step moves each
 coordinate by :math:`\eta` (up to :math:`\epsilon`), and in general by about
-:math:`\eta` or less. With ``amsgrad=True`` the root is taken of the largest
+:math:`\eta` or less. Kingma and Ba bound the step by
+:math:`\eta\,(1 - \beta_1) / \sqrt{1 - \beta_2} \approx 3.16\,\eta`, reached
+by a gradient that was 0 for a long time and then appears; that is no strict
+bound: a gradient that grows by 10% at every step reaches about
+:math:`7\eta`. With ``amsgrad=True`` the root is taken of the largest
 :math:`v_t` so far instead. Computed in torch's order,
 :math:`\theta \leftarrow \theta - \frac{\eta}{1 - \beta_1^t} \cdot
 \frac{m_t}{\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon}`, with one
