@@ -269,13 +269,25 @@ def check_learning_rate(lr: Any) -> float:
     return value
 
 
-def check_gradients(params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
-    """Raise ``ValueError`` unless ``grads`` has the keys of ``params`` and each gradient its parameter's shape."""
+def check_gradients(params: Mapping[str, Any], grads: Any, allow_none: bool = False) -> None:
+    """Raise ``ValueError`` unless ``grads`` is a dict with the keys of ``params`` and each gradient its parameter's shape.
+
+    The message names the keys that are missing or extra, or the key whose shape differs.
+    With ``allow_none``, a gradient may be ``None`` (no gradient, as torch's
+    ``.grad`` of a parameter the loss did not reach).
+    """
+    if not isinstance(grads, Mapping):
+        raise ValueError(f"grads must be a dict of gradients with the keys of params, got {type(grads).__name__}")
     if set(params) != set(grads):
+        missing = sorted(map(str, set(params) - set(grads)))
+        extra = sorted(map(str, set(grads) - set(params)))
         raise ValueError(
             f"params and grads must have the same keys, got {sorted(map(str, params))} and {sorted(map(str, grads))}"
+            f" (grads lacks {missing}, has extra {extra})"
         )
     for name, p in params.items():
+        if grads[name] is None and allow_none:
+            continue
         if tuple(grads[name].shape) != tuple(p.shape):
             raise ValueError(
                 f"grads[{describe(name)}] has shape {tuple(grads[name].shape)} but params[{describe(name)}] has shape {tuple(p.shape)}"

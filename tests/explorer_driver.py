@@ -25,6 +25,7 @@ from playwright.sync_api import Locator, Page
 from dlbook.widgets.activations import ActivationExplorer
 from dlbook.widgets.digits import DigitExplorer
 from dlbook.widgets.explorer import Explorer
+from dlbook.widgets.optimisers import OptimiserExplorer
 from dlbook.widgets.perceptron import PerceptronExplorer
 from dlbook.widgets.playground import TrainingPlayground
 from dlbook.widgets.softmax import SoftmaxExplorer
@@ -36,6 +37,7 @@ EXPLORERS: dict[str, type[Explorer]] = {
     "softmax": SoftmaxExplorer,
     "playground": TrainingPlayground,
     "digits": DigitExplorer,
+    "optimisers": OptimiserExplorer,
 }
 
 

@@ -17,6 +17,7 @@ import pytest
 import traitlets
 
 import dlbook.numpy as dnp
+from dlbook.numpy import optim as dnp_optim
 from dlbook.data import make_blobs, make_moons
 from dlbook.numpy.activations import ACTIVATIONS, DERIVATIVES
 from dlbook.numpy.mlp import init_mlp
@@ -26,12 +27,14 @@ from dlbook.widgets.activations import ActivationExplorer, explorer_inputs, neur
 from dlbook.widgets.digits import DigitExplorer, digit_readout
 from dlbook.widgets.explorer import STATIC, Explorer
 from dlbook.widgets.formatting import signed_term
+from dlbook.widgets.optimisers import OptimiserExplorer, explorer_paths, optimiser_readout
 from dlbook.widgets.perceptron import PerceptronExplorer
 from dlbook.widgets.playground import LEARNING_RATES, TrainingPlayground
 from dlbook.widgets.softmax import CLASS_NAMES, SoftmaxExplorer, softmax_readout
 from tests.conftest import ROOT
 
-EXPLORERS = [PerceptronExplorer, ActivationExplorer, SoftmaxExplorer, TrainingPlayground, DigitExplorer]
+EXPLORERS = [PerceptronExplorer, ActivationExplorer, SoftmaxExplorer, TrainingPlayground, DigitExplorer,
+             OptimiserExplorer]
 
 
 def digit_set(n: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -84,6 +87,9 @@ def test_controls_are_declared_once_from_the_traits(cls: type[Explorer]) -> None
     (TrainingPlayground, "lr", 0.2), (TrainingPlayground, "n_hidden", 0), (TrainingPlayground, "data", "iris"),
     (DigitExplorer, "example", 10), (DigitExplorer, "image", [0] * 63), (DigitExplorer, "image", [17] * 64),
     (DigitExplorer, "image", [0.5] * 64),
+    (OptimiserExplorer, "surface", "bowl"), (OptimiserExplorer, "lr", 0.3), (OptimiserExplorer, "beta", 1.0),
+    (OptimiserExplorer, "steps", 0), (OptimiserExplorer, "steps", 301), (OptimiserExplorer, "start_x", 2.05),
+    (OptimiserExplorer, "start_y", -1.55),
 ])
 def test_settings_outside_a_control_are_refused(cls: type[Explorer], name: str, value: object) -> None:
     explorer = make(cls)
@@ -183,6 +189,43 @@ def test_digit_explorer_checks_its_network_and_test_set() -> None:
 
 
 # ----------------------------------------------------------------------------------------------
+# The optimiser explorer
+
+
+def test_optimiser_explorer_runs_dlbooks_optimisers() -> None:
+    explorer = OptimiserExplorer()
+    assert (explorer.surface, explorer.start, explorer.lr, explorer.beta, explorer.steps) == (
+        "quadratic", (-1.5, 1.0), 0.1, 0.9, 50)
+    paths = explorer.paths()
+    assert list(paths) == ["SGD", "momentum", "RMSProp", "Adam"]
+    # plain SGD on the quadratic: each coordinate times (1 - lr h) per step, h = 1 and 10
+    sgd, _ = paths["SGD"]
+    np.testing.assert_allclose(sgd, np.array([-1.5, 1.0]) * (1 - 0.1 * np.array([1.0, 10.0])) ** np.arange(51)[:, None])
+    params = {"w": np.array([-1.5, 1.0])}
+    adam = dnp_optim.Adam(params, lr=0.1, betas=(0.9, 0.999))
+    for _ in range(50):
+        adam.step({"w": np.array([1.0, 10.0]) * params["w"]})
+    np.testing.assert_array_equal(paths["Adam"][0][-1], params["w"])
+    ends = "; ".join(f"{name} at ({p[-1, 0]:.2f}, {p[-1, 1]:.2f}), loss {0.5 * (p[-1, 0] ** 2 + 10 * p[-1, 1] ** 2):.4f}"
+                     for name, (p, _) in paths.items())
+    assert explorer.readout() == f"After 50 steps from (-1.50, 1.00): {ends}"
+
+
+def test_optimiser_explorer_reports_divergence_and_follows_its_settings() -> None:
+    explorer = OptimiserExplorer(lr=0.21, steps=300)
+    _, diverged_at = explorer.paths()["SGD"]
+    # |1 - 0.21 * 10| = 1.1: y = 1.1^t leaves [-1000, 1000] at the first t with 1.1^t > 1000
+    assert diverged_at == int(np.ceil(np.log(1000) / np.log(1.1))) == 73
+    assert "SGD diverged at step 73" in explorer.readout()
+    explorer.surface, explorer.start_x, explorer.start_y = "saddle", 0.5, 0.0
+    assert explorer.readout() == optimiser_readout("saddle", (0.5, 0.0), 0.21, 0.9, 300)
+    assert all(points[-1, 1] == 0 for points, _ in explorer.paths().values())  # y = 0 leads into the saddle
+    assert set(explorer.surfaces) == {"quadratic", "rosenbrock", "saddle"}
+    assert explorer.surfaces["saddle"]["saddles"] == [[0.0, 0.0]]
+    assert explorer_paths("rosenbrock", (1.0, 1.0), 0.5, 0.5, 10)["momentum"][0].tolist() == [[1.0, 1.0]] * 11
+
+
+# ----------------------------------------------------------------------------------------------
 # The playground
 
 
@@ -273,7 +316,7 @@ def test_built_modules_are_up_to_date(tmp_path) -> None:  # noqa: ANN001 (pytest
 
 def test_widgets_import_neither_torch_nor_matplotlib() -> None:
     code = ("import sys, dlbook.widgets.perceptron, dlbook.widgets.activations, dlbook.widgets.softmax, "
-            "dlbook.widgets.playground, dlbook.widgets.digits; "
+            "dlbook.widgets.playground, dlbook.widgets.digits, dlbook.widgets.optimisers; "
             "assert not {'torch', 'matplotlib', 'sklearn'} & set(sys.modules), sys.modules.keys()")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 0, result.stderr

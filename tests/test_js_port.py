@@ -28,8 +28,11 @@ from dlbook.numpy.mlp import init_mlp
 from dlbook.numpy.training import accuracy, train_mlp
 from dlbook.plots import decision_line, grid_points, plot_extent
 from dlbook.widgets.activations import explorer_inputs, neuron_readout
+from dlbook.numpy import optim
+from dlbook.numpy.surfaces import EXTENT, SURFACES, get_surface
 from dlbook.widgets.digits import digit_readout
 from dlbook.widgets.formatting import signed_term
+from dlbook.widgets.optimisers import LEARNING_RATES, explorer_paths, optimiser_readout
 from dlbook.widgets.perceptron import perceptron_readout
 from dlbook.widgets.playground import (
     DATASETS,
@@ -401,6 +404,113 @@ def test_a_stroke_inks_a_band_around_its_segment() -> None:
     pad = np.reshape(pad_before, (32, 32))
     assert changed and pad[16, 4:28].all() and pad[15, 4:28].all()  # pixel centres within 1.5 of y = 16
     assert not pad[:14].any() and not pad[19:].any()  # nothing more than the pen's radius away
+
+
+# ----------------------------------------------------------------------------------------------
+# The optimiser explorer: optim.js is dlbook.numpy.optim, surfaces.js is dlbook.numpy.surfaces
+
+
+def camel(options: dict[str, Any]) -> dict[str, Any]:
+    """Python's keyword arguments as optim.js names them (weight_decay -> weightDecay)."""
+    return {key.split("_")[0] + "".join(part.title() for part in key.split("_")[1:]): value
+            for key, value in options.items()}
+
+
+OPTIMIZER_CASES = [
+    ("SGD", {"lr": 0.1}), ("SGD", {"lr": 0.05, "momentum": 0.9}),
+    ("SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.3, "weight_decay": 0.01, "maximize": True}),
+    ("SGD", {"lr": 0.02, "momentum": 0.99, "nesterov": True, "weight_decay": 0.1}),
+    ("RMSprop", {}), ("RMSprop", {"lr": 0.003, "alpha": 0.9, "momentum": 0.5}),
+    ("RMSprop", {"lr": 0.01, "centered": True, "weight_decay": 0.01, "eps": 1e-3, "maximize": True}),
+    ("RMSprop", {"lr": 0.01, "alpha": 0.0, "momentum": 0.9, "centered": True}),
+    ("Adam", {}), ("Adam", {"lr": 0.01, "betas": (0.5, 0.99), "amsgrad": True}),
+    ("Adam", {"lr": 0.01, "weight_decay": 0.1, "eps": 0.0, "maximize": True}),
+    ("Adam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "betas": (0.0, 0.0)}),
+    ("AdamW", {}), ("AdamW", {"lr": 0.003, "weight_decay": 0.5, "amsgrad": True}),
+]
+
+
+@pytest.mark.parametrize(("name", "options"), OPTIMIZER_CASES, ids=[f"{n} {o}" for n, o in OPTIMIZER_CASES])
+def test_optimizers_agree_with_numpy_step_by_step(name: str, options: dict[str, Any]) -> None:
+    rng = np.random.default_rng(len(options))
+    start = {"W": rng.standard_normal(6), "b": rng.standard_normal(3)}
+    scales = rng.choice([0.0, 1e-3, 1.0, 30.0], size=40)
+    grads = [{key: scale * rng.standard_normal(value.shape) for key, value in start.items()} for scale in scales]
+    ((run,)) = [run_js(("adapters.optimizerRun", [name, camel(options), start, grads]))[0]]
+    params = {key: value.copy() for key, value in start.items()}
+    optimizer = getattr(optim, name)(params, **options)
+    for step, (grad, shown) in enumerate(zip(grads, run["trace"]), start=1):
+        optimizer.step(grad)
+        for key, value in params.items():
+            np.testing.assert_allclose(shown[key], value, **TOLERANCE, err_msg=f"{name} step {step} {key}")
+    for key, state in optimizer.state.items():
+        assert set(run["state"][key]) == set(state)
+        for entry, value in state.items():
+            np.testing.assert_allclose(run["state"][key][entry], value, **TOLERANCE, err_msg=f"{key} {entry}")
+
+
+@pytest.mark.parametrize(("name", "options"), [
+    ("SGD", {"lr": -1.0}), ("SGD", {"momentum": -0.5}), ("SGD", {"nesterov": True}), ("RMSprop", {"alpha": -1.0}),
+    ("RMSprop", {"eps": -1e-8}), ("Adam", {"betas": (0.9, 1.0)}), ("Adam", {"betas": (-0.5, 0.9)}),
+    ("AdamW", {"weight_decay": -1.0}), ("Adam", {"lr": math.nan}),
+])
+def test_optimizers_refuse_what_numpy_refuses(name: str, options: dict[str, Any]) -> None:
+    """The same error for the same value (numbers are written as each language writes them: -1 or -1.0)."""
+    with pytest.raises(ValueError) as raised:
+        getattr(optim, name)({"w": np.zeros(2)}, **options)
+    (message,) = run_js(("adapters.optimizerError", [name, camel(options)]))
+    assert message is not None and message.split(":")[0] == str(raised.value).split(":")[0]
+
+
+def test_surfaces_agree() -> None:
+    rng = np.random.default_rng(8)
+    points = np.concatenate([rng.uniform(-2, 2, (40, 2)), [[0.0, 0.0], [1.0, 1.0], [0.0, -1.0], [-1e3, 1e3]]])
+    names = list(SURFACES)
+    grids = run_js(*[("surfaces.lossGrid", [name, list(EXTENT), 7]) for name in names])
+    losses = run_js(*[("surfaces.surfaceLoss", [name, point]) for name in names for point in points])
+    xs, ys = np.linspace(EXTENT[0], EXTENT[1], 7), np.linspace(EXTENT[2], EXTENT[3], 7)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)  # row by row from the bottom
+    for name, values in zip(names, grids):
+        np.testing.assert_allclose(values, get_surface(name).loss(grid), **TOLERANCE)
+    expected = [float(get_surface(name).loss(point)) for name in names for point in points]
+    np.testing.assert_allclose(losses, expected, **TOLERANCE)
+
+
+def explorer_cases(seed: int, count: int) -> list[tuple[str, tuple[float, float], float, float, int]]:
+    """Settings the explorer's controls can take, some of them on the edges."""
+    rng = np.random.default_rng(seed)
+    cases = [("quadratic", (-1.5, 1.0), 0.1, 0.9, 50), ("rosenbrock", (-1.5, 1.0), 0.001, 0.9, 300),
+             ("saddle", (-1.5, 0.05), 0.1, 0.9, 300), ("saddle", (1.0, 0.0), 0.05, 0.0, 100),
+             ("quadratic", (2.0, 2.5), 0.21, 0.99, 300), ("rosenbrock", (-2.0, -1.5), 1.0, 0.5, 300),
+             ("quadratic", (-0.0, 0.0), 0.0001, 0.0, 1)]
+    for _ in range(count):
+        cases.append((str(rng.choice(list(SURFACES))),
+                      (round(float(rng.integers(-40, 41)) * 0.05, 2), round(float(rng.integers(-30, 51)) * 0.05, 2)),
+                      float(rng.choice(LEARNING_RATES)), round(float(rng.integers(0, 100)) / 100, 2),
+                      int(rng.integers(1, 301))))
+    return cases
+
+
+def test_explorer_paths_agree_with_numpy() -> None:
+    cases = explorer_cases(9, 40)
+    results = run_js(*[("surfaces.explorerPaths", [name, list(start), lr, beta, steps])
+                       for name, start, lr, beta, steps in cases])
+    diverged = 0
+    for (name, start, lr, beta, steps), shown in zip(cases, results):
+        for optimizer, (points, diverged_at) in explorer_paths(name, start, lr, beta, steps).items():
+            where = f"{optimizer} on {name} from {start}, lr {lr}, beta {beta}, {steps} steps"
+            assert shown[optimizer]["divergedAt"] == diverged_at, where
+            np.testing.assert_allclose(shown[optimizer]["points"], points, **TOLERANCE, err_msg=where)
+            diverged += diverged_at is not None
+    assert diverged >= 5  # the cases include runs that diverge
+
+
+def test_explorer_readouts_agree_word_for_word() -> None:
+    cases = explorer_cases(10, 60)
+    results = run_js(*[("surfaces.optimiserReadout", [name, list(start), lr, beta, steps])
+                       for name, start, lr, beta, steps in cases])
+    assert results == [optimiser_readout(*case) for case in cases]
+    assert any("diverged at step" in text for text in results)
 
 
 # ----------------------------------------------------------------------------------------------

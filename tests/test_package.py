@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_numpy_half_does_not_import_torch():
     modules = ["dlbook", "dlbook.numpy", "dlbook.data", "dlbook.plots", "dlbook.diagrams",
-               "dlbook.widgets.perceptron", "dlbook.exercises", "dlbook.digits", "dlbook.splits"]
+               "dlbook.widgets.perceptron", "dlbook.exercises", "dlbook.digits", "dlbook.splits",
+               "dlbook.numpy.optim", "dlbook.numpy.init", "dlbook.numpy.surfaces", "dlbook.widgets.optimisers"]
     code = f"import sys, {', '.join(modules)}; assert 'torch' not in sys.modules, 'torch was imported'"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr

@@ -584,6 +584,39 @@ def test_drawing_a_digit_changes_the_probabilities(visit: Visit) -> None:
         assert figure_pixels(explorer) != empty
 
 
+def test_clicking_or_dragging_on_the_optimiser_plot_moves_the_start(visit: Visit) -> None:
+    """A click on the optimiser explorer's plot puts the start there, a drag carries it along: the start
+    sliders follow (on their grid of 0.05), the read-out is dlbook's for the new start, the figure changes."""
+    found = [e for e in explorers_on(visit) if explorer_key(e) == "optimisers"]
+    if not found:
+        pytest.skip("no optimiser explorer on this page")
+    for explorer in found:
+        state = explorer.evaluate(SAVED_STATE_JS)
+        xmin, xmax, ymin, ymax = state["extent"]
+        frame = explorer.locator(".dlbook-plot rect.dlbook-frame").first
+        frame.scroll_into_view_if_needed()
+        box = frame.bounding_box()
+        assert box is not None, "the plot is not on screen"
+
+        def at(x: float, y: float) -> tuple[float, float]:
+            return (box["x"] + (x - xmin) / (xmax - xmin) * box["width"],
+                    box["y"] + (ymax - y) / (ymax - ymin) * box["height"])
+
+        for gesture, target in (("click", (1.0, 2.0)), ("drag", (0.5, -0.5))):
+            before, text = figure_pixels(explorer), readout(explorer)
+            if gesture == "click":
+                visit.page.mouse.click(*at(*target))
+            else:
+                visit.page.mouse.move(*at(-1.0, 0.0))
+                visit.page.mouse.down()
+                visit.page.mouse.move(*at(*target), steps=5)
+                visit.page.mouse.up()
+            shown = settings("optimisers", controls(explorer))
+            assert (shown["start_x"], shown["start_y"]) == target, f"after a {gesture}: {shown}"
+            assert readout(explorer) == oracle("optimisers", state, shown).readout(), f"after a {gesture}"
+            assert readout(explorer) != text and figure_pixels(explorer) != before, f"nothing changed: {gesture}"
+
+
 # ----------------------------------------------------------------------------------------------
 # Every reader: screen readers (axe-core, described figures), dark mode, phones, code that fits
 #

@@ -149,6 +149,50 @@ def test_agreement_with_three_classes_and_a_ragged_last_batch() -> None:
     np.testing.assert_allclose(np_losses, torch_losses, rtol=0, atol=1e-6)
 
 
+OPTIMIZER_RUNS = [
+    ("SGD", {"momentum": 0.9}, 0.05),
+    ("SGD", {"momentum": 0.9, "nesterov": True, "weight_decay": 1e-3}, 0.05),
+    ("SGD", {"momentum": 0.5, "dampening": 0.5}, 0.2),
+    ("RMSprop", {}, 0.01),
+    ("RMSprop", {"momentum": 0.5, "centered": True}, 0.003),
+    ("Adam", {}, 0.01),
+    ("Adam", {"betas": (0.8, 0.99), "amsgrad": True, "weight_decay": 1e-3}, 0.01),
+    ("AdamW", {"weight_decay": 0.1}, 0.01),
+]
+
+
+@pytest.mark.parametrize(("optimizer", "options", "lr"), OPTIMIZER_RUNS)
+def test_numpy_and_torch_train_alike_with_every_optimizer(moons: tuple, optimizer: str, options: dict,
+                                                          lr: float) -> None:
+    """dlbook.numpy.optim inside the training loop against torch.optim inside torch's: the same run."""
+    X, y = moons
+    settings = {"lr": lr, "batch_size": 32, "epochs": 15, "seed": 2, "optimizer": optimizer, "options": options}
+    params, losses = np_training.train_mlp(X, y, **settings)
+    model, torch_losses = torch_training.train_mlp(X, y, **settings)
+    np.testing.assert_allclose(torch_losses, losses, rtol=0, atol=1e-12)
+    for name, value in model.to_params().items():
+        np.testing.assert_allclose(value, params[name], rtol=0, atol=1e-10)
+    assert losses[-20:].mean() < 0.6 * losses[0]  # it learns
+
+
+def test_default_optimizer_is_plain_sgd(moons: tuple) -> None:
+    X, y = moons
+    default, _ = np_training.train_mlp(X, y, epochs=3)
+    named, _ = np_training.train_mlp(X, y, epochs=3, optimizer="SGD", options={})
+    assert all(np.array_equal(default[k], named[k]) for k in default)
+
+
+@pytest.mark.parametrize("backend", [np_training, torch_training])
+def test_optimizer_must_be_known_and_keep_lr_apart(moons: tuple, backend: object) -> None:
+    X, y = moons
+    with pytest.raises(ValueError, match="unknown optimizer 'adam'; choose one of 'SGD', 'RMSprop', 'Adam', 'AdamW'"):
+        backend.train_mlp(X, y, epochs=1, optimizer="adam")
+    with pytest.raises(ValueError, match="options must not hold 'lr'"):
+        backend.train_mlp(X, y, epochs=1, optimizer="Adam", options={"lr": 0.1})
+    with pytest.raises(ValueError, match="Invalid momentum value: -1"):
+        backend.train_mlp(X, y, epochs=1, options={"momentum": -1})
+
+
 def test_first_loss_is_the_initial_network_on_the_first_batch(moons: tuple) -> None:
     X, y = moons
     _, losses = np_training.train_mlp(X, y, n_hidden=4, batch_size=16, epochs=1, seed=9)

@@ -17,5 +17,6 @@ from dlbook.exercises.digits import (
 )
 from dlbook.exercises.intro import check_count_parameters
 from dlbook.exercises.losses import check_cross_entropy, check_softmax
+from dlbook.exercises.optimisers import check_adam_step, check_cosine_lr, check_momentum_step
 from dlbook.exercises.perceptron import check_perceptron, check_weighted_sum
 from dlbook.exercises.training import check_sgd_step

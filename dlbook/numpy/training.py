@@ -35,6 +35,7 @@ from dlbook._validate import (
     check_seed,
     describe,
     has_nan,
+    lookup,
 )
 from dlbook.batches import run_sgd
 from dlbook.numpy._arrays import as_float_array, as_numeric_array
@@ -42,6 +43,7 @@ from dlbook.numpy.activations import sigmoid
 from dlbook.numpy.classification import batch_accuracy, share_right
 from dlbook.numpy._params import check_sizes
 from dlbook.numpy.mlp import PARAM_NAMES, check_params, init_mlp, mlp_backward, mlp_forward, softmax_cross_entropy
+from dlbook.numpy.optim import SGD, Adam, AdamW, Optimizer, RMSprop
 from dlbook.numpy.softmax import softmax
 
 Params = dict[str, np.ndarray]
@@ -51,6 +53,8 @@ Callback = Callable[[int, float, Any], None]
 Forward = Callable[[Params, np.ndarray], tuple[np.ndarray, Any]]
 #: ``backward(params, cache, grad_logits) -> grads``: its backward pass.
 Backward = Callable[[Params, Any, np.ndarray], Params]
+#: The optimisers a training run can use, by the name they share with ``torch.optim``.
+OPTIMIZERS: dict[str, type[Optimizer]] = {"SGD": SGD, "RMSprop": RMSprop, "Adam": Adam, "AdamW": AdamW}
 
 
 def sgd_step(params: Params, grads: Params, lr: float) -> Params:
@@ -121,6 +125,32 @@ def _forward(forward: Forward, params: Params, X: np.ndarray) -> tuple[np.ndarra
     return logits, result[1]
 
 
+def optimizer_options(optimizer: str, options: dict[str, Any] | None) -> dict[str, Any]:
+    """``options`` as a dict, once ``optimizer`` is known to name one of :data:`OPTIMIZERS`.
+
+    ``ValueError`` for an unknown name or for ``"lr"`` among the options (the
+    learning rate is an argument of its own). Shared with
+    :mod:`dlbook.torch.training`, which makes ``torch.optim``'s class of the
+    same name.
+    """
+    lookup("optimizer", optimizer, OPTIMIZERS)
+    options = {} if options is None else dict(check_mapping("options", options))
+    if "lr" in options:
+        raise ValueError("options must not hold 'lr': the learning rate is the argument lr")
+    return options
+
+
+def make_optimizer(optimizer: str, params: Params, lr: float, options: dict[str, Any] | None) -> Optimizer:
+    """The optimiser of :mod:`dlbook.numpy.optim` called ``optimizer`` over ``params``.
+
+    It gets the learning rate ``lr`` and the hyperparameters ``options``
+    (e.g. ``{"momentum": 0.9}``), named as in ``torch.optim``
+    (:func:`optimizer_options`).
+    """
+    options = optimizer_options(optimizer, options)
+    return OPTIMIZERS[optimizer](params, lr=lr, **options)
+
+
 def train_classifier(
     forward: Forward,
     backward: Backward,
@@ -133,8 +163,10 @@ def train_classifier(
     seed: int = 0,
     callback: Callback | None = None,
     every: int = 10,
+    optimizer: str = "SGD",
+    options: dict[str, Any] | None = None,
 ) -> tuple[Params, np.ndarray]:
-    r"""Train any classifier by mini-batch SGD on the softmax cross-entropy.
+    r"""Train any classifier by mini-batch SGD (or another optimiser) on the softmax cross-entropy.
 
     The model is a pair of functions: ``forward(params, X)`` returns the
     logits and a cache, ``backward(params, cache, grad_logits)`` the
@@ -142,12 +174,15 @@ def train_classifier(
     :func:`~dlbook.numpy.mlp.mlp_backward` or
     :func:`~dlbook.numpy.linear.linear_forward` and
     :func:`~dlbook.numpy.linear.linear_backward` do. Each step takes the next
-    batch :math:`B` of :func:`dlbook.batches.minibatches` and applies
-    :func:`sgd_step`,
+    batch :math:`B` of :func:`dlbook.batches.minibatches` and lets the
+    optimiser of :mod:`dlbook.numpy.optim` named ``optimizer`` step, with
+    learning rate ``lr`` and the hyperparameters ``options``
+    (:func:`make_optimizer`); the default, plain ``"SGD"``, is
     :math:`\theta \leftarrow \theta - \eta\, \nabla_\theta L_B`.
     Returns the trained parameters (``params`` itself is left unchanged) and
     the loss of every step's batch before its update. ``callback(step, loss,
-    params)`` is called every ``every`` steps and after the last; with
+    params)`` is called every ``every`` steps and after the last, with a copy
+    of the parameters after that step; with
     ``every=steps_per_epoch(n, batch_size)`` that is once per epoch.
     """
     X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
@@ -160,10 +195,12 @@ def train_classifier(
     params = float_arrays("params", params)
     n_classes = _forward(forward, params, X[:1])[0].shape[1]
     check_labelled_data(X, y, n_classes=n_classes)
+    params = {name: p.copy() for name, p in params.items()}  # the optimiser updates these in place
+    stepper = make_optimizer(optimizer, params, lr, options)
     step = 0
 
     def update(batch: np.ndarray) -> float:
-        nonlocal params, step
+        nonlocal step
         step += 1
         logits, cache = _forward(forward, params, X[batch])
         if has_nan(logits) or (logits == np.inf).any():  # where the browser's port stops too
@@ -174,11 +211,11 @@ def train_classifier(
         loss, grad_logits = softmax_cross_entropy(logits, y[batch])
         grads = float_arrays("backward's result", backward(params, cache, grad_logits))
         check_gradients(params, grads)
-        params = _update(params, grads, lr)
+        stepper.step(grads)
         return loss
 
     def progress(step: int, loss: float) -> None:
-        callback(step, loss, params)
+        callback(step, loss, {name: p.copy() for name, p in params.items()})
 
     # Overflow (a learning rate far too large) is not warned about: the NaN or
     # +inf it makes raises ValueError where it first appears, at the step where
@@ -203,13 +240,18 @@ def train_mlp(
     params: Params | None = None,
     callback: Callback | None = None,
     every: int = 10,
+    optimizer: str = "SGD",
+    options: dict[str, Any] | None = None,
 ) -> tuple[Params, np.ndarray]:
     r"""Train a two-layer classifier on ``(X, y)`` by mini-batch SGD; return ``(params, losses)``.
 
     Each step takes the next batch of :func:`dlbook.batches.minibatches`
     (``batch_size`` examples, reshuffled every epoch with ``seed``), computes the
     mean softmax cross-entropy and its gradients by backpropagation, and
-    applies :func:`sgd_step` with learning rate ``lr`` (the loop is
+    updates the weights with the optimiser ``optimizer`` (default plain
+    ``"SGD"``, :math:`\theta \leftarrow \theta - \eta \nabla_\theta L_B`)
+    with learning rate ``lr`` and hyperparameters ``options``, e.g.
+    ``optimizer="SGD", options={"momentum": 0.9}`` (the loop is
     :func:`train_classifier`'s). ``losses[t]`` is the loss of step ``t + 1``'s
     batch *before* its update. The starting point is
     ``params`` if given, else :func:`dlbook.numpy.mlp.init_mlp` with ``seed``
@@ -223,7 +265,7 @@ def train_mlp(
 
     return train_classifier(
         forward, mlp_backward, params, X, y,
-        lr, batch_size, epochs, seed, callback, every,
+        lr, batch_size, epochs, seed, callback, every, optimizer, options,
     )
 
 

@@ -1,10 +1,12 @@
-r"""Training the two-layer network the PyTorch way: ``nn.Module``, autograd and ``torch.optim.SGD``.
+r"""Training the two-layer network the PyTorch way: ``nn.Module``, autograd and ``torch.optim``.
 
 The twin of :mod:`dlbook.numpy.training`: same arguments, same starting
 weights (:func:`dlbook.numpy.mlp.init_mlp`), the same batches in the same order
-(:mod:`dlbook.batches`), the same update
-:math:`\theta \leftarrow \theta - \eta\, \nabla_\theta L_B(\theta)`; only the
-gradients come from ``loss.backward()`` and the update from the optimiser.
+(:mod:`dlbook.batches`), the same update (by default plain SGD,
+:math:`\theta \leftarrow \theta - \eta\, \nabla_\theta L_B(\theta)`; or
+momentum, RMSProp, Adam, AdamW by the names :mod:`dlbook.numpy.optim` shares
+with ``torch.optim``); only the gradients come from ``loss.backward()`` and
+the update from ``torch.optim``'s optimiser.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dlbook._validate import (
     describe,
 )
 from dlbook.batches import run_sgd
-from dlbook.numpy.training import Callback, Params, prepare_training
+from dlbook.numpy.training import Callback, Params, optimizer_options, prepare_training
 from dlbook.torch._tensors import as_float_tensor, from_numpy
 from dlbook.torch.mlp import MLP
 
@@ -81,12 +83,16 @@ def train_mlp(
     params: Params | None = None,
     callback: Callback | None = None,
     every: int = 10,
+    optimizer: str = "SGD",
+    options: dict[str, Any] | None = None,
 ) -> tuple[MLP, np.ndarray]:
-    r"""Train an :class:`~dlbook.torch.mlp.MLP` on ``(X, y)`` with ``torch.optim.SGD``; return ``(model, losses)``.
+    r"""Train an :class:`~dlbook.torch.mlp.MLP` on ``(X, y)`` with ``torch.optim``; return ``(model, losses)``.
 
     Arguments and losses as in :func:`dlbook.numpy.training.train_mlp`: each
     step computes ``F.cross_entropy`` (the mean softmax cross-entropy) on the
-    next batch, calls ``loss.backward()`` and ``optimizer.step()``.
+    next batch, calls ``loss.backward()`` and ``optimizer.step()``, where the
+    optimiser is ``torch.optim``'s class named ``optimizer`` (``"SGD"``,
+    ``"RMSprop"``, ``"Adam"``, ``"AdamW"``) made with ``lr`` and ``options``.
     ``callback(step, loss, model)`` is called every ``every`` steps and after the last.
     Training runs on one CPU thread (see :func:`_one_thread`).
     """
@@ -97,14 +103,15 @@ def train_mlp(
     # The inputs in the parameters' dtype, as dlbook.numpy's forward pass casts them.
     inputs = from_numpy(X.astype(initial["W1"].dtype, copy=False), "X")
     labels = from_numpy(y, "y").long()
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    options = optimizer_options(optimizer, options)  # the names and checks of the NumPy side
+    stepper = getattr(torch.optim, optimizer)(model.parameters(), lr=lr, **options)
 
     def update(batch: np.ndarray) -> float:
         index = torch.from_numpy(batch)
-        optimizer.zero_grad()
+        stepper.zero_grad()
         loss = F.cross_entropy(model(inputs[index]), labels[index])
         loss.backward()
-        optimizer.step()
+        stepper.step()
         return loss.item()
 
     progress = None if callback is None else (lambda step, loss: callback(step, loss, model))

@@ -131,11 +131,11 @@ export function createPanel(fig, {
 }
 
 /**
- * Decision regions: a resolution x resolution canvas laid over a panel's plot area (under
- * the SVG), coloured from the values of a grid (`gridPoints` order: rows from the bottom).
+ * A canvas of width x height pixels laid over a panel's plot area, under the SVG: what is
+ * drawn once and painted as a picture (decision regions, contour lines) instead of as SVG.
  */
-export function createRegions(fig, panel, resolution) {
-  const canvas = element("canvas", { width: resolution, height: resolution, class: "dlbook-regions" });
+export function createCanvasLayer(fig, panel, width, height, className) {
+  const canvas = element("canvas", { width, height, class: className });
   Object.assign(canvas.style, {
     left: `${(100 * panel.left) / fig.width}%`,
     top: `${(100 * panel.top) / fig.height}%`,
@@ -143,6 +143,15 @@ export function createRegions(fig, panel, resolution) {
     height: `${(100 * panel.height) / fig.height}%`,
   });
   fig.plot.prepend(canvas);
+  return canvas;
+}
+
+/**
+ * Decision regions: a resolution x resolution canvas laid over a panel's plot area (under
+ * the SVG), coloured from the values of a grid (`gridPoints` order: rows from the bottom).
+ */
+export function createRegions(fig, panel, resolution) {
+  const canvas = createCanvasLayer(fig, panel, resolution, resolution, "dlbook-regions");
   const context = canvas.getContext("2d");
   const image = context.createImageData(resolution, resolution);
   return {

@@ -5,11 +5,13 @@ import * as activations from "../../js/compute/activations.js";
 import * as digits from "../../js/compute/digits.js";
 import * as format from "../../js/compute/format.js";
 import * as mlp from "../../js/compute/mlp.js";
+import * as optim from "../../js/compute/optim.js";
 import * as perceptron from "../../js/compute/perceptron.js";
 import * as plane from "../../js/compute/plane.js";
 import * as playground from "../../js/compute/playground.js";
 import { PCG64 } from "../../js/compute/random.js";
 import * as softmax from "../../js/compute/softmax.js";
+import * as surfaces from "../../js/compute/surfaces.js";
 import * as figure from "../../js/ui/figure.js";
 import * as activationsView from "../../js/explorers/activations.js";
 import * as perceptronView from "../../js/explorers/perceptron.js";
@@ -53,6 +55,28 @@ const adapters = {
       throw error;
     }
   },
+  /**
+   * The optimiser `name` of optim.js over `params` (flat arrays by name), stepped through `grads`:
+   * the parameters after every step and the final state.
+   */
+  optimizerRun: (name, options, params, grads) => {
+    const arrays = Object.fromEntries(Object.entries(params).map(([key, value]) => [key, Float64Array.from(value)]));
+    const optimizer = new optim.OPTIMIZERS[name](arrays, options);
+    const trace = grads.map((grad) => {
+      optimizer.step(grad);
+      return Object.fromEntries(Object.entries(arrays).map(([key, value]) => [key, Array.from(value)]));
+    });
+    return { trace, state: optimizer.state };
+  },
+  /** The message of the error the optimiser `name` throws for `options`, or null. */
+  optimizerError: (name, options) => {
+    try {
+      new optim.OPTIMIZERS[name]({ w: new Float64Array(2) }, options);
+      return null;
+    } catch (error) {
+      return error.message;
+    }
+  },
   /** The run of the playground module itself, step by step, with its read-out after every step. */
   playgroundRun: ({ state, dataset, nHidden, activation, lr, batchSize, epochs }) => {
     const trainer = playground.startRun({ seedState: state, dataset, nHidden, activation, lr, batchSize, epochs });
@@ -72,7 +96,7 @@ const adapters = {
 };
 
 const modules = {
-  activations, digits, figure, format, mlp, perceptron, plane, playground, softmax, adapters,
+  activations, digits, figure, format, mlp, optim, perceptron, plane, playground, softmax, surfaces, adapters,
   activationsView, perceptronView,
 };
 
