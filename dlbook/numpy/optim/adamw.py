@@ -11,8 +11,10 @@ r"""AdamW: Adam with its weight decay taken out of the gradient.
 then takes Adam's step on the loss's gradient alone. With the decay in the
 gradient instead (``Adam(weight_decay=...)``), the term :math:`\lambda\theta`
 would pass through Adam's division by :math:`\sqrt{\hat v}`: weights with
-large gradients would hardly be decayed, weights with tiny ones decayed by
-about :math:`\eta` per step whatever :math:`\lambda`.
+large gradients would hardly be decayed, and a weight whose only gradient is
+the decay would first move by about :math:`\eta` per step whatever
+:math:`\lambda` (less later, as :math:`\hat v` still remembers larger
+gradients).
 """
 
 from __future__ import annotations
