@@ -17,6 +17,14 @@ from dlbook.torch.activations import (
     tanh,
     tanh_derivative,
 )
+from dlbook.torch.conv import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    conv2d,
+    conv2d_backward,
+    max_pool2d,
+    max_pool2d_backward,
+)
 from dlbook.torch.perceptron import perceptron, predict_class, weighted_sum
 from dlbook.torch.losses import (
     binary_cross_entropy,

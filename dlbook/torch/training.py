@@ -10,16 +10,18 @@ gradients come from ``loss.backward()`` and the update from the optimiser.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeVar
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dlbook._validate import check_gradients, check_learning_rate
+from dlbook._validate import check_gradients, check_labelled_data, check_learning_rate
 from dlbook.batches import run_sgd
 from dlbook.numpy.training import Callback, Params, prepare_training
 from dlbook.torch.mlp import MLP
+
+ModelT = TypeVar("ModelT", bound=torch.nn.Module)
 
 
 @contextmanager
@@ -76,9 +78,36 @@ def train_mlp(
     Training runs on one CPU thread (see :func:`_one_thread`).
     """
     X, y, initial = prepare_training(X, y, n_hidden, seed, params)
+    return train_model(MLP.from_params(initial, activation), X, y, lr, batch_size, epochs, seed, callback, every)
+
+
+def train_model(
+    model: ModelT,
+    X: Any,
+    y: Any,
+    lr: float = 0.5,
+    batch_size: int = 32,
+    epochs: int = 100,
+    seed: int = 0,
+    callback: Callback | None = None,
+    every: int = 10,
+) -> tuple[ModelT, np.ndarray]:
+    r"""Train any classifier ``model`` (an ``nn.Module`` giving logits) in place with ``torch.optim.SGD``.
+
+    The twin of :func:`dlbook.numpy.training.train_classifier`: the same
+    batches (:mod:`dlbook.batches`, from ``seed``), and each step computes
+    ``F.cross_entropy`` (the mean softmax cross-entropy) on the next batch,
+    calls ``loss.backward()`` and ``optimizer.step()``. Returns ``(model,
+    losses)``, ``losses[t]`` the loss of step ``t + 1``'s batch before its
+    update. ``callback(step, loss, model)`` is called every ``every`` steps and
+    after the last. ``X`` is converted to the model's dtype. Training runs on
+    one CPU thread (see :func:`_one_thread`).
+    """
     check_learning_rate(lr)
-    model = MLP.from_params(initial, activation)
-    inputs, labels = torch.from_numpy(X), torch.from_numpy(y).long()
+    X, y = np.asarray(X), np.asarray(y)
+    check_labelled_data(X, y)
+    dtype = next(model.parameters()).dtype
+    inputs, labels = torch.as_tensor(X).to(dtype), torch.from_numpy(y).long()
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
 
     def update(batch: np.ndarray) -> float:
