@@ -38,7 +38,7 @@ Pair = tuple[int, int]
 
 def _is_int(value: Any) -> bool:
     """True for Python and NumPy integers, not for booleans."""
-    return isinstance(value, Integral) and not isinstance(value, bool)
+    return type(value) is int or (isinstance(value, Integral) and not isinstance(value, bool))
 
 
 def pair(name: str, value: Any) -> Pair:
@@ -267,6 +267,8 @@ def check_grad_output(grad_shape: tuple[int, ...], geometry: Geometry, channels:
 
 def check_same_dtype(**arrays: Any) -> None:
     """Raise ``ValueError`` unless the named arrays (``None`` skipped) share one dtype, as torch demands."""
+    if len({a.dtype for a in arrays.values() if a is not None}) < 2:
+        return
     given = {name: str(a.dtype).removeprefix("torch.") for name, a in arrays.items() if a is not None}
     if len(set(given.values())) > 1:
         listed = ", ".join(f"{name} {dtype}" for name, dtype in given.items())

@@ -151,15 +151,17 @@ def _bare(ax: Axes) -> None:
 
 
 def tile_images(images: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
-    """Lay out flattened 8 x 8 images (rows of ``images``) in a grid, by rows.
+    """Lay out images in a grid, by rows: flattened 8 x 8 digits (rows of ``images``), or ``(n, h, w)`` pictures.
 
     Returns one 2-D array: ``columns`` pictures across, as many rows as
     needed, ``gap`` pixels of NaN between neighbours and in unused places
     (``imshow`` draws NaN in the colour map's "bad" colour). One picture of
     many images draws much faster than one ``Axes`` per image.
     """
-    images = np.asarray(images, dtype=np.float64).reshape((-1, *IMAGE_SHAPE))
-    height, width = IMAGE_SHAPE
+    images = np.asarray(images, dtype=np.float64)
+    if images.ndim != 3:
+        images = images.reshape((-1, *IMAGE_SHAPE))
+    height, width = images.shape[1:]
     rows = -(-len(images) // columns)
     grid = np.full(
         (rows * (height + gap) - gap, columns * (width + gap) - gap), np.nan
@@ -219,6 +221,19 @@ def show_weights(
     """
     units = np.reshape(weights, (N_PIXELS, -1)).T
     return _show_tiles(ax, units, columns, WEIGHT_CMAP, -limit, limit)
+
+
+def show_maps(ax: Axes, maps: np.ndarray, limit: float, columns: int) -> AxesImage:
+    """Draw pictures of any size, ``(n, h, w)``, such as kernels or feature maps, ``columns`` across.
+
+    The colour scale runs from ``-limit`` (blue) through 0 (white) to
+    ``+limit`` (red), as in :func:`show_weights`; give the pictures that are
+    compared the same ``limit``.
+    """
+    maps = np.asarray(maps, dtype=np.float64)
+    if maps.ndim != 3:
+        raise ValueError(f"maps must be 3-D (n, height, width), got shape {maps.shape}")
+    return _show_tiles(ax, maps, columns, WEIGHT_CMAP, -limit, limit)
 
 
 def plot_history(

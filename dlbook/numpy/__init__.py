@@ -25,7 +25,7 @@ from dlbook.numpy.classification import (
     confusion_matrix,
     one_hot,
 )
-from dlbook.numpy.cnn import cnn_backward, cnn_forward, init_cnn
+from dlbook.numpy.cnn import cnn_backward, cnn_forward, cnn_predict_proba, init_cnn
 from dlbook.numpy.conv import conv2d, conv2d_backward
 from dlbook.numpy.linear import init_linear, linear_backward, linear_forward
 from dlbook.numpy.mlp import init_mlp, mlp_backward, mlp_forward, softmax_cross_entropy

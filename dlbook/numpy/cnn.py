@@ -39,6 +39,7 @@ from dlbook._validate import check_ndim, check_no_nan, check_not_empty
 from dlbook.numpy._params import check_param_arrays, check_sizes, float_dtype, glorot_uniform
 from dlbook.numpy.conv import conv2d, conv2d_backward, conv2d_parameter_gradients
 from dlbook.numpy.pooling import max_pool2d, max_pool2d_backward
+from dlbook.numpy.softmax import softmax
 
 CNN_PARAM_NAMES = ("K1", "b1", "K2", "b2", "W3", "b3")
 #: The number of axes of each parameter: kernels 4-D, the output layer's weights 2-D, biases 1-D.
@@ -183,3 +184,13 @@ def cnn_backward(
     grad_A1 *= A1 > 0
     grad_K1, grad_b1 = conv2d_parameter_gradients(grad_A1, x, K1, padding=PADDING)  # x needs no gradient
     return {"K1": grad_K1, "b1": grad_b1, "K2": grad_K2, "b2": grad_b2, "W3": features.T @ G, "b3": G.sum(axis=0)}
+
+
+def cnn_predict_proba(params: dict[str, np.ndarray], X: ArrayLike) -> np.ndarray:
+    r"""The network's class probabilities :math:`\mathrm{softmax}(L)` for the images in the rows of ``X``.
+
+    ``X`` has shape ``(n, side * side)``; the result ``(n, n_classes)``, each
+    row positive and summing to 1 (:func:`cnn_forward`'s logits through
+    :func:`~dlbook.numpy.softmax.softmax`).
+    """
+    return softmax(cnn_forward(params, X)[0], axis=1)

@@ -39,6 +39,16 @@ const REGION_TABLE = Array.from({ length: 256 }, (_, i) => {
   return rgb.map((c) => Math.round(REGION_ALPHA * c + (1 - REGION_ALPHA) * 255));
 });
 
+/** RdBu_r itself, unblended: the book's WEIGHT_CMAP for weights and feature maps, 256 [r, g, b] colours. */
+let weightTable = null;
+
+/** The colour of a weight or feature between -limit (blue) and +limit (red), white at 0, as an [r, g, b] array. */
+export function weightColor(value, limit) {
+  weightTable ??= Array.from({ length: 256 }, (_, i) => rdbuReversed(i / 255).match(/\d+/g).map(Number));
+  const t = limit > 0 ? (value + limit) / (2 * limit) : 0.5;
+  return weightTable[Math.round(255 * Math.min(1, Math.max(0, Number.isNaN(t) ? 0.5 : t)))];
+}
+
 /** The blended region colour of a value between vmin and vmax, as an [r, g, b] array. */
 export function regionColor(value, vmin, vmax) {
   const t = (value - vmin) / (vmax - vmin);
