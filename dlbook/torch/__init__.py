@@ -34,5 +34,6 @@ from dlbook.torch.losses import (
     nll_loss,
 )
 from dlbook.torch.softmax import log_softmax, softmax
+from dlbook.torch.cnn import CNN
 from dlbook.torch.mlp import MLP
-from dlbook.torch.training import sgd_step, train_mlp
+from dlbook.torch.training import sgd_step, train_mlp, train_model
