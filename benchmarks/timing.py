@@ -106,3 +106,22 @@ def interleaved(fns: Sequence[Callable[[], object]], repeats: int, warmup: int =
                 fn()
             out.append((time.perf_counter() - start) / number)
     return [Stats(tuple(s)) for s in samples]
+
+
+def losses_agree(steps: Sequence[Callable[[], float]], dtype: str, what: object, count: int = 3) -> float:
+    """Take ``count`` steps with both functions of ``steps`` (NumPy, PyTorch); return the largest relative
+    difference of their losses.
+
+    Raises ``RuntimeError`` naming ``what`` when they differ by more than the
+    dtype allows (``1e-4`` relative in float32, ``1e-9`` in float64): then the
+    two would not be timing the same computation.
+    """
+    first, second = steps
+    worst = 0.0
+    for _ in range(count):
+        a, b = first(), second()
+        worst = max(worst, abs(a - b) / max(abs(b), 1e-12))
+    tolerance = 1e-4 if dtype == "float32" else 1e-9
+    if worst > tolerance:
+        raise RuntimeError(f"NumPy and PyTorch steps disagree for {what}: relative loss difference {worst:.2e}")
+    return worst

@@ -9,7 +9,7 @@ import { digitProbabilities, digitReadout, PIXEL_MAX, SIDE } from "../compute/di
 import { fixed } from "../compute/format.js";
 import { paramsFromLists } from "../compute/playground.js";
 import { element } from "../ui/controls.js";
-import { CLASS_COLORS, createFigure, createPanel } from "../ui/figure.js";
+import { createFigure, createProbabilityBars } from "../ui/figure.js";
 import { mountExplorer } from "../ui/explorer.js";
 import { createPad } from "../ui/pad.js";
 
@@ -36,14 +36,7 @@ function render({ model, el }) {
     .attr("x", (k % SIDE) * cell).attr("y", Math.floor(k / SIDE) * cell)
     .attr("width", cell).attr("height", cell));
   imageGroup.append("rect").attr("class", "dlbook-frame").attr("width", SIDE * cell).attr("height", SIDE * cell);
-  const bars = createPanel(fig, {
-    left: 238, top: 22, width: 172, height: 180, x: { domain: [-0.6, 9.6] }, y: { domain: [0, 1] },
-    xTickValues: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], xTickLabels: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
-    xLabel: "digit", yLabel: "", title: "probability", ticks: 5,
-  });
-  const barWidth = bars.x(0.7) - bars.x(0);
-  const barRects = Array.from({ length: 10 }, (_, digit) => bars.content.append("rect")
-    .attr("x", bars.x(digit) - barWidth / 2).attr("width", barWidth));
+  const bars = createProbabilityBars(fig, { left: 238, top: 22, width: 172, height: 180 });
 
   const shell = mountExplorer({
     model, el, key: "digits", figure: fig.figure,
@@ -57,11 +50,7 @@ function render({ model, el }) {
       const grey = Math.round(255 * (1 - p / PIXEL_MAX));
       cells[k].attr("fill", `rgb(${grey},${grey},${grey})`).attr("data-value", p);
     });
-    const best = probabilities.indexOf(Math.max(...probabilities));
-    probabilities.forEach((p, digit) => {
-      barRects[digit].attr("y", bars.y(p)).attr("height", bars.y(0) - bars.y(p))
-        .attr("fill", digit === best ? CLASS_COLORS[1] : "#8c8c8c");
-    });
+    bars.draw(probabilities);
     shell.setReadout(digitReadout(pixels, probabilities));
     fig.describe(describeDigits(pixels, probabilities));
   };

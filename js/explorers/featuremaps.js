@@ -8,7 +8,7 @@
 import { cnnForward, featureMapReadout, networkInputs } from "../compute/cnn.js";
 import { fixed } from "../compute/format.js";
 import { element } from "../ui/controls.js";
-import { CLASS_COLORS, createFigure, createPanel, weightColor } from "../ui/figure.js";
+import { createFigure, createProbabilityBars, weightColor } from "../ui/figure.js";
 import { mountExplorer, onChange } from "../ui/explorer.js";
 import { createTiles, inkColor } from "../ui/maps.js";
 import { createPad } from "../ui/pad.js";
@@ -45,14 +45,7 @@ function render({ model, el }) {
     .text("maps after ReLU: white 0,");
   fig.svg.append("text").attr("class", "dlbook-note").attr("x", 244).attr("y", 250)
     .text("red the layer's largest value");
-  const bars = createPanel(fig, {
-    left: 272, top: 22, width: 160, height: 130, x: { domain: [-0.6, 9.6] }, y: { domain: [0, 1] },
-    xTickValues: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], xTickLabels: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
-    xLabel: "digit", yLabel: "", title: "probability", ticks: 5,
-  });
-  const barWidth = bars.x(0.7) - bars.x(0);
-  const barRects = Array.from({ length: 10 }, (_, digit) => bars.content.append("rect")
-    .attr("x", bars.x(digit) - barWidth / 2).attr("width", barWidth));
+  const bars = createProbabilityBars(fig, { left: 272, top: 22, width: 160, height: 130 });
 
   const shell = mountExplorer({
     model, el, key: "featuremaps", figure: fig.figure,
@@ -68,13 +61,8 @@ function render({ model, el }) {
     const [limit1, limit2] = [largest(forward.A1), largest(forward.A2)];
     layer1.draw(forward.A1, (v) => weightColor(v, limit1));
     layer2.draw(forward.A2, (v) => weightColor(v, limit2));
-    const { probabilities } = forward;
-    const best = probabilities.indexOf(Math.max(...probabilities));
-    probabilities.forEach((p, digit) => {
-      barRects[digit].attr("y", bars.y(p)).attr("height", bars.y(0) - bars.y(p))
-        .attr("fill", digit === best ? CLASS_COLORS[1] : "#8c8c8c");
-    });
-    shell.setReadout(featureMapReadout(pixels, probabilities, down, right));
+    bars.draw(forward.probabilities);
+    shell.setReadout(featureMapReadout(pixels, forward.probabilities, down, right));
     fig.describe(describeFeatureMaps(forward));
   };
 

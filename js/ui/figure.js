@@ -141,6 +141,32 @@ export function createPanel(fig, {
 }
 
 /**
+ * A bar chart of ten digits' probabilities at (left, top), the largest bar in vermillion
+ * (`CLASS_COLORS[1]`, as the chapters' figures mark a network's choice), the others grey.
+ * Returns {draw(probabilities)}.
+ */
+export function createProbabilityBars(fig, { left, top, width, height }) {
+  const digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const bars = createPanel(fig, {
+    left, top, width, height, x: { domain: [-0.6, 9.6] }, y: { domain: [0, 1] },
+    xTickValues: digits, xTickLabels: digits.map(String), xLabel: "digit", yLabel: "", title: "probability",
+    ticks: 5,
+  });
+  const barWidth = bars.x(0.7) - bars.x(0);
+  const rects = digits.map((digit) => bars.content.append("rect")
+    .attr("x", bars.x(digit) - barWidth / 2).attr("width", barWidth));
+  return {
+    draw(probabilities) {
+      const best = probabilities.indexOf(Math.max(...probabilities));
+      probabilities.forEach((p, digit) => {
+        rects[digit].attr("y", bars.y(p)).attr("height", bars.y(0) - bars.y(p))
+          .attr("fill", digit === best ? CLASS_COLORS[1] : "#8c8c8c");
+      });
+    },
+  };
+}
+
+/**
  * Decision regions: a resolution x resolution canvas laid over a panel's plot area (under
  * the SVG), coloured from the values of a grid (`gridPoints` order: rows from the bottom).
  */
