@@ -332,6 +332,38 @@ def test_in_the_browser_moves_are_timed_to_the_paint_and_unchanged_figures_count
     assert [row[-1] for row in table.rows] == ["**FAIL**", "PASS" if menu_fast else "**FAIL**"]
 
 
+#: An explorer with a drawing pad: a dot counts the pad's dots in the figure; Clear starts again.
+PAD_PAGE = """<!doctype html><html><body><div class="dlbook-explorer">
+  <div class="dlbook-controls"></div><button class="dlbook-clear">Clear</button>
+  <div class="dlbook-pad" style="width: 200px; height: 200px"></div>
+  <figure class="dlbook-figure"><svg width="200" height="40"><text id="dots" y="20">0</text></svg></figure>
+</div><script>
+  const dots = document.getElementById('dots'), seen = [];
+  document.querySelector('.dlbook-pad').addEventListener('pointerdown', event => {
+    seen.push(Math.round(event.offsetX / 10));
+    dots.textContent = seen.join(' ');
+  });
+  document.querySelector('.dlbook-clear').addEventListener('click', () => { seen.length = 0; });
+</script></body></html>"""
+
+
+def test_in_the_browser_dots_on_a_pad_are_timed_like_moves(toy_site: tuple[str, Any], tmp_path: Path) -> None:
+    _, browser = toy_site
+    page = browser.new_page()
+    try:
+        page.set_content(PAD_PAGE)
+        explorer = page.locator(".dlbook-explorer")
+        result = explorer_latency.draw_on_pad(explorer, moves=40, warmup=2)
+        shown = page.locator("#dots").text_content().split()
+    finally:
+        page.close()
+    assert (result["name"], result["kind"], result["moves"], result["unchanged"]) == ("drawing pad", "pad", 40, 0)
+    assert len(result["paint"]) == len(result["script"]) == len(result["empty"]) == 40
+    assert all(0 <= s <= p for s, p in zip(result["script"], result["paint"]))
+    # 42 dots, the pad cleared after the first 36: the last 6 are the grid's first 6, left to right in a row
+    assert [int(x) for x in shown] == [round(200 * fx / 10) for fx, _ in explorer_latency.PAD_POINTS[:6]]
+
+
 def test_in_the_browser_a_training_run_is_followed_frame_by_frame(toy_site: tuple[str, Any]) -> None:
     base, browser = toy_site
     offline = explorer_latency.Offline(browser)

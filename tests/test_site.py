@@ -292,7 +292,8 @@ WIDGETS = f"""() => [...document.querySelectorAll('script[type="{WIDGET_VIEW}"]'
         label: figure?.getAttribute('aria-label') ?? '',
         live: explorer?.querySelector('.dlbook-readout')?.getAttribute('aria-live') ?? null,
         pictures: output.querySelectorAll('img').length,
-        note: /kernel/i.test(output.textContent),
+        // the old static note: "The controls above need a running Python kernel" (a convolution's kernel is fine)
+        note: /(python|running|live) kernel/i.test(output.textContent),
     }};
 }})"""
 

@@ -131,7 +131,7 @@ class KernelExplorer(PadExplorer):
         *(Control(name, f"weight ({name[1]}, {name[2]})", step=0.1) for name in WEIGHTS),
         Control("padding", "padding", kind="choices"),
         Control("stride", "stride", kind="choices"),
-        Control("activation", "then", kind="menu", labels=("no activation", "ReLU")),
+        Control("activation", "activation", kind="menu", labels=("none", "ReLU")),
         Control("pool", "2 x 2 pooling", kind="menu", labels=("max", "average")),
     )
 

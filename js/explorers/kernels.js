@@ -25,32 +25,33 @@ export function describeKernel(pixels, kernel, padding, stride, activation, pool
     + `${activation === "relu" ? "ReLU and " : ""}${pool} pooling leave.`;
 }
 
-const BOX = 104;  // the side of each picture, in SVG units
-const GAP = 22;
+const BOX = 110;  // the side of each picture, in SVG units: two by two
+const GAP = 24;
 const TOP = 22;
 
 function render({ model, el }) {
   const drawing = createPad(model);
-  const fig = createFigure({ width: 4 * BOX + 3 * GAP + 16, height: TOP + BOX + 40,
+  const fig = createFigure({ width: 2 * BOX + GAP + 16, height: 2 * (TOP + BOX) + 30,
     className: "dlbook-digits-figure dlbook-kernels-figure" });
   fig.figure.prepend(drawing.padBox);
-  const x = (k) => 8 + k * (BOX + GAP);
+  const x = (k) => 8 + (k % 2) * (BOX + GAP);
+  const y = (k) => TOP + Math.floor(k / 2) * (BOX + TOP + 8);
   const titles = ["ink (pixel / 16)", "kernel", "feature map", "pooled map"].map((text, k) => fig.svg.append("text")
-    .attr("class", "dlbook-label").attr("x", x(k) + BOX / 2).attr("y", TOP - 8).attr("text-anchor", "middle")
+    .attr("class", "dlbook-label").attr("x", x(k) + BOX / 2).attr("y", y(k) - 8).attr("text-anchor", "middle")
     .text(text));
-  const [ink, feature, pooled] = [0, 2, 3].map((k) => createTiles(fig, { left: x(k), top: TOP, width: BOX,
+  const [ink, feature, pooled] = [0, 2, 3].map((k) => createTiles(fig, { left: x(k), top: y(k), width: BOX,
     columns: 1 }));
   const cell = BOX / 3;
-  const kernelGroup = fig.svg.append("g").attr("transform", `translate(${x(1)},${TOP})`);
+  const kernelGroup = fig.svg.append("g").attr("transform", `translate(${x(1)},${y(1)})`);
   const kernelCells = WEIGHTS.map((_, k) => {
     const group = kernelGroup.append("g").attr("transform", `translate(${(k % 3) * cell},${Math.floor(k / 3) * cell})`);
     return { rect: group.append("rect").attr("width", cell).attr("height", cell),
       text: group.append("text").attr("class", "dlbook-label").attr("x", cell / 2).attr("y", cell / 2)
         .attr("dy", "0.35em").attr("text-anchor", "middle") };
   });
-  [0, 1, 2, 3].forEach((k) => fig.svg.append("rect").attr("class", "dlbook-frame").attr("x", x(k)).attr("y", TOP)
+  [0, 1, 2, 3].forEach((k) => fig.svg.append("rect").attr("class", "dlbook-frame").attr("x", x(k)).attr("y", y(k))
     .attr("width", BOX).attr("height", BOX));
-  const scale = fig.svg.append("text").attr("class", "dlbook-note").attr("x", x(2)).attr("y", TOP + BOX + 18);
+  const scale = fig.svg.append("text").attr("class", "dlbook-note").attr("x", x(2)).attr("y", y(2) + BOX + 18);
 
   const shell = mountExplorer({
     model, el, key: "kernels", figure: fig.figure,

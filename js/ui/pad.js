@@ -71,7 +71,11 @@ export function createPad(model) {
   };
   padBox.addEventListener("pointerdown", (event) => {
     event.preventDefault();
-    padBox.setPointerCapture(event.pointerId);
+    try {
+      padBox.setPointerCapture(event.pointerId);
+    } catch {
+      // no such active pointer (a pointer already lifted, a synthetic event): draw without capture
+    }
     last = padPoint(event);
     if (inkSegment(pad, last, last, PEN)) padChanged();
   });
