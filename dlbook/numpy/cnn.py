@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from dlbook._validate import check_ndim, check_no_nan, check_not_empty
 from dlbook.numpy._params import check_param_arrays, check_sizes, float_dtype, glorot_uniform
-from dlbook.numpy.conv import conv2d, conv2d_backward, conv2d_parameter_gradients
+from dlbook.numpy.conv import conv2d_backward_unfolded, conv2d_unfolded
 from dlbook.numpy.pooling import max_pool2d, max_pool2d_backward
 from dlbook.numpy.softmax import softmax
 
@@ -48,6 +48,8 @@ CNN_PARAM_NDIMS = {"K1": 4, "b1": 1, "K2": 4, "b2": 1, "W3": 2, "b3": 1}
 KERNEL, PADDING = 3, 1
 #: The pooling windows' size and stride: each pooling halves the height and the width.
 POOL = 2
+#: What :func:`cnn_forward` keeps for :func:`cnn_backward` (and the book's figures).
+CACHE_KEYS = ("X", "A1", "H1", "A2", "H2", "columns")
 
 
 def he_uniform(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int, dtype: np.dtype) -> np.ndarray:
@@ -138,17 +140,21 @@ def cnn_forward(params: dict[str, np.ndarray], X: ArrayLike) -> tuple[np.ndarray
     dtype. The cache holds what :func:`cnn_backward` needs and what the book
     draws: the input images ``"X"`` ``(n, 1, S, S)``, the ReLU outputs before
     pooling, ``"A1"`` ``(n, c1, S, S)`` and ``"A2"`` ``(n, c2, S/2, S/2)``
-    (the *feature maps*), and the pooled ones ``"H1"`` and ``"H2"``.
+    (the *feature maps*), the pooled ones ``"H1"`` and ``"H2"``, and both
+    convolutions' input columns, ``"columns"``
+    (:func:`~dlbook.numpy.conv.conv2d_unfolded`).
     """
     K1, b1, K2, b2, W3, b3 = check_cnn_params(params)
     x = images(X, W3, K2.shape[0])
-    A1 = np.maximum(conv2d(x, K1, b1, padding=PADDING), 0)
+    Z1, unfolded1 = conv2d_unfolded(x, K1, b1, padding=PADDING)
+    A1 = np.maximum(Z1, 0)
     H1 = max_pool2d(A1, POOL)
-    A2 = np.maximum(conv2d(H1, K2, b2, padding=PADDING), 0)
+    Z2, unfolded2 = conv2d_unfolded(H1, K2, b2, padding=PADDING)
+    A2 = np.maximum(Z2, 0)
     H2 = max_pool2d(A2, POOL)
     logits = H2.reshape(len(x), -1) @ W3
     logits += b3
-    return logits, {"X": x, "A1": A1, "H1": H1, "A2": A2, "H2": H2}
+    return logits, {"X": x, "A1": A1, "H1": H1, "A2": A2, "H2": H2, "columns": (unfolded1, unfolded2)}
 
 
 def cnn_backward(
@@ -167,9 +173,10 @@ def cnn_backward(
     with the keys and shapes of ``params``.
     """
     K1, _, K2, _, W3, _ = check_cnn_params(params)
-    if not isinstance(cache, dict) or set(cache) != {"X", "A1", "H1", "A2", "H2"}:
-        raise ValueError("cache must be the dict returned by cnn_forward (keys 'X', 'A1', 'H1', 'A2', 'H2')")
-    x, A1, H1, A2, H2 = (cache[name] for name in ("X", "A1", "H1", "A2", "H2"))
+    if not isinstance(cache, dict) or set(cache) != set(CACHE_KEYS):
+        raise ValueError(f"cache must be the dict returned by cnn_forward (keys {', '.join(CACHE_KEYS)})")
+    x, A1, A2, H2 = (cache[name] for name in ("X", "A1", "A2", "H2"))
+    unfolded1, unfolded2 = cache["columns"]
     G = np.asarray(grad_logits)
     expected = (len(x), W3.shape[1])
     if G.shape != expected:
@@ -179,10 +186,10 @@ def cnn_backward(
     features = H2.reshape(len(x), -1)
     grad_A2 = max_pool2d_backward((G @ W3.T).reshape(H2.shape), A2, POOL)
     grad_A2 *= A2 > 0
-    grad_H1, grad_K2, grad_b2 = conv2d_backward(grad_A2, H1, K2, padding=PADDING)
+    grad_H1, grad_K2, grad_b2 = conv2d_backward_unfolded(grad_A2, unfolded2, K2)
     grad_A1 = max_pool2d_backward(grad_H1, A1, POOL)
     grad_A1 *= A1 > 0
-    grad_K1, grad_b1 = conv2d_parameter_gradients(grad_A1, x, K1, padding=PADDING)  # x needs no gradient
+    _, grad_K1, grad_b1 = conv2d_backward_unfolded(grad_A1, unfolded1, K1, input_grad=False)  # x needs none
     return {"K1": grad_K1, "b1": grad_b1, "K2": grad_K2, "b2": grad_b2, "W3": features.T @ G, "b3": G.sum(axis=0)}
 
 

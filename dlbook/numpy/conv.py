@@ -17,11 +17,15 @@ are split into :math:`g` groups and each output channel sums over the
 :math:`C_{in} / g` channels of its own group only.
 
 Vectorised as *im2col*: every window of the padded input is laid out as a
-column (:func:`dlbook.numpy._windows.windows`, a strided view copied once), so
-the whole convolution is one matrix product per group, kernels times columns.
-The backward pass (:func:`conv2d_backward`) is two more products and the
-windows' gradients added back onto the pixels
-(:func:`dlbook.numpy._windows.add_windows`).
+column (a strided view of the input, copied once), so the whole convolution
+is one matrix product per group, kernels times columns. The columns are
+taken at every column of the padded width, at stride 1 (:func:`_wide_view`),
+and the output keeps every :math:`s_w`-th of them: the copy then reads whole
+rows of pixels at a time, which on small images is faster than the few
+pixels of each window's row, at the price of computing the columns that are
+thrown away. The backward pass (:func:`conv2d_backward`) is two more
+products, and the windows' gradients added back onto the pixels they read,
+one kernel tap at a time.
 
 Arguments follow torch: ``input`` is ``(N, C, H, W)`` or one image ``(C, H, W)``;
 ``stride``, ``padding`` and ``dilation`` are an int or a pair; ``padding`` may
@@ -34,6 +38,7 @@ through, as in torch.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -116,6 +121,20 @@ def _output_columns(geometry: Geometry) -> slice:
     return slice(0, geometry.stride[1] * (geometry.out_width - 1) + 1, geometry.stride[1])
 
 
+@dataclass(frozen=True)
+class Unfolded:
+    """A convolution's input laid out as columns (im2col), kept from the forward pass for the backward pass.
+
+    ``columns`` are :func:`_columns`'s; ``geometry`` and ``groups`` those of
+    the convolution; ``shape`` is the input's, with its batch axis.
+    """
+
+    columns: np.ndarray
+    geometry: Geometry
+    groups: int
+    shape: tuple[int, ...]
+
+
 def conv2d(
     input: ArrayLike,
     weight: ArrayLike,
@@ -132,17 +151,31 @@ def conv2d(
     (then so is the result, without the batch axis); ``weight`` is
     ``(C_out, C_in / groups, kH, kW)``; ``bias`` is ``(C_out,)`` or ``None``.
     """
+    return conv2d_unfolded(input, weight, bias, stride, padding, dilation, groups)[0]
+
+
+def conv2d_unfolded(
+    input: ArrayLike,
+    weight: ArrayLike,
+    bias: ArrayLike | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> tuple[np.ndarray, Unfolded]:
+    """:func:`conv2d`, and the input's columns for :func:`conv2d_backward_unfolded` (a network keeps them)."""
     x, w, b = as_float_arrays(input=input, weight=weight, bias=bias)
     geometry = conv_geometry(x.shape, w.shape, None if b is None else b.shape, stride, padding, dilation, groups)
     xb = batched(x, geometry)
-    wide = _kernels(w, groups) @ _columns(xb, geometry, groups)  # (groups, C_out / groups, N * H_out * W_p)
+    unfolded = Unfolded(_columns(xb, geometry, groups), geometry, groups, xb.shape)
+    wide = _kernels(w, groups) @ unfolded.columns  # (groups, C_out / groups, N * H_out * W_p)
     out = wide.reshape(w.shape[0], len(xb), geometry.out_height, geometry.padded_shape[3])
-    out = out[..., _output_columns(geometry)]
-    out = out.transpose(1, 0, 2, 3)
+    # One copy into the usual layout, image by image: what follows (ReLU, pooling) runs several times faster on it.
+    out = np.ascontiguousarray(out[..., _output_columns(geometry)].transpose(1, 0, 2, 3))
     if b is not None:
         with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: NaN, silently as in torch
             out += b[:, None, None]
-    return unbatched(out, geometry)
+    return unbatched(out, geometry), unfolded
 
 
 def conv2d_backward(
@@ -171,56 +204,43 @@ def conv2d_backward(
     over every window tap that read it (zero for pixels no window reached).
     The results have the shapes of ``input``, ``weight`` and ``(C_out,)``.
     """
-    x, w, g, geometry = _backward_arguments(grad_output, input, weight, stride, padding, dilation, groups)
-    xb, gb = batched(x, geometry), batched(g, geometry)
+    x, w, g = as_float_arrays(input=input, weight=weight, grad_output=grad_output)
+    geometry = conv_geometry(x.shape, w.shape, None, stride, padding, dilation, groups)
+    xb = batched(x, geometry)
+    unfolded = Unfolded(_columns(xb, geometry, groups), geometry, groups, xb.shape)
+    grad_input, grad_weight, grad_bias = conv2d_backward_unfolded(g, unfolded, w)
+    return grad_input, grad_weight, grad_bias
+
+
+def conv2d_backward_unfolded(
+    grad_output: ArrayLike, unfolded: Unfolded, weight: np.ndarray, input_grad: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """:func:`conv2d_backward` from the columns :func:`conv2d_unfolded` kept; no ``grad_input`` (``None``)
+    unless ``input_grad``: a network's first layer reads the data, which need no gradient.
+    """
+    geometry, groups = unfolded.geometry, unfolded.groups
+    (g,) = as_float_arrays(grad_output=grad_output)
+    check_same_dtype(grad_output=g, weight=weight, columns=unfolded.columns)
+    check_grad_output(g.shape, geometry, weight.shape[0])
+    gb = batched(g, geometry)
     grad_matrix = _grad_matrix(gb, geometry, groups)
-    grad_weight = (grad_matrix @ _columns(xb, geometry, groups).transpose(0, 2, 1)).reshape(w.shape)
-    grad_columns = _kernels(w, groups).transpose(0, 2, 1) @ grad_matrix  # (groups, C_in / groups * kH * kW, N * L)
+    grad_weight = (grad_matrix @ unfolded.columns.transpose(0, 2, 1)).reshape(weight.shape)
+    grad_bias = gb.sum(axis=(0, 2, 3))
+    if not input_grad:
+        return None, grad_weight, grad_bias
+    grad_columns = _kernels(weight, groups).transpose(0, 2, 1) @ grad_matrix  # (groups, C/groups * kH * kW, N * L)
     # Each tap's gradients go back to the pixels it read: the same view as the forward pass, written to.
-    grad_flat = np.zeros_like(_flat_padded(xb, geometry))
+    n, c, h, width = unfolded.shape
+    top, bottom, left, right = geometry.padding
+    grad_flat = np.zeros((n, c, (h + top + bottom + 1) * (width + left + right)), dtype=g.dtype)
     targets = _wide_view(grad_flat, geometry, writeable=True)
     sources = grad_columns.reshape(targets.shape)
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: NaN, a huge sum: inf, silently as in torch
         for a in range(geometry.kernel[0]):  # one tap at a time: within a tap, no two windows read the same pixel
             for q in range(geometry.kernel[1]):
                 targets[:, a, q] += sources[:, a, q]
-    top, _, left, _ = geometry.padding
-    n, c, h, width = xb.shape
-    plane = grad_flat.reshape(n, c, geometry.padded_shape[2] + 1, geometry.padded_shape[3])  # + the extra row
-    grad_input = unbatched(plane[:, :, top:top + h, left:left + width], geometry)
-    return grad_input, grad_weight, gb.sum(axis=(0, 2, 3))
-
-
-def conv2d_parameter_gradients(
-    grad_output: ArrayLike,
-    input: ArrayLike,
-    weight: ArrayLike,
-    stride: Any = 1,
-    padding: Any = 0,
-    dilation: Any = 1,
-    groups: int = 1,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``(grad_weight, grad_bias)`` of :func:`conv2d_backward` alone, for a first layer.
-
-    A network's first convolution reads the data, which needs no gradient:
-    this skips the product and the adding-up that ``grad_input`` costs.
-    """
-    x, w, g, geometry = _backward_arguments(grad_output, input, weight, stride, padding, dilation, groups)
-    xb, gb = batched(x, geometry), batched(g, geometry)
-    grad_matrix = _grad_matrix(gb, geometry, groups)
-    grad_weight = (grad_matrix @ _columns(xb, geometry, groups).transpose(0, 2, 1)).reshape(w.shape)
-    return grad_weight, gb.sum(axis=(0, 2, 3))
-
-
-def _backward_arguments(
-    grad_output: ArrayLike, input: ArrayLike, weight: ArrayLike, stride: Any, padding: Any, dilation: Any,
-    groups: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, Geometry]:
-    """The arrays of a backward pass in one dtype, and the forward pass's geometry; shapes checked."""
-    x, w, g = as_float_arrays(input=input, weight=weight, grad_output=grad_output)
-    geometry = conv_geometry(x.shape, w.shape, None, stride, padding, dilation, groups)
-    check_grad_output(g.shape, geometry, w.shape[0])
-    return x, w, g, geometry
+    plane = grad_flat.reshape(n, c, h + top + bottom + 1, width + left + right)  # the extra row too
+    return unbatched(plane[:, :, top:top + h, left:left + width], geometry), grad_weight, grad_bias
 
 
 def _grad_matrix(grad_output: np.ndarray, geometry: Geometry, groups: int) -> np.ndarray:

@@ -39,8 +39,8 @@ function render({ model, el }) {
   label("layer 1: 16 maps", 160, 14);
   label("layer 2: 32 maps", 116, 200);
   const input = createTiles(fig, { left: 8, top: 22, width: 64, columns: 1 });
-  const layer1 = createTiles(fig, { left: 88, top: 22, width: 144, columns: 4 });
-  const layer2 = createTiles(fig, { left: 8, top: 208, width: 216, columns: 8 });
+  const layer1 = createTiles(fig, { left: 88, top: 22, width: 144, columns: 4, count: 16 });
+  const layer2 = createTiles(fig, { left: 8, top: 208, width: 216, columns: 8, count: 32, side: 4 });
   fig.svg.append("text").attr("class", "dlbook-note").attr("x", 244).attr("y", 236)
     .text("maps after ReLU: white 0,");
   fig.svg.append("text").attr("class", "dlbook-note").attr("x", 244).attr("y", 250)

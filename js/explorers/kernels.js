@@ -40,7 +40,7 @@ function render({ model, el }) {
     .attr("class", "dlbook-label").attr("x", x(k) + BOX / 2).attr("y", y(k) - 8).attr("text-anchor", "middle")
     .text(text));
   const [ink, feature, pooled] = [0, 2, 3].map((k) => createTiles(fig, { left: x(k), top: y(k), width: BOX,
-    columns: 1 }));
+    columns: 1, side: 24 }));
   const cell = BOX / 3;
   const kernelGroup = fig.svg.append("g").attr("transform", `translate(${x(1)},${y(1)})`);
   const kernelCells = WEIGHTS.map((_, k) => {

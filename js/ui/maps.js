@@ -16,33 +16,34 @@ export function inkColor(value) {
 }
 
 /**
- * A grid of pictures at (left, top), `width` wide, in the figure's SVG units, `columns` across.
- * Returns {canvas, draw(maps, color)}: `maps` is a list of equal-sized 2-D arrays, `color(value)`
- * an [r, g, b] array; the grid takes the height its pictures need.
+ * A grid of `count` square pictures at (left, top), `width` wide, in the figure's SVG units,
+ * `columns` across, each `side` canvas pixels square. Returns {canvas, draw(maps, color)}: `maps`
+ * is a list of `count` 2-D arrays, `color(value)` an [r, g, b] array. A map of fewer values than
+ * `side` fills its square with blocks (give `side` a multiple of every size shown, 24 for maps of
+ * 8, 6, 4, 3, 2 or 1), so the canvas keeps its size: a new size would cost the page a new layout.
  */
-export function createTiles(fig, { left, top, width, columns }) {
-  const canvas = element("canvas", { class: "dlbook-tiles", "aria-hidden": "true" });
+export function createTiles(fig, { left, top, width, columns, count = 1, side = 8 }) {
+  const rowsOfTiles = Math.ceil(count / columns);
+  const [w, h] = [columns * (side + 1) - 1, rowsOfTiles * (side + 1) - 1];
+  const canvas = element("canvas", { class: "dlbook-tiles", width: w, height: h, "aria-hidden": "true" });
   Object.assign(canvas.style, { left: `${(100 * left) / fig.width}%`, top: `${(100 * top) / fig.height}%`,
-    width: `${(100 * width) / fig.width}%` });
+    width: `${(100 * width) / fig.width}%`, height: `${(100 * width * (h / w)) / fig.height}%` });
   fig.plot.prepend(canvas);
   const context = canvas.getContext("2d");
+  const image = context.createImageData(w, h);
   return {
     canvas,
     draw(maps, color) {
-      const [rows, cols] = [maps[0].length, maps[0][0].length];
-      const down = Math.ceil(maps.length / columns);
-      const [w, h] = [columns * (cols + 1) - 1, down * (rows + 1) - 1];
-      if (canvas.width !== w || canvas.height !== h) {
-        [canvas.width, canvas.height] = [w, h];
-        canvas.style.height = `${(100 * width * (h / w)) / fig.height}%`;
-      }
-      const image = context.createImageData(w, h);
       for (let k = 0; k < w * h; k++) image.data.set([...GAP, 255], 4 * k);
       maps.forEach((map, m) => {
-        const [x0, y0] = [(m % columns) * (cols + 1), Math.floor(m / columns) * (rows + 1)];
-        map.forEach((row, i) => row.forEach((value, j) => {
-          image.data.set([...color(value), 255], 4 * ((y0 + i) * w + x0 + j));
-        }));
+        const [x0, y0] = [(m % columns) * (side + 1), Math.floor(m / columns) * (side + 1)];
+        const colors = map.map((row) => row.map((value) => [...color(value), 255]));
+        for (let i = 0; i < side; i++) {
+          const row = colors[Math.floor((i * map.length) / side)];
+          for (let j = 0; j < side; j++) {
+            image.data.set(row[Math.floor((j * row.length) / side)], 4 * ((y0 + i) * w + x0 + j));
+          }
+        }
       });
       context.putImageData(image, 0, 0);
     },
