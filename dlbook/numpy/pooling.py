@@ -23,6 +23,10 @@ kernel; ``ceil_mode`` rounds the output size up (see
 :mod:`dlbook._conv_checks`). Max pooling breaks ties as torch does: the first
 maximum in the window, row by row, and a NaN wins (the last NaN if there are
 several); its backward pass sends each output's gradient to that one pixel.
+(One corner case differs on purpose: a window that covers no input pixel at
+all, possible only with dilation and padding, gives :math:`-\infty` as in
+torch, but torch then reports an index outside the plane and writes its
+gradient there; here the gradient of such a window goes nowhere.)
 Average pooling's sends :math:`1 / D_{ij}` of it to every pixel of the window.
 Results keep the input's floating-point dtype; NaN passes through.
 """

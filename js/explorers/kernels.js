@@ -1,7 +1,7 @@
 /**
  * The kernel explorer (`dlbook.widgets.kernels.KernelExplorer`): a 3 x 3 kernel slid over a digit
  * the reader loads or draws. The figure shows the digit as ink (x = p / 16), the kernel with its
- * nine weights, the feature map and, after the activation, its 2 x 2 pooling; all recomputed here
+ * nine weights, the feature map (after the activation, if any) and its 2 x 2 pooling; all recomputed here
  * (`js/compute/cnn.js`, `js/compute/conv.js`) at every move of a slider and every stroke.
  */
 import { KERNELS, kernelMaps, kernelName, kernelReadout, WEIGHTS } from "../compute/cnn.js";
@@ -21,8 +21,9 @@ export function describeKernel(pixels, kernel, padding, stride, activation, pool
   const inked = pixels.filter((p) => p > 0).length;
   return `The digit as ink (${inked} of 64 pixels inked); the ${name ? `${name} ` : ""}kernel, 3 by 3; its `
     + `${feature.length} by ${feature[0].length} feature map, from ${fixed(Math.min(...values), 2)} (blue) to `
-    + `${fixed(Math.max(...values), 2)} (red); and the ${pooled.length} by ${pooled[0].length} map that `
-    + `${activation === "relu" ? "ReLU and " : ""}${pool} pooling leave.`;
+    + `${fixed(Math.max(...values), 2)} (red)${activation === "relu" ? ", drawn after ReLU (no blue)" : ""}; and `
+    + `the ${pooled.length} by ${pooled[0].length} map that ${activation === "relu" ? "ReLU and " : ""}${pool} `
+    + "pooling leave.";
 }
 
 const BOX = 110;  // the side of each picture, in SVG units: two by two
@@ -68,14 +69,16 @@ function render({ model, el }) {
     ink.draw([[0, 1, 2, 3, 4, 5, 6, 7].map((row) => pixels.slice(8 * row, 8 * row + 8))],
       (p) => inkColor(p / PIXEL_MAX));
     const limit = Math.max(...maps.feature.flat().map(Math.abs));
-    feature.draw([maps.feature], (v) => weightColor(v, limit));
+    const relu = settings[2] === "relu";  // the map as pooling sees it: after the activation
+    feature.draw([relu ? maps.feature.map((row) => row.map((v) => Math.max(v, 0))) : maps.feature],
+      (v) => weightColor(v, limit));
     pooled.draw([maps.pooled], (v) => weightColor(v, limit));
     const kernelLimit = Math.max(...kernel.map(Math.abs));
     kernel.forEach((w, k) => {
       kernelCells[k].rect.attr("fill", `rgb(${weightColor(w, kernelLimit).join(",")})`);
       kernelCells[k].text.text(fixed(w, 1)).attr("fill", Math.abs(w) > 0.6 * kernelLimit ? "#fff" : "#000");
     });
-    titles[2].text(`feature map ${maps.feature.length} x ${maps.feature[0].length}`);
+    titles[2].text(`${relu ? "after ReLU" : "feature map"} ${maps.feature.length} x ${maps.feature[0].length}`);
     titles[3].text(`${settings[3]} pooled ${maps.pooled.length} x ${maps.pooled[0].length}`);
     scale.text(`both maps: blue −${fixed(limit, 2)}, white 0, red +${fixed(limit, 2)}`);
     shell.setReadout(kernelReadout(pixels, kernel, ...settings));
