@@ -66,15 +66,18 @@ export function conv2d(input, weight, bias = null, { stride = 1, padding = 0, di
     }
     return Array.from({ length: cOut }, (_, o) => {
       const first = Math.floor(o / (cOut / groups)) * cGroup;  // the group's first input channel
+      const kernels = weight[o];
       return Array.from({ length: outH }, (__, i) => Array.from({ length: outW }, (___, j) => {
         let sum = 0;
         for (let c = 0; c < cGroup; c++) {
+          const [kernel, plane] = [kernels[c], image[first + c]];
           for (let a = 0; a < kh; a++) {
             const row = i * s[0] - top + a * d[0];
             if (row < 0 || row >= h) continue;
+            const [taps, pixels] = [kernel[a], plane[row]];
             for (let q = 0; q < kw; q++) {
               const col = j * s[1] - left + q * d[1];
-              if (col >= 0 && col < w) sum += weight[o][c][a][q] * image[first + c][row][col];
+              if (col >= 0 && col < w) sum += taps[q] * pixels[col];
             }
           }
         }

@@ -7,7 +7,7 @@
 import { element } from "./controls.js";
 
 /** The gaps between the pictures of a grid: matplotlib's "0.7" grey (`dlbook.plots.GAP_COLOR`). */
-const GAP = [179, 179, 179];
+const GAP_RGBA = [179, 179, 179, 255];
 
 /** A grey for ink from 0 (white paper) to 1 (black), as matplotlib's gray_r. */
 export function inkColor(value) {
@@ -34,14 +34,19 @@ export function createTiles(fig, { left, top, width, columns, count = 1, side = 
   return {
     canvas,
     draw(maps, color) {
-      for (let k = 0; k < w * h; k++) image.data.set([...GAP, 255], 4 * k);
+      const data = image.data;
+      for (let k = 0; k < w * h; k++) data.set(GAP_RGBA, 4 * k);
       maps.forEach((map, m) => {
         const [x0, y0] = [(m % columns) * (side + 1), Math.floor(m / columns) * (side + 1)];
-        const colors = map.map((row) => row.map((value) => [...color(value), 255]));
+        const colors = map.map((row) => row.map(color));
         for (let i = 0; i < side; i++) {
           const row = colors[Math.floor((i * map.length) / side)];
           for (let j = 0; j < side; j++) {
-            image.data.set(row[Math.floor((j * row.length) / side)], 4 * ((y0 + i) * w + x0 + j));
+            const [r, g, b] = row[Math.floor((j * row.length) / side)];
+            const offset = 4 * ((y0 + i) * w + x0 + j);
+            data[offset] = r;
+            data[offset + 1] = g;
+            data[offset + 2] = b;
           }
         }
       });
