@@ -40,7 +40,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dlbook._conv_checks import Geometry, check_avg_options, check_grad_output, pool_geometry
-from dlbook.numpy._windows import add_windows, batched, pad, unbatched, windows
+from dlbook.numpy._windows import add_windows, batched, pad, tiles, unbatched, windows
 from dlbook.numpy.conv import as_float_arrays
 
 
@@ -63,9 +63,13 @@ def _tap_stack(x: np.ndarray, geometry: Geometry, fill: float) -> np.ndarray:
     per-tap steps below work on contiguous arrays (the windows' own view,
     with its small strided axes, is several times slower to compute on).
     """
-    view = windows(pad(x, geometry, fill), geometry)
-    stack = np.ascontiguousarray(view.transpose(4, 5, 0, 1, 2, 3))
-    return stack.reshape(geometry.kernel[0] * geometry.kernel[1], *stack.shape[2:])
+    (kh, kw), (out_h, out_w) = geometry.kernel, geometry.output_plane
+    if tiles(geometry):  # windows side by side, covering the input: its own reshape
+        n, c = x.shape[:2]
+        view = x.reshape(n, c, out_h, kh, out_w, kw).transpose(3, 5, 0, 1, 2, 4)
+    else:
+        view = windows(pad(x, geometry, fill), geometry).transpose(4, 5, 0, 1, 2, 3)
+    return np.ascontiguousarray(view).reshape(kh * kw, *view.shape[2:])
 
 
 def _winners(x: np.ndarray, geometry: Geometry) -> tuple[np.ndarray, np.ndarray]:
