@@ -76,7 +76,7 @@ function render({ model, el }) {
     const kernelLimit = Math.max(...kernel.map(Math.abs));
     kernel.forEach((w, k) => {
       kernelCells[k].rect.attr("fill", `rgb(${weightColor(w, kernelLimit).join(",")})`);
-      kernelCells[k].text.text(fixed(w, 1)).attr("fill", Math.abs(w) > 0.6 * kernelLimit ? "#fff" : "#000");
+      kernelCells[k].text.text(fixed(w, 1)).style("fill", Math.abs(w) > 0.6 * kernelLimit ? "#fff" : "#000");
     });
     titles[2].text(`${relu ? "after ReLU" : "feature map"} ${maps.feature.length} x ${maps.feature[0].length}`);
     titles[3].text(`${settings[3]} pooled ${maps.pooled.length} x ${maps.pooled[0].length}`);
