@@ -184,6 +184,37 @@ def test_float32_stays_float32(backend: ModuleType) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=60, deadline=None)
+@given(case=conv_cases())
+def test_float32_in_any_geometry_stays_float32_and_agrees_with_torch(backend: ModuleType,
+                                                                     case: dict[str, Any]) -> None:
+    x, w, b = (None if a is None else a.astype(np.float32) for a in (case["x"], case["w"], case["b"]))
+    kwargs = case["kwargs"]
+    if torch_refuses(x, w, b, **kwargs):
+        return
+    y = backend.conv2d(x, w, b, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # padding="same" with an even kernel copies the input
+        expected = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), None if b is None else torch.from_numpy(b),
+                            **kwargs).numpy()
+    grads = backend.conv2d_backward(np.ones(expected.shape, np.float32), x, w, **kwargs)
+    assert all(str(t.dtype).endswith("float32") for t in (y, *grads))
+    np.testing.assert_allclose(as_numpy(y), expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_positional_arguments_follow_torchs_order(backend: ModuleType) -> None:
+    rng = np.random.default_rng(6)
+    x, w, b = rng.standard_normal((2, 4, 9, 8)), rng.standard_normal((6, 2, 3, 2)), rng.standard_normal(6)
+    args = ((2, 1), (1, 2), (2, 1), 2)  # stride, padding, dilation, groups
+    y, gx, gw, gb, g = reference(x, w, b, rng.standard_normal, **dict(zip(("stride", "padding", "dilation",
+                                                                              "groups"), args)))
+    assert_close(backend.conv2d(x, w, b, *args), y)
+    for actual, expected in zip(backend.conv2d_backward(g, x, w, *args), (gx, gw, gb)):
+        assert_close(actual, expected)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_mixed_float_dtypes_are_refused_as_torch_refuses_them(backend: ModuleType) -> None:
     x = np.zeros((1, 1, 4, 4), np.float32)
     with pytest.raises(ValueError, match="input float32, weight float64"):

@@ -114,7 +114,7 @@ def test_max_pool2d_agrees_with_torch(backend: ModuleType, case: dict[str, Any])
 @pytest.mark.parametrize("backend", BACKENDS)
 @settings(max_examples=200, deadline=None)
 @given(case=pool_cases(dilation=False), count_include_pad=st.booleans(),
-       divisor_override=st.one_of(st.none(), st.integers(1, 5)))
+       divisor_override=st.one_of(st.none(), st.integers(-3, 5).filter(bool)))  # torch accepts negatives
 def test_avg_pool2d_agrees_with_torch(backend: ModuleType, case: dict[str, Any], count_include_pad: bool,
                                       divisor_override: int | None) -> None:
     x = case["x"]
@@ -162,7 +162,68 @@ def test_overlapping_windows_add_their_gradients() -> None:
     np.testing.assert_array_equal(grad, [[[0.0, 11.0, 0.0]]])  # the 9 is the maximum of both windows
 
 
+def test_ties_and_nan_in_max_pooling_by_hand() -> None:
+    """Among equal maxima the first (row by row) wins; a NaN beats every number, and the last NaN wins."""
+    x = np.array([[[[1.0, 1.0, 7.0, np.nan],
+                    [1.0, 1.0, np.nan, 7.0]]]])
+    y, indices = dn.max_pool2d(x, 2, return_indices=True)
+    assert y[0, 0, 0, 0] == 1.0 and np.isnan(y[0, 0, 0, 1])
+    np.testing.assert_array_equal(indices[0, 0], [[0, 6]])  # the first 1 (0, 0); the last NaN, (1, 2)
+    grad = dn.max_pool2d_backward(np.array([[[[2.0, 3.0]]]]), x, 2)
+    np.testing.assert_array_equal(grad[0, 0], [[2.0, 0.0, 0.0, 0.0], [0.0, 0.0, 3.0, 0.0]])
+    xt = torch.tensor(x, requires_grad=True)
+    torch_y, torch_indices = F.max_pool2d(xt, 2, return_indices=True)
+    np.testing.assert_array_equal(indices, torch_indices.numpy())
+    (torch_grad,) = torch.autograd.grad(torch_y, xt, torch.tensor([[[[2.0, 3.0]]]], dtype=torch.float64))
+    np.testing.assert_array_equal(grad, torch_grad.numpy())
+
+
+# ---------------------------------------------------------------- the arguments in torch's order
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_positional_arguments_follow_torchs_order(backend: ModuleType) -> None:
+    """Every option given positionally means what it means to torch (max_pool2d: ceil_mode before return_indices)."""
+    x = np.random.default_rng(2).standard_normal((2, 3, 9, 8))
+    xt = torch.tensor(x)
+    values, indices = backend.max_pool2d(x, (3, 2), (2, 1), (1, 1), (2, 1), True, True)
+    torch_values, torch_indices = F.max_pool2d(xt, (3, 2), (2, 1), (1, 1), (2, 1), True, True)
+    assert_same(values, torch_values.numpy())
+    np.testing.assert_array_equal(as_numpy(indices), torch_indices.numpy())
+    assert_same(backend.avg_pool2d(x, (3, 2), (2, 1), (1, 1), True, False, -2),
+                F.avg_pool2d(xt, (3, 2), (2, 1), (1, 1), True, False, -2).numpy())
+    grad = np.random.default_rng(3).standard_normal(tuple(torch_values.shape))
+    xg = torch.tensor(x, requires_grad=True)
+    (expected,) = torch.autograd.grad(F.max_pool2d(xg, (3, 2), (2, 1), (1, 1), (2, 1), True), xg, torch.tensor(grad))
+    assert_same(backend.max_pool2d_backward(grad, x, (3, 2), (2, 1), (1, 1), (2, 1), True), expected.numpy())
+    avg = F.avg_pool2d(xg, (3, 2), (2, 1), (1, 1), True, False, -2)
+    grad = np.random.default_rng(4).standard_normal(tuple(avg.shape))
+    (expected,) = torch.autograd.grad(avg, xg, torch.tensor(grad))
+    assert_same(backend.avg_pool2d_backward(grad, x, (3, 2), (2, 1), (1, 1), True, False, -2), expected.numpy())
+
+
 # ---------------------------------------------------------------- dtypes and errors
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=60, deadline=None)
+@given(case=pool_cases(dilation=True))
+def test_float32_in_any_geometry_stays_float32_and_agrees_with_torch(backend: ModuleType,
+                                                                     case: dict[str, Any]) -> None:
+    x, kwargs = case["x"].astype(np.float32), case["kwargs"]
+    if refused("max_pool2d", x, **kwargs):
+        return
+    for name, options in (("max_pool2d", kwargs), ("avg_pool2d", {**kwargs, "dilation": 1})):
+        if name == "avg_pool2d":
+            options.pop("dilation")
+        y = getattr(backend, name)(x, **options)
+        expected = getattr(F, name)(torch.from_numpy(x), **options).numpy()
+        assert str(y.dtype).endswith("float32")
+        np.testing.assert_allclose(as_numpy(y), expected, rtol=1e-6, atol=1e-6, equal_nan=True)
+        if name == "max_pool2d" and has_window_off_the_input(x, kwargs):
+            continue  # torch's gradient would go outside the plane
+        grad = getattr(backend, f"{name}_backward")(np.ones(expected.shape, np.float32), x, **options)
+        assert str(grad.dtype).endswith("float32") and tuple(grad.shape) == x.shape
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
