@@ -178,6 +178,19 @@ def test_ties_and_nan_in_max_pooling_by_hand() -> None:
     np.testing.assert_array_equal(grad, torch_grad.numpy())
 
 
+@pytest.mark.parametrize("kernel_size", [1, 2, 3])
+def test_results_are_fresh_writable_arrays(kernel_size: int) -> None:
+    """As torch's tensors: a result can be written to, and writing to it changes no argument."""
+    rng = np.random.default_rng(kernel_size)
+    x = rng.standard_normal((2, 3, 6, 6))
+    for name in ("max_pool2d", "avg_pool2d"):
+        y = getattr(dn, name)(x, kernel_size)
+        grad = rng.standard_normal(y.shape)
+        for result in (y, getattr(dn, f"{name}_backward")(grad, x, kernel_size)):
+            assert result.flags.writeable, name
+            assert not np.shares_memory(result, x) and not np.shares_memory(result, grad), name
+
+
 # ---------------------------------------------------------------- the arguments in torch's order
 
 

@@ -82,7 +82,8 @@ def add_windows(grad_taps: np.ndarray, geometry: Geometry) -> np.ndarray:
     if tiles(geometry):  # every pixel in exactly one window: the gradient is the taps put back in place
         (kh, kw), (n, c, h, w) = geometry.kernel, geometry.padded_shape  # no padding: the input's shape
         blocks = grad_taps.reshape(kh, kw, n, c, h // kh, w // kw).transpose(2, 3, 4, 0, 5, 1)
-        return blocks.reshape(n, c, h, w)
+        grad = blocks.reshape(n, c, h, w)  # for a 1 x 1 kernel a view of grad_taps, maybe read-only (broadcast)
+        return grad if grad.flags.writeable else grad.copy()
     grad = np.zeros(geometry.padded_shape, dtype=grad_taps.dtype)
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: NaN, a huge sum: inf, silently as in torch
         for a, b, rows, cols in taps(geometry):
