@@ -249,6 +249,22 @@ def pool_geometry(
     )
 
 
+def windows_off_the_input(geometry: Geometry) -> tuple[list[bool], list[bool]]:
+    r"""Which rows and which columns of windows have no tap on the input, only on padding (``(H_out,)``, ``(W_out,)``).
+
+    Along an axis, the windows at output position :math:`o` have taps at
+    :math:`o s - p + j d` for :math:`0 \le j < k`; they miss the input when
+    none of them lies in :math:`[0, L)`. Possible only with dilation and
+    padding. Window :math:`(i, j)` is off the input when its row or its
+    column is.
+    """
+    top, _, left, _ = geometry.padding
+    rows, cols = ([not any(0 <= o * s - p + j * d < size for j in range(k)) for o in range(out)]
+                  for size, out, k, s, d, p in zip((geometry.height, geometry.width), geometry.output_plane,
+                                                   geometry.kernel, geometry.stride, geometry.dilation, (top, left)))
+    return rows, cols
+
+
 def check_avg_options(count_include_pad: Any, divisor_override: Any) -> None:
     """Raise ``ValueError`` unless ``count_include_pad`` is a bool and ``divisor_override`` ``None`` or a non-zero int."""
     if not isinstance(count_include_pad, bool):

@@ -102,11 +102,13 @@ def test_max_pool2d_agrees_with_torch(backend: ModuleType, case: dict[str, Any])
         return
     y, indices = torch_pool("max_pool2d", x, return_indices=True, **kwargs)
     assert_same(backend.max_pool2d(x, **kwargs), y.detach().numpy())
-    if backend is dt or has_window_off_the_input(x, kwargs):
-        return  # torch's own indices and gradient; and where torch's index points outside the plane
+    if backend is dt:
+        return  # torch's own indices and gradient
     ours, our_indices = backend.max_pool2d(x, return_indices=True, **kwargs)
     assert our_indices.dtype == np.int64
-    np.testing.assert_array_equal(our_indices, indices.numpy())
+    np.testing.assert_array_equal(our_indices, indices.numpy())  # torch's, even for a window off the input
+    if has_window_off_the_input(x, kwargs):
+        return  # torch's backward would write that window's gradient at its index, off the plane: memory corruption
     grad = case["grad"](y.shape)
     assert_same(backend.max_pool2d_backward(grad, x, **kwargs), torch_pool("max_pool2d", x, grad=grad, **kwargs))
 
@@ -189,6 +191,29 @@ def test_results_are_fresh_writable_arrays(kernel_size: int) -> None:
         for result in (y, getattr(dn, f"{name}_backward")(grad, x, kernel_size)):
             assert result.flags.writeable, name
             assert not np.shares_memory(result, x) and not np.shares_memory(result, grad), name
+
+
+def test_a_window_off_the_input_gets_torchs_index_and_sends_its_gradient_nowhere() -> None:
+    """Dilation 2 and padding 1 on a one-row image: every window's taps fall on rows -1 and 1, off the plane."""
+    x = np.arange(5.0).reshape(1, 1, 1, 5)
+    kwargs = {"kernel_size": (2, 1), "stride": 1, "padding": (1, 0), "dilation": (2, 1)}
+    y, indices = dn.max_pool2d(x, return_indices=True, **kwargs)
+    torch_y, torch_indices = F.max_pool2d(torch.tensor(x), return_indices=True, **kwargs)  # no backward: it corrupts
+    assert np.isneginf(y).all() and np.isneginf(torch_y.numpy()).all()
+    np.testing.assert_array_equal(indices, torch_indices.numpy())  # row 1 (the first tap not above the image): 5..9
+    np.testing.assert_array_equal(dn.max_pool2d_backward(np.ones(y.shape), x, **kwargs), np.zeros(x.shape))
+    np.testing.assert_array_equal(dt.max_pool2d_backward(np.ones(y.shape), x, **kwargs).numpy(), np.zeros(x.shape))
+
+
+@settings(max_examples=100, deadline=None)
+@given(case=pool_cases(dilation=True))
+def test_the_torch_backend_sends_no_gradient_from_windows_off_the_input(case: dict[str, Any]) -> None:
+    """Where torch's own backward pass would write off the plane, dlbook.torch agrees with dlbook.numpy instead."""
+    x, kwargs = case["x"], case["kwargs"]
+    if refused("max_pool2d", x, **kwargs) or not has_window_off_the_input(x, kwargs):
+        return
+    grad = case["grad"](tuple(torch_pool("max_pool2d", x, **kwargs).shape))
+    assert_same(dt.max_pool2d_backward(grad, x, **kwargs), dn.max_pool2d_backward(grad, x, **kwargs))
 
 
 # ---------------------------------------------------------------- the arguments in torch's order

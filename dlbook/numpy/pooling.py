@@ -24,9 +24,11 @@ kernel; ``ceil_mode`` rounds the output size up (see
 maximum in the window, row by row, and a NaN wins (the last NaN if there are
 several); its backward pass sends each output's gradient to that one pixel.
 (One corner case differs on purpose: a window that covers no input pixel at
-all, possible only with dilation and padding, gives :math:`-\infty` as in
-torch, but torch then reports an index outside the plane and writes its
-gradient there; here the gradient of such a window goes nowhere.)
+all, possible only with dilation and padding, gives :math:`-\infty` and
+torch's index, that of its first tap at a row and column not before the
+image's, which lies off the plane or on a pixel outside the window; torch's
+backward pass then writes the window's gradient at that index, off the
+plane, corrupting memory, or onto that pixel. Here it goes nowhere.)
 Average pooling's sends :math:`1 / D_{ij}` of it to every pixel of the window.
 Results keep the input's floating-point dtype; NaN passes through.
 """
@@ -133,12 +135,22 @@ def max_pool2d(
 
 
 def _input_indices(tap: np.ndarray, geometry: Geometry) -> np.ndarray:
-    """Turn each window's tap (index into ``kH * kW``) into the flat index :math:`h W + w` of its input pixel."""
+    """Turn each window's tap (index into ``kH * kW``) into the flat index :math:`h W + w` of its input pixel.
+
+    A window with no tap on the input gets torch's index for it: that of its
+    first tap at a row and a column that are not negative, whether or not
+    it lies on the plane.
+    """
     (_, kw), (sh, sw), (dh, dw) = geometry.kernel, geometry.stride, geometry.dilation
     top, _, left, _ = geometry.padding
     out_h, out_w = geometry.output_plane
-    rows = np.arange(out_h)[:, None] * sh - top + (tap // kw) * dh
-    cols = np.arange(out_w)[None, :] * sw - left + (tap % kw) * dw
+    row_starts, col_starts = np.arange(out_h)[:, None] * sh - top, np.arange(out_w)[None, :] * sw - left
+    rows = row_starts + (tap // kw) * dh
+    cols = col_starts + (tap % kw) * dw
+    nowhere = ~_inside(geometry).any(axis=-1)  # (H_out, W_out)
+    if nowhere.any():
+        rows = np.where(nowhere, row_starts + -(row_starts // dh).clip(max=0) * dh, rows)
+        cols = np.where(nowhere, col_starts + -(col_starts // dw).clip(max=0) * dw, cols)
     return (rows * geometry.width + cols).astype(np.int64)
 
 

@@ -23,6 +23,7 @@ from dlbook._conv_checks import (
     check_same_dtype,
     conv_geometry,
     pool_geometry,
+    windows_off_the_input,
 )
 
 
@@ -85,9 +86,31 @@ def max_pool2d_backward(grad_output: Any, input: Any, kernel_size: Any, stride: 
     x, g = as_float_tensors(input=input, grad_output=grad_output)
     geometry = pool_geometry(tuple(x.shape), kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
     check_grad_output(tuple(g.shape), geometry, geometry.channels)
+    off_rows, off_cols = windows_off_the_input(geometry)
+    if any(off_rows) or any(off_cols):
+        return _max_pool2d_backward_by_indices(g, x, off_rows, off_cols, kernel_size, stride, padding, dilation,
+                                               ceil_mode)
     (grad,) = _gradients(lambda t: F.max_pool2d(t, kernel_size, stride, padding, dilation, ceil_mode=ceil_mode),
                          g, x)
     return grad
+
+
+def _max_pool2d_backward_by_indices(g: torch.Tensor, x: torch.Tensor, off_rows: list[bool], off_cols: list[bool],
+                                    kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                                    ceil_mode: bool) -> torch.Tensor:
+    """What autograd computes, each window's gradient added at its maximum's index, but none from windows off the input.
+
+    Their index lies off the plane or on a pixel outside the window, and
+    torch's own backward pass writes their gradient there (off the plane:
+    memory corruption); here, as in :mod:`dlbook.numpy.pooling`, it goes
+    nowhere.
+    """
+    _, indices = F.max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode=ceil_mode, return_indices=True)
+    off = (torch.tensor(off_rows)[:, None] | torch.tensor(off_cols)[None, :]).flatten()  # (H_out * W_out,)
+    plane = x.shape[-2] * x.shape[-1]
+    grad = torch.zeros((*x.shape[:-2], plane), dtype=x.dtype)
+    grad.scatter_add_(-1, indices.flatten(-2).masked_fill(off, 0), g.flatten(-2).masked_fill(off, 0))
+    return grad.reshape(x.shape)
 
 
 def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
