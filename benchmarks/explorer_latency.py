@@ -45,6 +45,11 @@ rounds ``duration`` to 8 ms, includes in it the wait for the frame, and reports 
 events that took at least 16 ms (its smallest ``durationThreshold``): it cannot give the
 p50 of updates that take a few milliseconds.
 
+**Drawing.** On an explorer with a drawing pad, dots are drawn one per frame, each a
+``pointerdown`` and a ``pointerup`` dispatched at a new point of the pad at the start of a frame
+(:data:`PAD_JS`), and timed as a control's move: to the paint of the explorer's redrawn figure.
+The pad is cleared, untimed, whenever the dots have covered it.
+
 After each move (outside the timed part) the figure (its SVG markup and canvas pixels) is
 compared with the one before; a move that left it unchanged is counted, because timing a
 move that repainted nothing would time nothing. The figure is scrolled into view first:
@@ -223,6 +228,59 @@ MOVE_JS = """async (explorer, {name, positions, events, warmup}) => {
     return {script, paint, empty, unchanged, final};
 }"""
 
+#: Draw on an explorer's pad, one dot per frame, timed as a control's move (see :data:`MOVE_JS`). A dot is
+#: what a tap or the start of a stroke draws: pointerdown, then pointerup, at a point of the pad; the dots
+#: walk a 6 x 6 grid (``points``, fractions of the pad), and the pad is cleared, untimed, before each walk.
+PAD_JS = """async (explorer, {points, moves, warmup}) => {
+    const pad = explorer.querySelector('.dlbook-pad');
+    const clear = explorer.querySelector('button.dlbook-clear');
+    const figure = explorer.querySelector('.dlbook-figure');
+    if (!pad || !clear || !figure) throw new Error('no drawing pad, Clear button or .dlbook-figure in the explorer');
+    figure.scrollIntoView({block: 'center'});
+    const canvases = [...figure.querySelectorAll('canvas')];
+    const look = () => figure.innerHTML + canvases.map(canvas => canvas.toDataURL()).join('');
+    const dot = ([fx, fy]) => new Promise(resolve => requestAnimationFrame(() => {
+        const start = performance.now();
+        const box = pad.getBoundingClientRect();
+        const at = {clientX: box.left + fx * box.width, clientY: box.top + fy * box.height, pointerId: 7,
+                    bubbles: true, isPrimary: true, pointerType: 'mouse'};
+        pad.dispatchEvent(new PointerEvent('pointerdown', {...at, buttons: 1}));
+        pad.dispatchEvent(new PointerEvent('pointerup', at));
+        const handled = performance.now();
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => resolve({script: handled - start, paint: performance.now() - start});
+        channel.port2.postMessage(null);
+    }));
+    const idle = () => new Promise(resolve => requestAnimationFrame(() => {
+        const start = performance.now();
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => resolve(performance.now() - start);
+        channel.port2.postMessage(null);
+    }));
+    const script = [], paint = [], empty = [];
+    let unchanged = 0;
+    for (let i = 0; i < warmup + moves; i++) {
+        if (i % points.length === 0) {
+            clear.click();
+            await idle();
+        }
+        const before = look();
+        const sample = await dot(points[i % points.length]);
+        const after = look();
+        const blank = await idle();
+        if (i >= warmup) {
+            script.push(sample.script);
+            paint.push(sample.paint);
+            empty.push(blank);
+            if (after === before) unchanged += 1;
+        }
+    }
+    return {script, paint, empty, unchanged};
+}"""
+
+#: Where the dots of :data:`PAD_JS` fall: a 6 x 6 grid over the pad, in a scattered order.
+PAD_POINTS = [[(1 + 2 * (k % 6)) / 12, (1 + 2 * ((5 * k) % 36 // 6)) / 12] for k in range(36)]
+
 #: Press Train and follow the run's frames until the button is enabled again; see the module's docstring.
 TRAIN_JS = """async (explorer, {timeoutMs}) => {
     const button = explorer.querySelector('button.dlbook-train');
@@ -304,6 +362,13 @@ def move_control(explorer: Any, control: dict[str, Any], moves: int, warmup: int
     if float(out["final"]) != float(positions[-1]):
         raise RuntimeError(f"{control['name']} was set to {positions[-1]} but shows {out['final']}")
     return {"name": control["name"], "kind": control["kind"], "moves": moves, "unchanged": out["unchanged"],
+            **{times: [ms / 1e3 for ms in out[times]] for times in ("script", "paint", "empty")}}
+
+
+def draw_on_pad(explorer: Any, moves: int, warmup: int) -> dict[str, Any]:
+    """Draw ``warmup + moves`` dots on the explorer's pad, one per frame (see :data:`PAD_JS`); times in seconds."""
+    out = explorer.evaluate(PAD_JS, {"points": PAD_POINTS, "moves": moves, "warmup": warmup})
+    return {"name": "drawing pad", "kind": "pad", "moves": moves, "unchanged": out["unchanged"],
             **{times: [ms / 1e3 for ms in out[times]] for times in ("script", "paint", "empty")}}
 
 
@@ -447,6 +512,8 @@ def measure_site(site: Path, moves: int = MOVES, warmup: int = WARMUP, train_run
                     try:
                         for control in explorer.evaluate(CONTROLS_JS):
                             entry["controls"].append(move_control(explorer, control, moves, warmup))
+                        if explorer.locator(".dlbook-pad").count():
+                            entry["controls"].append(draw_on_pad(explorer, moves, warmup))
                     except Exception as error:  # one broken explorer must not hide the others
                         entry["error"] = f"{type(error).__name__}: {str(error).strip().splitlines()[0][:300]}"
                     results["explorers"].append(entry)

@@ -86,12 +86,17 @@ def numpy_step(X: Any, y: Any, params: dict[str, Any], activation: str, lr: floa
 
 def torch_step(X: Any, y: Any, params: dict[str, Any], activation: str, lr: float) -> Callable[[], float]:
     """A function that takes one ``torch.optim.SGD`` step of :class:`dlbook.torch.mlp.MLP` and returns the loss."""
+    from dlbook.torch.mlp import MLP
+
+    return torch_sgd_step(MLP.from_params(params, activation), X, y, lr)
+
+
+def torch_sgd_step(model: Any, X: Any, y: Any, lr: float) -> Callable[[], float]:
+    """A function that takes one ``torch.optim.SGD`` step of ``model`` on ``(X, y)`` and returns the batch loss:
+    ``zero_grad``, forward, ``F.cross_entropy``, ``backward``, ``step``."""
     import torch
     import torch.nn.functional as F
 
-    from dlbook.torch.mlp import MLP
-
-    model = MLP.from_params(params, activation)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     inputs, labels = torch.from_numpy(X), torch.from_numpy(y)
 
@@ -112,17 +117,11 @@ def check_agreement(config: Config, steps: int = 3) -> float:
     (``1e-4`` relative in float32, ``1e-9`` in float64): then they would not be
     timing the same computation.
     """
+    from benchmarks.timing import losses_agree
+
     X, y, params = make_batch(config)
-    np_step = numpy_step(X, y, params, config.activation, LEARNING_RATE)
-    torch_step_ = torch_step(X, y, params, config.activation, LEARNING_RATE)
-    worst = 0.0
-    for _ in range(steps):
-        a, b = np_step(), torch_step_()
-        worst = max(worst, abs(a - b) / max(abs(b), 1e-12))
-    tolerance = 1e-4 if config.dtype == "float32" else 1e-9
-    if worst > tolerance:
-        raise RuntimeError(f"NumPy and PyTorch steps disagree for {config}: relative loss difference {worst:.2e}")
-    return worst
+    return losses_agree([numpy_step(X, y, params, config.activation, LEARNING_RATE),
+                         torch_step(X, y, params, config.activation, LEARNING_RATE)], config.dtype, config, steps)
 
 
 def measure(config: Config, repeats: int, warmup: int = 3) -> dict[str, Any]:

@@ -18,13 +18,14 @@ Sections, in the order they run (each can be skipped):
   and the frame rate of its animation). It measures ``--site`` if given, else the
   site the build section has just built, else ``_build/html``;
 * MLP step: :mod:`benchmarks.mlp_step`, NumPy against PyTorch on CPU;
+* CNN step: :mod:`benchmarks.cnn_step`, chapter 10's convolutional network, NumPy against PyTorch on CPU;
 * test suite: the README's test command, ``python -m pytest``, in a fresh copy of
   the book, then again with only its first chapter (and its first with an
   explorer) left in its ``_toc.yml``: the difference per chapter is what one
   chapter more costs the suite, and it projects the suite's time for
   ``--chapters-planned`` chapters (default 10) against the 5-minute budget.
 
-The browser and MLP measurements run in child processes (the MLP's with its BLAS
+The browser, MLP and CNN measurements run in child processes (the MLP's and CNN's with their BLAS
 and PyTorch threads fixed by ``--threads`` before NumPy loads); seeds are fixed;
 every measurement is preceded by warm-ups and reports the minimum and the median
 of its repeats (explorers: p50 and p95). The exit status is 1 when a budget is
@@ -69,6 +70,8 @@ TRAIN_COMPUTE_BUDGET_S = 1.0
 TRAIN_FPS_BUDGET = 30.0
 #: Largest NumPy/PyTorch ratio of the step time allowed at (batch, hidden).
 MLP_RATIO_BUDGET = {(64, 64): 1.0, (1024, 512): 1.5}
+#: Largest NumPy/PyTorch ratio of chapter 10's CNN step allowed at each batch size.
+CNN_RATIO_BUDGET = {64: 3.0, 256: 3.0}
 
 
 @dataclass
@@ -533,6 +536,23 @@ def playground_table(results: dict[str, Any]) -> Table:
     return table
 
 
+def ratio_cells(result: dict[str, Any], limit: float | None) -> tuple[list[str], bool, float]:
+    """The cells of a NumPy-against-PyTorch timing and its verdict against ``limit`` (``None``: no budget).
+
+    Returns the cells (NumPy and PyTorch min / median, the ratios, the budget,
+    the result), whether it passed, and the ratio of the minima.
+    """
+    np_s, torch_s = result["numpy"], result["torch"]
+    ratio_min, ratio_median = np_s["min"] / torch_s["min"], np_s["median"] / torch_s["median"]
+    if limit is None:
+        cell, passed, budget = "", True, ""
+    else:
+        (cell, passed), budget = verdict(ratio_min, limit), f"≤ {limit:g}"
+    return ([f"{seconds(np_s['min'])} / {seconds(np_s['median'])}",
+             f"{seconds(torch_s['min'])} / {seconds(torch_s['median'])}",
+             f"{ratio_min:.2f}; {ratio_median:.2f}", budget, cell], passed, ratio_min)
+
+
 def mlp_table(runs: list[dict[str, Any]]) -> Table:
     """The MLP step table from one :mod:`benchmarks.mlp_step` result per thread count."""
     table = Table("One training step of the MLP: dlbook.numpy against PyTorch (CPU)",
@@ -543,20 +563,34 @@ def mlp_table(runs: list[dict[str, Any]]) -> Table:
                        "interleaved; the budget is checked on the ratio of the minima.")
     for run in runs:
         for r in run["results"]:
-            np_s, torch_s = r["numpy"], r["torch"]
-            ratio_min, ratio_median = np_s["min"] / torch_s["min"], np_s["median"] / torch_s["median"]
             limit = MLP_RATIO_BUDGET.get((r["batch"], r["n_hidden"]))
-            if limit is None:
-                cell, passed, budget = "", True, ""
-            else:
-                (cell, passed), budget = verdict(ratio_min, limit), f"≤ {limit:g}"
+            cells, passed, ratio = ratio_cells(r, limit)
             table.add([f"{r['n_in']} → {r['n_out']}", str(r["batch"]), str(r["n_hidden"]), r["dtype"],
-                       str(run["threads"]), f"{seconds(np_s['min'])} / {seconds(np_s['median'])}",
-                       f"{seconds(torch_s['min'])} / {seconds(torch_s['median'])}",
-                       f"{ratio_min:.2f}; {ratio_median:.2f}", budget, cell],
+                       str(run["threads"]), *cells],
                       failed=None if passed else f"MLP step {r['n_in']}→{r['n_out']}, batch {r['batch']}, hidden "
                                                  f"{r['n_hidden']}, {r['dtype']}, {run['threads']} thread(s): "
-                                                 f"NumPy/PyTorch {ratio_min:.2f} > {limit:g}")
+                                                 f"NumPy/PyTorch {ratio:.2f} > {limit:g}")
+    return table
+
+
+def cnn_table(runs: list[dict[str, Any]]) -> Table:
+    """The CNN step table from one :mod:`benchmarks.cnn_step` result per thread count."""
+    table = Table("One training step of chapter 10's CNN: dlbook.numpy against PyTorch (CPU)",
+                  ["network", "batch", "dtype", "threads", "NumPy min / median", "PyTorch min / median",
+                   "NumPy / PyTorch (min; median)", "budget", "result"],
+                  note="Step: forward (two 3 x 3 convolutions with ReLU and 2 x 2 max pooling, a linear layer), "
+                       "softmax cross-entropy, backward, SGD update (PyTorch: nn.Conv2d, F.relu, F.max_pool2d, "
+                       "nn.Linear, F.cross_entropy, backward, optim.SGD.step); 8 x 8 images; repeats of the two "
+                       "interleaved; the budget is checked on the ratio of the minima.")
+    for run in runs:
+        for r in run["results"]:
+            limit = CNN_RATIO_BUDGET.get(r["batch"])
+            cells, passed, ratio = ratio_cells(r, limit)
+            c1, c2 = r["channels"]
+            table.add([f"{r['side']} × {r['side']} → {c1}, {c2} channels → 10", str(r["batch"]), r["dtype"],
+                       str(run["threads"]), *cells],
+                      failed=None if passed else f"CNN step, batch {r['batch']}, {r['dtype']}, {run['threads']} "
+                                                 f"thread(s): NumPy/PyTorch {ratio:.2f} > {limit:g}")
     return table
 
 
@@ -600,6 +634,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--skip-explorers", action="store_true", help="do not measure the explorers in Chromium")
     parser.add_argument("--skip-mlp", action="store_true")
+    parser.add_argument("--skip-cnn", action="store_true", help="do not time chapter 10's CNN step")
     parser.add_argument("--site", type=Path, default=None,
                         help="the built site whose explorers to measure (default: the one the build section just "
                              "built, or _build/html when that section is skipped)")
@@ -608,10 +643,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="presses of the playground's Train button, and timed runs of its training "
                              "(default 3, quick 1)")
     parser.add_argument("--threads", default="1",
-                        help="comma-separated thread counts for the MLP step, e.g. 1,2 (default 1: both backends on "
-                             "one core, the most reproducible)")
+                        help="comma-separated thread counts for the MLP and CNN steps, e.g. 1,2 (default 1: both "
+                             "backends on one core, the most reproducible)")
     parser.add_argument("--notebook-repeats", type=int, default=None, help="runs per notebook (default 2, quick 1)")
-    parser.add_argument("--mlp-repeats", type=int, default=None, help="repeats per MLP step (default 30, quick 10)")
+    parser.add_argument("--mlp-repeats", type=int, default=None,
+                        help="repeats per MLP and per CNN step (default 30, quick 10)")
     parser.add_argument("--dtypes", default=None, help="MLP dtypes (default float32,float64; quick float32)")
     parser.add_argument("--test-command", default=None,
                         help="the test command to time (default: this Python's `-m pytest`)")
@@ -661,6 +697,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             section(*bench_section("MLP step", ["configuration", "result"],
                                   lambda: mlp_table([run_worker("benchmarks.mlp_step",
                                                                 [*mlp_args, "--threads", str(t)], t)
+                                                     for t in threads])))
+        if not args.skip_cnn:
+            cnn_args = ["--repeats", str(mlp_repeats), "--dtypes", dtypes]
+            section(*bench_section("CNN step", ["configuration", "result"],
+                                  lambda: cnn_table([run_worker("benchmarks.cnn_step",
+                                                                [*cnn_args, "--threads", str(t)], t)
                                                      for t in threads])))
         if not args.skip_tests:
             section(*bench_section("Test suite", ["command", "result"], lambda: bench_test_suite(

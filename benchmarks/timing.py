@@ -149,3 +149,22 @@ def run_timed(command: Sequence[str], cwd: str, interval_s: float = 0.25) -> tup
         out.seek(0)
         err.seek(0)
         return elapsed, cpu, process.returncode, out.read() + err.read()
+
+
+def losses_agree(steps: Sequence[Callable[[], float]], dtype: str, what: object, count: int = 3) -> float:
+    """Take ``count`` steps with both functions of ``steps`` (NumPy, PyTorch); return the largest relative
+    difference of their losses.
+
+    Raises ``RuntimeError`` naming ``what`` when they differ by more than the
+    dtype allows (``1e-4`` relative in float32, ``1e-9`` in float64): then the
+    two would not be timing the same computation.
+    """
+    first, second = steps
+    worst = 0.0
+    for _ in range(count):
+        a, b = first(), second()
+        worst = max(worst, abs(a - b) / max(abs(b), 1e-12))
+    tolerance = 1e-4 if dtype == "float32" else 1e-9
+    if worst > tolerance:
+        raise RuntimeError(f"NumPy and PyTorch steps disagree for {what}: relative loss difference {worst:.2e}")
+    return worst

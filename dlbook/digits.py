@@ -103,6 +103,29 @@ def image_from_bitmap(bitmap: ArrayLike) -> np.ndarray:
     return blocks.sum(axis=(1, 3)).ravel().astype(np.float64)
 
 
+def shift_pixels(pixels: ArrayLike, down: int, right: int) -> np.ndarray:
+    """Images moved by whole pixels: ``down`` rows and ``right`` columns (negative: up, left).
+
+    ``pixels`` is one flattened 8 x 8 image, ``(64,)``, or a batch ``(n, 64)``
+    of raw intensities; the result has its shape and dtype. Blank paper (0)
+    comes in at the edge left behind, and what is pushed past the other edge
+    is lost. Raises ``ValueError`` on a wrong shape or a shift that is not a
+    whole number of pixels within the image.
+    """
+    pixels = np.asarray(pixels)
+    if pixels.shape[-1:] != (N_PIXELS,) or pixels.ndim not in (1, 2):
+        raise ValueError(f"pixels must be one 8 x 8 image (64,) or a batch (n, 64), got shape {pixels.shape}")
+    height, width = IMAGE_SHAPE
+    for name, step, size in (("down", down, height), ("right", right, width)):
+        if not isinstance(step, (int, np.integer)) or isinstance(step, bool) or abs(step) >= size:
+            raise ValueError(f"{name} must be a whole number of pixels from {1 - size} to {size - 1}, got {step!r}")
+    planes = pixels.reshape(-1, height, width)
+    moved = np.zeros_like(planes)
+    rows, cols = slice(max(down, 0), height + min(down, 0)), slice(max(right, 0), width + min(right, 0))
+    moved[:, rows, cols] = planes[:, max(-down, 0):height - max(down, 0), max(-right, 0):width - max(right, 0)]
+    return moved.reshape(pixels.shape)
+
+
 def scale_pixels(pixels: ArrayLike) -> np.ndarray:
     r"""Map raw intensities :math:`p \in [0, 16]` onto :math:`[-1, 1]`.
 

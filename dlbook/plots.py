@@ -225,8 +225,14 @@ def _bare(ax: Axes) -> None:
 
 
 def _images(values: np.ndarray, name: str) -> np.ndarray:
-    """``values`` as float64 images of shape ``(k, 8, 8)``, from rows of 64 finite pixels; ``name`` names them."""
+    """``values`` as float64 images: ``(k, h, w)`` pictures kept, else rows of 64 pixels as ``(k, 8, 8)``.
+
+    The pixels must be finite; ``name`` names them in errors.
+    """
     images = as_float_array(values, name).astype(np.float64)
+    if images.ndim == 3 and images.size:
+        check_finite(name, images)  # NaN marks the gaps of a grid
+        return images
     if images.size == 0 or images.size % N_PIXELS:
         raise ValueError(
             f"{name} must hold flattened 8 x 8 images, {N_PIXELS} values each, got shape {images.shape}"
@@ -236,7 +242,7 @@ def _images(values: np.ndarray, name: str) -> np.ndarray:
 
 
 def tile_images(images: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
-    """Lay out flattened 8 x 8 images (rows of ``images``) in a grid, by rows.
+    """Lay out images in a grid, by rows: flattened 8 x 8 digits (rows of ``images``), or ``(n, h, w)`` pictures.
 
     Returns one 2-D array: ``columns`` pictures across, as many rows as
     needed, ``gap`` pixels of NaN between neighbours and in unused places
@@ -246,7 +252,7 @@ def tile_images(images: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
     images = _images(images, "images")
     columns = check_count("columns", columns, 1, MAX_ENTRIES)
     gap = check_count("gap", gap, 0, MAX_ENTRIES)
-    height, width = IMAGE_SHAPE
+    height, width = images.shape[1:]
     rows = -(-len(images) // columns)
     check_entries(
         f"a grid of {len(images)} images in {columns} columns with gaps of {gap}",
@@ -324,6 +330,19 @@ def show_weights(
     limit = check_real("limit", limit, positive=True)
     units = np.reshape(weights, (N_PIXELS, -1)).T
     return _show_tiles(ax, units, columns, WEIGHT_CMAP, -limit, limit)
+
+
+def show_maps(ax: Axes, maps: np.ndarray, limit: float, columns: int) -> AxesImage:
+    """Draw pictures of any size, ``(n, h, w)``, such as kernels or feature maps, ``columns`` across.
+
+    The colour scale runs from ``-limit`` (blue) through 0 (white) to
+    ``+limit`` (red), as in :func:`show_weights`; give the pictures that are
+    compared the same ``limit``.
+    """
+    maps = np.asarray(maps, dtype=np.float64)
+    if maps.ndim != 3:
+        raise ValueError(f"maps must be 3-D (n, height, width), got shape {maps.shape}")
+    return _show_tiles(ax, maps, columns, WEIGHT_CMAP, -limit, limit)
 
 
 def plot_history(

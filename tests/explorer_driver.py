@@ -26,8 +26,11 @@ from dlbook.widgets.activations import ActivationExplorer
 from dlbook.widgets.digits import DigitExplorer
 from dlbook.widgets.explorer import Explorer
 from dlbook.widgets.optimisers import OptimiserExplorer
+from dlbook.widgets.feature_maps import FeatureMapExplorer
+from dlbook.widgets.kernels import KernelExplorer
 from dlbook.widgets.perceptron import PerceptronExplorer
 from dlbook.widgets.playground import TrainingPlayground
+from dlbook.widgets.pad import PadExplorer
 from dlbook.widgets.softmax import SoftmaxExplorer
 
 #: Each explorer's class by the key in its CSS class (``dlbook-perceptron``) and in its settings links.
@@ -38,7 +41,11 @@ EXPLORERS: dict[str, type[Explorer]] = {
     "playground": TrainingPlayground,
     "digits": DigitExplorer,
     "optimisers": OptimiserExplorer,
+    "kernels": KernelExplorer,
+    "featuremaps": FeatureMapExplorer,
 }
+#: The explorers with a drawing pad (``dlbook.widgets.pad.PadExplorer``, ``js/ui/pad.js``): a Clear button, then the pad.
+PAD_EXPLORERS = {key for key, cls in EXPLORERS.items() if issubclass(cls, PadExplorer)}
 
 
 
@@ -123,9 +130,8 @@ def settings(key: str, shown: list[Control]) -> dict[str, Any]:
 
 
 def drawn_image(explorer: Locator) -> list[int]:
-    """The 8 x 8 image the draw-a-digit explorer shows (what its network reads), row by row."""
-    return [int(v) for v in explorer.locator("rect[data-value]").evaluate_all(
-        "cells => cells.map(cell => cell.dataset.value)")]
+    """The 8 x 8 image an explorer's drawing pad stands for (its ``image`` trait), row by row."""
+    return [int(v) for v in explorer.locator(".dlbook-pad").get_attribute("data-image").split()]
 
 
 def oracle(key: str, state: dict[str, Any], shown: dict[str, Any], image: list[int] | None = None) -> Explorer:
@@ -134,11 +140,16 @@ def oracle(key: str, state: dict[str, Any], shown: dict[str, Any], image: list[i
         explorer = PerceptronExplorer(np.asarray(state["points"]), np.asarray(state["labels"]))
     elif key == "playground":
         explorer = TrainingPlayground(seed=state.get("seed", 0))
-    elif key == "digits":
+    elif key in PAD_EXPLORERS:
         examples = state["examples"]
-        explorer = DigitExplorer({name: np.asarray(value) for name, value in state["params"].items()},
-                                 [example["image"] for example in examples],
-                                 [example["label"] for example in examples], activation=state["activation"])
+        test_set = ([example["image"] for example in examples], [example["label"] for example in examples])
+        network = {name: np.asarray(value) for name, value in state.get("params", {}).items()}
+        if key == "digits":
+            explorer = DigitExplorer(network, *test_set, activation=state["activation"])
+        elif key == "featuremaps":
+            explorer = FeatureMapExplorer(network, *test_set)
+        else:
+            explorer = KernelExplorer(*test_set)
     else:
         explorer = EXPLORERS[key]()
     for name, value in shown.items():

@@ -21,7 +21,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from benchmarks import explorer_latency, run
+from benchmarks import cnn_step, explorer_latency, run
 from benchmarks.mlp_step import (THREAD_VARIABLES, Config, check_agreement, make_batch, measure, numpy_step,
                                  thread_environment, torch_step)
 from benchmarks.timing import Stats, interleaved, percentile, repeat, run_timed
@@ -125,6 +125,42 @@ def test_mlp_worker_runs_with_fixed_threads_and_prints_json() -> None:
     assert out["threads"] == out["torch_threads"] == 1
     assert out["env"] == {name: "1" for name in THREAD_VARIABLES}
     assert [(r["n_in"], r["batch"], r["n_hidden"]) for r in out["results"]] == [(2, 4, 3)]
+
+
+# --- CNN step ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_numpy_and_torch_cnn_steps_take_the_same_step(dtype: str) -> None:
+    config = cnn_step.Config(batch=6, dtype=dtype)
+    X, y, params = cnn_step.make_batch(config)
+    assert X.dtype == params["K1"].dtype == np.dtype(dtype) and X.shape == (6, 64)
+    np_step = cnn_step.numpy_step(X, y, params, 0.1)
+    pt_step = cnn_step.torch_step(X, y, params, 0.1)
+    losses = [(np_step(), pt_step()) for _ in range(10)]
+    np.testing.assert_allclose(*zip(*losses), rtol=1e-4 if dtype == "float32" else 1e-10)
+    assert losses[-1][0] < losses[0][0]  # the steps train: the batch loss falls
+    assert cnn_step.check_agreement(config) < 1e-4
+
+
+def test_cnn_worker_measures_both_backends_and_prints_json() -> None:
+    out = run.run_worker("benchmarks.cnn_step", ["--repeats", "2", "--batches", "4", "--threads", "1"], threads=1)
+    assert out["threads"] == out["torch_threads"] == 1
+    (result,) = out["results"]
+    assert (result["batch"], result["dtype"], result["channels"], result["side"]) == (4, "float32", [16, 32], 8)
+    for side in ("numpy", "torch"):
+        assert result[side]["n"] == 2 and 0 < result[side]["min"] <= result[side]["median"]
+
+
+def test_cnn_table_checks_the_ratio_at_the_budgeted_batches() -> None:
+    def result(batch: int, numpy_s: float) -> dict:
+        return {"batch": batch, "dtype": "float32", "channels": [16, 32], "side": 8,
+                "numpy": fake_stats(numpy_s), "torch": fake_stats(1.0)}
+
+    table = run.cnn_table([{"threads": 1, "results": [result(64, 2.9), result(64, 3.1), result(256, 1.0),
+                                                      result(16, 9.0)]}])
+    assert [row[-1] for row in table.rows] == ["PASS", "**FAIL**", "PASS", ""]
+    assert len(table.failures) == 1 and "batch 64" in table.failures[0]
+    assert "| 8 × 8 → 16, 32 channels → 10 | 64 | float32 | 1 |" in table.markdown()
 
 
 # --- explorers in the browser: what to move, what the timestamps say ------------------------------------
@@ -307,6 +343,38 @@ def test_in_the_browser_moves_are_timed_to_the_paint_and_unchanged_figures_count
     # budget (on a busy machine even the toy's menu can take a frame or two).
     menu_fast = np.percentile(colour["paint"], 95) <= run.EXPLORER_P95_BUDGET_S
     assert [row[-1] for row in table.rows] == ["**FAIL**", "PASS" if menu_fast else "**FAIL**"]
+
+
+#: An explorer with a drawing pad: a dot counts the pad's dots in the figure; Clear starts again.
+PAD_PAGE = """<!doctype html><html><body><div class="dlbook-explorer">
+  <div class="dlbook-controls"></div><button class="dlbook-clear">Clear</button>
+  <div class="dlbook-pad" style="width: 200px; height: 200px"></div>
+  <figure class="dlbook-figure"><svg width="200" height="40"><text id="dots" y="20">0</text></svg></figure>
+</div><script>
+  const dots = document.getElementById('dots'), seen = [];
+  document.querySelector('.dlbook-pad').addEventListener('pointerdown', event => {
+    seen.push(Math.round(event.offsetX / 10));
+    dots.textContent = seen.join(' ');
+  });
+  document.querySelector('.dlbook-clear').addEventListener('click', () => { seen.length = 0; });
+</script></body></html>"""
+
+
+def test_in_the_browser_dots_on_a_pad_are_timed_like_moves(toy_site: tuple[str, Any], tmp_path: Path) -> None:
+    _, browser = toy_site
+    page = browser.new_page()
+    try:
+        page.set_content(PAD_PAGE)
+        explorer = page.locator(".dlbook-explorer")
+        result = explorer_latency.draw_on_pad(explorer, moves=40, warmup=2)
+        shown = page.locator("#dots").text_content().split()
+    finally:
+        page.close()
+    assert (result["name"], result["kind"], result["moves"], result["unchanged"]) == ("drawing pad", "pad", 40, 0)
+    assert len(result["paint"]) == len(result["script"]) == len(result["empty"]) == 40
+    assert all(0 <= s <= p for s, p in zip(result["script"], result["paint"]))
+    # 42 dots, the pad cleared after the first 36: the last 6 are the grid's first 6, left to right in a row
+    assert [int(x) for x in shown] == [round(200 * fx / 10) for fx, _ in explorer_latency.PAD_POINTS[:6]]
 
 
 def test_in_the_browser_a_training_run_is_followed_frame_by_frame(toy_site: tuple[str, Any]) -> None:
@@ -499,7 +567,7 @@ def test_the_suite_is_timed_with_every_chapter_and_with_fewer_to_give_the_cost_o
 
 def test_main_writes_the_tables_and_returns_the_verdict(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "latest.md"
-    skip_all = ["--skip-notebooks", "--skip-explorers", "--skip-mlp", "--skip-build"]
+    skip_all = ["--skip-notebooks", "--skip-explorers", "--skip-mlp", "--skip-cnn", "--skip-build"]
     assert run.main([*skip_all, "--skip-tests", "--output", str(out)]) == 0
     assert "All budgets met." in out.read_text()
     failing = f"{sys.executable} -c raise(SystemExit(2))"
@@ -514,6 +582,6 @@ def test_seconds_formats_each_range() -> None:
 
 def test_main_reports_a_missing_site_as_an_error(tmp_path: Path) -> None:
     out = tmp_path / "latest.md"
-    skip = ["--skip-notebooks", "--skip-mlp", "--skip-build", "--skip-tests"]
+    skip = ["--skip-notebooks", "--skip-mlp", "--skip-cnn", "--skip-build", "--skip-tests"]
     assert run.main([*skip, "--site", str(tmp_path / "nowhere"), "--output", str(out)]) == 1
     assert "no built site at" in out.read_text() and "**ERROR**" in out.read_text()

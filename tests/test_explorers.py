@@ -28,13 +28,17 @@ from dlbook.widgets.digits import DigitExplorer, digit_readout
 from dlbook.widgets.explorer import STATIC, Explorer
 from dlbook.widgets.formatting import signed_term
 from dlbook.widgets.optimisers import OptimiserExplorer, explorer_paths, optimiser_readout
+
+
+from dlbook.widgets.feature_maps import FeatureMapExplorer, feature_map_readout
+from dlbook.widgets.kernels import KERNELS, WEIGHTS, KernelExplorer, kernel_maps, kernel_readout
 from dlbook.widgets.perceptron import PerceptronExplorer
 from dlbook.widgets.playground import LEARNING_RATES, TrainingPlayground
 from dlbook.widgets.softmax import CLASS_NAMES, SoftmaxExplorer, softmax_readout
 from tests.conftest import ROOT
 
 EXPLORERS = [PerceptronExplorer, ActivationExplorer, SoftmaxExplorer, TrainingPlayground, DigitExplorer,
-             OptimiserExplorer]
+             OptimiserExplorer, KernelExplorer, FeatureMapExplorer]
 
 
 def digit_set(n: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -48,6 +52,10 @@ def make(cls: type[Explorer]) -> Explorer:
         return cls(*make_blobs(n=40, seed=0))
     if cls is DigitExplorer:
         return cls(init_mlp(64, 8, 10, seed=0), *digit_set())
+    if cls is KernelExplorer:
+        return cls(*digit_set())
+    if cls is FeatureMapExplorer:
+        return cls(dnp.init_cnn((4, 6)), *digit_set())
     return cls()
 
 
@@ -225,6 +233,81 @@ def test_optimiser_explorer_reports_divergence_and_follows_its_settings() -> Non
     assert explorer_paths("rosenbrock", (1.0, 1.0), 0.5, 0.5, 10)["momentum"][0].tolist() == [[1.0, 1.0]] * 11
 
 
+# The kernel explorer and the feature-map explorer (chapter 10)
+
+
+def test_kernel_explorer_loads_named_kernels_and_reads_with_dlbook() -> None:
+    X, y = digit_set()
+    explorer = KernelExplorer(X, y, start=2, kernel="sharpen")
+    assert explorer.image == X[2].astype(int).tolist()
+    np.testing.assert_array_equal(explorer.weights().ravel(), KERNELS["sharpen"])
+    explorer.kernel = "blur"  # every weight follows the named kernel, from code as from the menu
+    np.testing.assert_array_equal(explorer.weights().ravel(), KERNELS["blur"])
+    explorer.k22, explorer.padding, explorer.stride, explorer.activation = 1.5, 0, 2, "relu"
+    feature, pooled = explorer.maps()
+    ink = X[2].reshape(1, 1, 8, 8) / 16
+    expected = dnp.conv2d(ink, explorer.weights()[None, None], stride=2)[0, 0]
+    np.testing.assert_allclose(feature, expected)
+    assert feature.shape == (3, 3) and pooled.shape == (1, 1)
+    np.testing.assert_allclose(pooled, dnp.max_pool2d(np.maximum(expected, 0)[None], 2)[0])
+    text = explorer.readout()
+    assert text.startswith("Your kernel [0.1 0.1 0.1; 0.1 1.5 0.1; 0.1 0.1 0.1], padding 0, stride 2: a 3 x 3")
+    assert "ReLU and 2 x 2 max pooling leave 1 x 1 all " in text
+    explorer.pool = "average"
+    assert explorer.maps()[1][0, 0] == pytest.approx(np.maximum(expected, 0)[:2, :2].mean())
+    explorer.clear()
+    assert explorer.readout().startswith("The pad is empty: draw a digit. Your kernel")
+
+
+def test_kernel_readout_names_the_kernel_and_the_maps() -> None:
+    X, _ = digit_set()
+    text = kernel_readout(X[0], KERNELS["vertical edges"], 1, 1, "none", "max")
+    feature, pooled = kernel_maps(X[0], KERNELS["vertical edges"], 1, 1, "none", "max")
+    assert text.startswith("The vertical edges kernel [-1.0 0.0 1.0; -2.0 0.0 2.0; -1.0 0.0 1.0], padding 1, ")
+    assert f"an 8 x 8 feature map from {feature.min():.2f} to {feature.max():.2f}" in text
+    assert text.endswith(f"no activation and 2 x 2 max pooling leave 4 x 4 from {pooled.min():.2f} to "
+                         f"{pooled.max():.2f}.")
+    assert "a 6 x 6 feature map" in kernel_readout(X[0], KERNELS["identity"], 0, 1, "none", "max")
+    with pytest.raises(ValueError, match="unknown kernel 'emboss'"):
+        KernelExplorer(*digit_set(), kernel="emboss")
+    with pytest.raises(traitlets.TraitError):
+        KernelExplorer(*digit_set()).k11 = 5.5
+
+
+def test_feature_map_explorer_runs_the_network_on_the_shifted_image() -> None:
+    X, y = digit_set()
+    params = dnp.init_cnn((4, 6), seed=1)
+    explorer = FeatureMapExplorer(params, X, y, start=5)
+    explorer.right, explorer.down = 1, -2
+    moved = np.zeros((8, 8))
+    moved[:6, 1:] = X[5].reshape(8, 8)[2:, :7]
+    expected = dnp.cnn_predict_proba(params, (moved.ravel() / 8 - 1)[None])[0]
+    np.testing.assert_allclose(explorer.probabilities(), expected)
+    first, second = explorer.feature_maps()
+    assert first.shape == (4, 8, 8) and second.shape == (6, 4, 4) and first.min() >= 0
+    assert explorer.readout() == feature_map_readout(explorer.image, expected, -2, 1)
+    assert explorer.readout().endswith("Shifted 1 pixel right and 2 pixels up.")
+    explorer.right = explorer.down = 0
+    assert explorer.readout().endswith("Not shifted.")
+    with pytest.raises(ValueError, match="params must read 8 x 8 images"):
+        FeatureMapExplorer(dnp.init_cnn((4, 6), side=12), X, y)
+    with pytest.raises(traitlets.TraitError):
+        explorer.down = 3
+
+
+def test_pad_explorers_share_the_pad_traits() -> None:
+    X, y = digit_set()
+    for explorer in (KernelExplorer(X, y), FeatureMapExplorer(dnp.init_cnn((2, 2)), X, y),
+                     DigitExplorer(init_mlp(64, 8, 10), X, y)):
+        explorer.example = 3
+        assert explorer.image == X[3].astype(int).tolist()
+        with pytest.raises(traitlets.TraitError, match="64 whole intensities"):
+            explorer.image = [17] * 64
+        assert [spec["name"] for spec in explorer._controls][0] == "example"
+    assert [spec["name"] for spec in KernelExplorer(X, y)._controls] == [
+        "example", "kernel", *WEIGHTS, "padding", "stride", "activation", "pool"]
+
+
 # ----------------------------------------------------------------------------------------------
 # The playground
 
@@ -317,6 +400,9 @@ def test_built_modules_are_up_to_date(tmp_path) -> None:  # noqa: ANN001 (pytest
 def test_widgets_import_neither_torch_nor_matplotlib() -> None:
     code = ("import sys, dlbook.widgets.perceptron, dlbook.widgets.activations, dlbook.widgets.softmax, "
             "dlbook.widgets.playground, dlbook.widgets.digits, dlbook.widgets.optimisers; "
+
+
+            "dlbook.widgets.playground, dlbook.widgets.digits, dlbook.widgets.kernels, dlbook.widgets.feature_maps; "
             "assert not {'torch', 'matplotlib', 'sklearn'} & set(sys.modules), sys.modules.keys()")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 0, result.stderr

@@ -22,7 +22,7 @@ import pytest
 
 import dlbook.numpy as dnp
 from dlbook.data import make_blobs, make_moons, make_spirals
-from dlbook.digits import digit_probabilities, image_from_bitmap, normalize_bitmap, scale_pixels
+from dlbook.digits import digit_probabilities, image_from_bitmap, normalize_bitmap, scale_pixels, shift_pixels
 from dlbook.numpy.activations import ACTIVATIONS, DERIVATIVES
 from dlbook.numpy.mlp import init_mlp
 from dlbook.numpy.training import accuracy, train_mlp
@@ -33,6 +33,8 @@ from dlbook.numpy.surfaces import EXTENT, SURFACES, get_surface
 from dlbook.widgets.digits import digit_readout
 from dlbook.widgets.formatting import signed_term
 from dlbook.widgets.optimisers import LEARNING_RATES, explorer_paths, optimiser_readout
+from dlbook.widgets.feature_maps import feature_map_readout
+from dlbook.widgets.kernels import KERNELS, kernel_maps, kernel_name, kernel_readout
 from dlbook.widgets.perceptron import perceptron_readout
 from dlbook.widgets.playground import (
     DATASETS,
@@ -532,3 +534,130 @@ def test_explorers_draw_in_the_colours_of_the_books_figures() -> None:
     rgba = matplotlib.colormaps[REGION_CMAP](values)
     expected = np.round(255 * (REGION_ALPHA * rgba[:, :3] + (1 - REGION_ALPHA)))
     np.testing.assert_allclose(colours, expected, atol=2)  # matplotlib's table has 256 steps
+
+
+# ----------------------------------------------------------------------------------------------
+# Convolution, pooling and the chapter's convolutional network
+
+
+def conv_case(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, dict[str, Any]] | None:
+    """Random arguments of conv2d (with groups, dilation, strings as padding, one image), or None if refused."""
+    groups = int(rng.integers(1, 3))
+    c_in, c_out = groups * int(rng.integers(1, 3)), groups * int(rng.integers(1, 3))
+    kernel = tuple(int(k) for k in rng.integers(1, 4, 2))
+    padding = [int(rng.integers(0, 3)), [int(p) for p in rng.integers(0, 3, 2)], "same", "valid"][rng.integers(4)]
+    stride = 1 if padding == "same" else [int(s) for s in rng.integers(1, 3, 2)]
+    kwargs = {"stride": stride, "padding": padding, "dilation": int(rng.integers(1, 3)), "groups": groups}
+    shape = (int(rng.integers(1, 3)), c_in, *(int(n) for n in rng.integers(1, 9, 2)))
+    x = rng.standard_normal(shape)
+    if rng.random() < 0.3:
+        x = x[0]  # (C, H, W)
+    weight = rng.standard_normal((c_out, c_in // groups, *kernel))
+    bias = rng.standard_normal(c_out) if rng.random() < 0.5 else None
+    try:
+        dnp.conv2d(x, weight, bias, **kwargs)
+    except ValueError:
+        return None
+    return x, weight, bias, kwargs
+
+
+def test_convolution_agrees_with_numpy() -> None:
+    rng = np.random.default_rng(10)
+    cases = [case for case in (conv_case(rng) for _ in range(120)) if case is not None]
+    results = run_js(*[("conv.conv2d", [x, w, b, kwargs]) for x, w, b, kwargs in cases])
+    assert len(cases) > 60
+    for (x, w, b, kwargs), result in zip(cases, results):
+        np.testing.assert_allclose(result, dnp.conv2d(x, w, b, **kwargs), **TOLERANCE, err_msg=str(kwargs))
+
+
+def pool_case(rng: np.random.Generator) -> tuple[np.ndarray, Any, dict[str, Any]]:
+    """Random pooling arguments, the values with ties, infinities and NaN."""
+    kernel = [int(k) for k in rng.integers(1, 4, 2)]
+    values = [rng.standard_normal, lambda shape: rng.integers(-2, 3, shape).astype(float),
+              lambda shape: rng.choice([-np.inf, 0.0, 1.0, np.inf, np.nan], shape, p=[0.4, 0.2, 0.2, 0.1, 0.1])]
+    x = values[rng.integers(3)]((int(rng.integers(1, 3)), int(rng.integers(1, 3)), *(int(n) for n in rng.integers(3, 9, 2))))
+    kwargs = {"stride": None if rng.random() < 0.4 else [int(s) for s in rng.integers(1, 3, 2)],
+              "padding": [int(rng.integers(0, k // 2 + 1)) for k in kernel], "ceil_mode": bool(rng.random() < 0.5)}
+    return x, kernel, kwargs
+
+
+CAMEL = {"ceil_mode": "ceilMode", "count_include_pad": "countIncludePad", "divisor_override": "divisorOverride",
+         "return_indices": "returnIndices"}
+
+
+def js_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {CAMEL.get(name, name): value for name, value in kwargs.items()}
+
+
+def test_pooling_agrees_with_numpy_ties_infinities_and_nan_included() -> None:
+    rng = np.random.default_rng(11)
+    cases = [pool_case(rng) for _ in range(80)]
+    calls = []
+    for x, kernel, kwargs in cases:
+        maxed = {**kwargs, "dilation": int(rng.integers(1, 3)) if not any(kwargs["padding"]) else 1,
+                 "return_indices": True}
+        averaged = {**kwargs, "count_include_pad": bool(rng.random() < 0.5),
+                    "divisor_override": None if rng.random() < 0.7 else int(rng.integers(1, 5))}
+        try:  # with dilation (never with padding: every window then holds an input pixel) the image may be too small
+            dnp.max_pool2d(x, kernel, **maxed)
+        except ValueError:
+            continue
+        calls.append((x, kernel, maxed, averaged))
+    assert len(calls) > 60
+    results = iter(run_js(*[call for x, kernel, maxed, averaged in calls for call in [
+        ("conv.maxPool2d", [x, kernel, js_options(maxed)]), ("conv.avgPool2d", [x, kernel, js_options(averaged)])]]))
+    for x, kernel, maxed, averaged in calls:
+        (values, indices), expected = next(results), dnp.max_pool2d(x, kernel, **maxed)
+        np.testing.assert_allclose(values, expected[0], **TOLERANCE, err_msg=str(maxed))
+        np.testing.assert_array_equal(indices, expected[1])
+        with np.errstate(invalid="ignore"):
+            np.testing.assert_allclose(next(results), dnp.avg_pool2d(x, kernel, **averaged), **TOLERANCE,
+                                       err_msg=str(averaged))
+
+
+def cnn_lists(params: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The network as the explorer's ``params`` trait holds it: nested lists."""
+    return {name: value.tolist() for name, value in params.items()}
+
+
+def test_the_convolutional_network_agrees_layer_by_layer() -> None:
+    from dlbook.numpy.cnn import cnn_forward, init_cnn  # noqa: PLC0415
+
+    rng = np.random.default_rng(12)
+    params = {name: value + rng.normal(0, 0.1, value.shape) for name, value in init_cnn(seed=3).items()}
+    images = [rng.integers(0, 17, 64) for _ in range(6)] + [np.zeros(64, int)]
+    shifts = [(0, 0), (1, -2), (-1, 2), (2, 0), (0, 1), (-2, -1), (0, 0)]
+    calls = [("cnn.networkInputs", [image, down, right]) for image, (down, right) in zip(images, shifts)]
+    inputs = run_js(*calls)
+    forwards = run_js(*[("cnn.cnnForward", [cnn_lists(params), x]) for x in inputs])
+    for image, (down, right), x, forward in zip(images, shifts, inputs, forwards):
+        expected_x = scale_pixels(shift_pixels(image, down, right))
+        np.testing.assert_allclose(x, expected_x, **TOLERANCE)
+        logits, cache = cnn_forward(params, expected_x[None])
+        for name in ("A1", "H1", "A2", "H2"):
+            np.testing.assert_allclose(forward[name], cache[name][0], **TOLERANCE, err_msg=name)
+        np.testing.assert_allclose(forward["logits"], logits[0], **TOLERANCE)
+        np.testing.assert_allclose(forward["probabilities"], dnp.softmax(logits[0]), **TOLERANCE)
+    texts = run_js(*[("cnn.featureMapReadout", [image, forward["probabilities"], down, right])
+                     for image, (down, right), forward in zip(images, shifts, forwards)])
+    assert texts == [feature_map_readout(image, forward["probabilities"], down, right)
+                     for image, (down, right), forward in zip(images, shifts, forwards)]
+    assert texts[0].endswith("Not shifted.") and texts[1].endswith("Shifted 2 pixels left and 1 pixel down.")
+    assert texts[-1].startswith("The pad is empty")
+
+
+def test_the_kernel_explorers_maps_and_readouts_agree() -> None:
+    rng = np.random.default_rng(13)
+    images = [rng.integers(0, 17, 64) for _ in range(4)] + [np.zeros(64, int)]
+    kernels = [list(values) for values in KERNELS.values()] + [list(np.round(rng.uniform(-5, 5, 9), 1))]
+    cases = [(image, kernel, int(rng.integers(0, 2)), int(rng.integers(1, 3)), str(rng.choice(["none", "relu"])),
+              str(rng.choice(["max", "average"]))) for image in images for kernel in kernels]
+    results = iter(run_js(*[call for case in cases for call in [("cnn.kernelMaps", list(case)),
+                                                                 ("cnn.kernelReadout", list(case))]]))
+    for case in cases:
+        maps, text = next(results), next(results)
+        feature, pooled = kernel_maps(*case)
+        np.testing.assert_allclose(maps["feature"], feature, **TOLERANCE)
+        np.testing.assert_allclose(maps["pooled"], pooled, **TOLERANCE)
+        assert text == kernel_readout(*case)
+    assert {name for name in KERNELS} <= {kernel_name(kernel) for _, kernel, *_ in cases}

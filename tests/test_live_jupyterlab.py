@@ -34,7 +34,10 @@ so an explorer registered there is picked up here, with its oracle):
 * every button is pressed (the playground's Train) and waited for; the read-out
   must equal the kernel's and the oracle's after the same call in Python
   (``explorer.train()``), and the playground must reach 95 % on the moons with
-  its default settings, its network (``playground.params``) synced to the kernel.
+  its default settings, its network (``playground.params``) synced to the kernel;
+* on an explorer with a drawing pad a seven is drawn with the mouse: the image
+  must reach the kernel (``explorer.image``), and the read-out must be the
+  kernel's and the oracle's for that image.
 
 The test reads the kernel through a second client connected with the kernel's
 connection file (:class:`tests.jupyterlab_driver.KernelClient`): it runs silently,
@@ -65,9 +68,12 @@ from tests.book import CHAPTERS as BOOK_CHAPTERS
 from tests.conftest import BUILD, ROOT
 from tests.explorer_driver import (
     EXPLORERS,
+    PAD_EXPLORERS,
     Control,
     close,
     controls,
+    draw,
+    drawn_image,
     explorer_key,
     figure_pixels,
     find_explorers,
@@ -376,6 +382,24 @@ class LiveExplorer:
             assert after != before, f"{self.where}: the figure did not change after {how}"
             before = after
 
+    def draw_a_digit(self) -> None:
+        """Draw a seven on the pad with the mouse: the image reaches the kernel, the read-out is dlbook's for it."""
+        if self.key not in PAD_EXPLORERS:
+            return
+        self.element.locator("button", has_text="Clear").click()
+        before = figure_pixels(self.element)
+        draw(self.page, self.element, [[(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)]])
+        image = drawn_image(self.element)
+        assert sum(image) > 40, f"{self.where}: the stroke inked too little: {image}"
+        deadline = time.monotonic() + SYNC_TIMEOUT
+        while self.kernel.view(self.model_id, traits=("image",))["traits"]["image"] != image:
+            assert time.monotonic() < deadline, f"{self.where}: the drawing did not reach the kernel"
+            time.sleep(0.05)
+        self.kernel_follows("drawing a seven")
+        expected = oracle(self.key, self.state, self.shown(), image).readout()
+        assert readout(self.element) == expected, f"{self.where}: the read-out after drawing a seven"
+        assert figure_pixels(self.element) != before, f"{self.where}: the figure did not change after drawing"
+
     def set_from_python(self, values: dict[str, Any]) -> None:
         """The kernel sets the explorer's traits; the page's controls, read-out and figure follow."""
         shown = self.shown()
@@ -450,6 +474,7 @@ def test_chapter_runs_and_its_explorers_answer(chapter: Path, lab_page: Page, la
                 if opened:
                     live.set_from_python(opened)
                 live.press_every_button()
+                live.draw_a_digit()
         finally:
             kernel.close()
         close_and_shut_down(page)

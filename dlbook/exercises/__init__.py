@@ -10,6 +10,11 @@ reported, not propagated.
 from dlbook.exercises.activations import check_sigmoid
 from dlbook.exercises.backprop import check_linear_backward
 from dlbook.exercises.checker import Case, CheckResult, run_checks
+from dlbook.exercises.conv import (
+    check_conv2d_single,
+    check_conv_output_size,
+    check_max_pool,
+)
 from dlbook.exercises.digits import (
     check_batch_accuracy,
     check_confusion_matrix,

@@ -25,6 +25,8 @@ from dlbook.numpy.classification import (
     confusion_matrix,
     one_hot,
 )
+from dlbook.numpy.cnn import cnn_backward, cnn_forward, cnn_predict_proba, init_cnn
+from dlbook.numpy.conv import conv2d, conv2d_backward
 from dlbook.numpy.linear import init_linear, linear_backward, linear_forward
 from dlbook.numpy.mlp import init_mlp, mlp_backward, mlp_forward, softmax_cross_entropy
 from dlbook.numpy.perceptron import (
@@ -39,6 +41,12 @@ from dlbook.numpy.losses import (
     cross_entropy,
     mse_loss,
     nll_loss,
+)
+from dlbook.numpy.pooling import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    max_pool2d,
+    max_pool2d_backward,
 )
 from dlbook.numpy.softmax import log_softmax, softmax
 from dlbook.numpy.training import (

@@ -81,15 +81,18 @@ def glorot_uniform(
 
 
 def check_param_arrays(
-    params: dict[str, np.ndarray], names: tuple[str, ...]
+    params: dict[str, np.ndarray],
+    names: tuple[str, ...],
+    ndims: dict[str, int] | None = None,
 ) -> tuple[np.ndarray, ...]:
     """Check a parameter dict entry by entry; return its arrays in order.
 
     ``params`` must have exactly the keys ``names`` (the order of the
     result); every entry must be a
-    non-empty floating-point NumPy array without NaN, all of one dtype,
-    weights (names starting with ``W``) 2-D and biases 1-D. How the shapes
-    fit together is the caller's check.
+    non-empty floating-point NumPy array without NaN, all of one dtype, with
+    the number of axes ``ndims`` gives for its name, or else: weights (names
+    starting with ``W``) 2-D and biases 1-D. How the shapes fit together is
+    the caller's check.
     """
     if not isinstance(params, dict):
         raise ArgumentTypeError(
@@ -116,7 +119,8 @@ def check_param_arrays(
                 f"all params must share one dtype: {first} is "
                 f"{arrays[0].dtype} but {name} is {p.dtype}"
             )
-        check_ndim(label, p, (2,) if name.startswith("W") else (1,))
+        default = 2 if name.startswith("W") else 1
+        check_ndim(label, p, ((ndims or {}).get(name, default),))
         check_not_empty(label, p)
         check_no_nan(label, p)
     return arrays

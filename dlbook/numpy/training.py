@@ -15,6 +15,11 @@ loss is the softmax cross-entropy; the batches and the loop come from
 :mod:`dlbook.batches`, shared with the PyTorch twin
 :mod:`dlbook.torch.training`. :class:`EpochHistory` records loss and accuracy
 on whole data sets after every epoch.
+
+Training runs with one BLAS thread (``threadpoolctl``, which scikit-learn
+installs): the book's matrices are small, and splitting each product across
+threads costs more than it saves, ten times more when the cores are busy, as
+:mod:`dlbook.torch.training` does for PyTorch.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any, Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
+from threadpoolctl import threadpool_limits
 
 from dlbook._validate import (
     check_entries,
@@ -219,8 +225,8 @@ def train_classifier(
 
     # Overflow (a learning rate far too large) is not warned about: the NaN or
     # +inf it makes raises ValueError where it first appears, at the step where
-    # the browser's port of this loop stops too.
-    with np.errstate(over="ignore", invalid="ignore"):
+    # the browser's port of this loop stops too. One BLAS thread: see the module's docstring.
+    with np.errstate(over="ignore", invalid="ignore"), threadpool_limits(limits=1, user_api="blas"):
         losses = run_sgd(
             update, len(y), batch_size, epochs, seed,
             None if callback is None else progress, every,

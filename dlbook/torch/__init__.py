@@ -17,6 +17,14 @@ from dlbook.torch.activations import (
     tanh,
     tanh_derivative,
 )
+from dlbook.torch.conv import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    conv2d,
+    conv2d_backward,
+    max_pool2d,
+    max_pool2d_backward,
+)
 from dlbook.torch.perceptron import perceptron, predict_class, weighted_sum
 from dlbook.torch.losses import (
     binary_cross_entropy,
@@ -26,5 +34,6 @@ from dlbook.torch.losses import (
     nll_loss,
 )
 from dlbook.torch.softmax import log_softmax, softmax
+from dlbook.torch.cnn import CNN
 from dlbook.torch.mlp import MLP
-from dlbook.torch.training import sgd_step, train_mlp
+from dlbook.torch.training import sgd_step, train_mlp, train_model

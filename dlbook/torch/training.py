@@ -12,7 +12,7 @@ the update from ``torch.optim``'s optimiser.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeVar
 
 import numpy as np
 import torch
@@ -21,15 +21,19 @@ import torch.nn.functional as F
 from dlbook._validate import (
     check_function,
     check_gradients,
+    check_labelled_data,
     check_learning_rate,
     check_mapping,
     check_no_nan,
     describe,
 )
 from dlbook.batches import run_sgd
+from dlbook.numpy._arrays import as_float_array, as_numeric_array
 from dlbook.numpy.training import Callback, Params, optimizer_options, prepare_training
 from dlbook.torch._tensors import as_float_tensor, from_numpy
 from dlbook.torch.mlp import MLP
+
+ModelT = TypeVar("ModelT", bound=torch.nn.Module)
 
 
 @contextmanager
@@ -97,11 +101,42 @@ def train_mlp(
     Training runs on one CPU thread (see :func:`_one_thread`).
     """
     X, y, initial = prepare_training(X, y, n_hidden, seed, params)
+    return train_model(
+        MLP.from_params(initial, activation), X, y, lr, batch_size, epochs, seed, callback, every, optimizer, options
+    )
+
+
+def train_model(
+    model: ModelT,
+    X: Any,
+    y: Any,
+    lr: float = 0.5,
+    batch_size: int = 32,
+    epochs: int = 100,
+    seed: int = 0,
+    callback: Callback | None = None,
+    every: int = 10,
+    optimizer: str = "SGD",
+    options: dict[str, Any] | None = None,
+) -> tuple[ModelT, np.ndarray]:
+    r"""Train any classifier ``model`` (an ``nn.Module`` giving logits) in place with ``torch.optim``.
+
+    The twin of :func:`dlbook.numpy.training.train_classifier`: the same
+    batches (:mod:`dlbook.batches`, from ``seed``), and each step computes
+    ``F.cross_entropy`` (the mean softmax cross-entropy) on the next batch,
+    calls ``loss.backward()`` and ``optimizer.step()``, where the optimiser is
+    ``torch.optim``'s class named ``optimizer`` made with ``lr`` and
+    ``options``. Returns ``(model, losses)``, ``losses[t]`` the loss of step
+    ``t + 1``'s batch before its update. ``callback(step, loss, model)`` is
+    called every ``every`` steps and after the last. ``X`` is converted to the
+    model's dtype, as dlbook.numpy's forward pass casts it. Training runs on
+    one CPU thread (see :func:`_one_thread`).
+    """
     lr = check_learning_rate(lr)
     check_function("callback", callback, optional=True)
-    model = MLP.from_params(initial, activation)
-    # The inputs in the parameters' dtype, as dlbook.numpy's forward pass casts them.
-    inputs = from_numpy(X.astype(initial["W1"].dtype, copy=False), "X")
+    X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
+    check_labelled_data(X, y)
+    inputs = from_numpy(X, "X").to(next(model.parameters()).dtype)
     labels = from_numpy(y, "y").long()
     options = optimizer_options(optimizer, options)  # the names and checks of the NumPy side
     stepper = getattr(torch.optim, optimizer)(model.parameters(), lr=lr, **options)

@@ -12,19 +12,17 @@ website with no kernel. :attr:`DigitExplorer.image` holds what the reader drew.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import traitlets
 from numpy.typing import ArrayLike
 
-from dlbook.digits import N_CLASSES, N_PIXELS, PIXEL_MAX, digit_probabilities
-from dlbook._validate import check_count, check_finite, check_labelled_data, describe, lookup
-from dlbook.numpy._arrays import as_float_array, as_numeric_array
+from dlbook.digits import N_CLASSES, N_PIXELS, digit_probabilities
+from dlbook._validate import check_finite, lookup
+from dlbook.numpy._arrays import as_float_array
 from dlbook.numpy.activations import DERIVATIVES
 from dlbook.numpy.mlp import check_params
 from dlbook.numpy.training import Params
-from dlbook.widgets.explorer import Control, Explorer
+from dlbook.widgets.pad import EXAMPLE_CONTROL, PadExplorer
 
 
 def digit_readout(pixels: ArrayLike, probabilities: ArrayLike) -> str:
@@ -43,16 +41,7 @@ def digit_readout(pixels: ArrayLike, probabilities: ArrayLike) -> str:
     return f"The network reads a {best} (probability {probabilities[best]:.3f}). Probabilities: {listed}"
 
 
-def _is_image(proposal: dict[str, Any]) -> list[int]:
-    image = proposal["value"]
-    if len(image) != N_PIXELS or any(not 0 <= p <= PIXEL_MAX or p != int(p) for p in image):
-        raise traitlets.TraitError(
-            f"image must be {N_PIXELS} whole intensities from 0 to {PIXEL_MAX:g} (8 x 8, row by row), got {describe(image)}"
-        )
-    return [int(p) for p in image]
-
-
-class DigitExplorer(Explorer):
+class DigitExplorer(PadExplorer):
     """Draw a digit; a trained two-layer network's ten probabilities follow every stroke.
 
     ``params`` is the trained network (64 inputs, 10 outputs, ``activation``
@@ -65,56 +54,23 @@ class DigitExplorer(Explorer):
 
     params = traitlets.Dict(read_only=True).tag(sync=True)
     activation = traitlets.Unicode("tanh", read_only=True).tag(sync=True)
-    examples = traitlets.List(read_only=True).tag(sync=True)
-    example = traitlets.Enum(list(range(N_CLASSES)), default_value=0).tag(sync=True)
-    image = traitlets.List(traitlets.Int(), default_value=[0] * N_PIXELS).tag(sync=True)
 
-    CONTROLS = (
-        Control("example", "load a test image", kind="menu", labels=tuple(f"a test {d}" for d in range(N_CLASSES))),
-    )
+    CONTROLS = (EXAMPLE_CONTROL,)
 
     def __init__(self, params: Params, X: ArrayLike, y: ArrayLike, activation: str = "tanh", start: int = 0) -> None:
         W1, b1, W2, b2 = check_params(params)
         if W1.shape[0] != N_PIXELS or W2.shape[1] != N_CLASSES:
             raise ValueError(f"params must map {N_PIXELS} pixels to {N_CLASSES} digits, got W1 {W1.shape}, W2 {W2.shape}")
         lookup("activation", activation, DERIVATIVES)
-        start = check_count("start", start, 0, N_CLASSES - 1)
-        X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
-        check_labelled_data(X, y)
-        if X.shape[1] != N_PIXELS or not ((X >= 0) & (X <= PIXEL_MAX) & (X == np.round(X))).all():
-            raise ValueError(
-                f"X must hold raw test images, {N_PIXELS} whole intensities from 0 to {PIXEL_MAX:g} per row, "
-                f"got shape {X.shape} with values from {X.min():g} to {X.max():g}"
-            )
-        missing = sorted(set(range(N_CLASSES)) - set(y.tolist()))
-        if missing:
-            raise ValueError(f"y has no test image of the digits {missing}: the explorer offers one of each")
-        examples = [{"image": X[np.flatnonzero(y == digit)[0]].astype(int).tolist(), "label": digit}
-                    for digit in range(N_CLASSES)]
-        super().__init__(example=start)
+        super().__init__(X, y, start)
         self.set_trait("params", {name: np.asarray(value, dtype=np.float64).tolist()
                                   for name, value in zip(("W1", "b1", "W2", "b2"), (W1, b1, W2, b2))})
         self.set_trait("activation", activation)
-        self.set_trait("examples", examples)
-        self.image = examples[start]["image"]
-
-    @traitlets.validate("image")
-    def _valid_image(self, proposal: dict[str, Any]) -> list[int]:
-        return _is_image(proposal)
-
-    @traitlets.observe("example")
-    def _load_example(self, change: dict[str, Any]) -> None:
-        if self.examples:
-            self.image = self.examples[change["new"]]["image"]
-
-    def clear(self) -> None:
-        """Empty the pad, as the Clear button does."""
-        self.image = [0] * N_PIXELS
 
     def probabilities(self) -> np.ndarray:
         """The network's ten probabilities for the image on the pad (:func:`dlbook.digits.digit_probabilities`)."""
         network = {name: np.asarray(value, dtype=np.float64) for name, value in self.params.items()}
-        return digit_probabilities(network, np.asarray([self.image], dtype=np.float64), self.activation)[0]
+        return digit_probabilities(network, self.pixels()[None], self.activation)[0]
 
     def readout(self) -> str:
         """The read-out for the image on the pad, as the browser shows it."""

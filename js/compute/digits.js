@@ -21,6 +21,17 @@ export function scalePixels(pixels) {
   return pixels.map((p) => p / (PIXEL_MAX / 2) - 1);
 }
 
+/**
+ * An image moved by whole pixels, `down` rows and `right` columns (negative: up, left), blank
+ * paper (0) coming in (`dlbook.digits.shift_pixels`).
+ */
+export function shiftPixels(pixels, down, right) {
+  return Array.from({ length: SIDE * SIDE }, (_, k) => {
+    const [row, col] = [Math.floor(k / SIDE) - down, (k % SIDE) - right];
+    return row >= 0 && row < SIDE && col >= 0 && col < SIDE ? pixels[row * SIDE + col] : 0;
+  });
+}
+
 /** The network's ten probabilities for one image of 64 raw intensities. */
 export function digitProbabilities(params, pixels, activation) {
   return predictProba(params, [scalePixels(pixels)], activation)[0];

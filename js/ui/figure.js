@@ -39,6 +39,16 @@ const REGION_TABLE = Array.from({ length: 256 }, (_, i) => {
   return rgb.map((c) => Math.round(REGION_ALPHA * c + (1 - REGION_ALPHA) * 255));
 });
 
+/** RdBu_r itself, unblended: the book's WEIGHT_CMAP for weights and feature maps, 256 [r, g, b] colours. */
+let weightTable = null;
+
+/** The colour of a weight or feature between -limit (blue) and +limit (red), white at 0, as an [r, g, b] array. */
+export function weightColor(value, limit) {
+  weightTable ??= Array.from({ length: 256 }, (_, i) => rdbuReversed(i / 255).match(/\d+/g).map(Number));
+  const t = limit > 0 ? (value + limit) / (2 * limit) : 0.5;
+  return weightTable[Math.round(255 * Math.min(1, Math.max(0, Number.isNaN(t) ? 0.5 : t)))];
+}
+
 /** The blended region colour of a value between vmin and vmax, as an [r, g, b] array. */
 export function regionColor(value, vmin, vmax) {
   const t = (value - vmin) / (vmax - vmin);
@@ -128,6 +138,32 @@ export function createPanel(fig, {
   };
   panel.setDomains(x.domain, y.domain, y.log);
   return panel;
+}
+
+/**
+ * A bar chart of ten digits' probabilities at (left, top), the largest bar in vermillion
+ * (`CLASS_COLORS[1]`, as the chapters' figures mark a network's choice), the others grey.
+ * Returns {draw(probabilities)}.
+ */
+export function createProbabilityBars(fig, { left, top, width, height }) {
+  const digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const bars = createPanel(fig, {
+    left, top, width, height, x: { domain: [-0.6, 9.6] }, y: { domain: [0, 1] },
+    xTickValues: digits, xTickLabels: digits.map(String), xLabel: "digit", yLabel: "", title: "probability",
+    ticks: 5,
+  });
+  const barWidth = bars.x(0.7) - bars.x(0);
+  const rects = digits.map((digit) => bars.content.append("rect")
+    .attr("x", bars.x(digit) - barWidth / 2).attr("width", barWidth));
+  return {
+    draw(probabilities) {
+      const best = probabilities.indexOf(Math.max(...probabilities));
+      probabilities.forEach((p, digit) => {
+        rects[digit].attr("y", bars.y(p)).attr("height", bars.y(0) - bars.y(p))
+          .attr("fill", digit === best ? CLASS_COLORS[1] : "#8c8c8c");
+      });
+    },
+  };
 }
 
 /**

@@ -2,6 +2,8 @@
 // Reads a JSON list of calls [{fn: "module.name", args: [...]}, ...] from stdin and writes the
 // list of results as JSON. Non-finite floats travel as {"$float": "NaN" | "Infinity" | "-Infinity"}.
 import * as activations from "../../js/compute/activations.js";
+import * as cnn from "../../js/compute/cnn.js";
+import * as conv from "../../js/compute/conv.js";
 import * as digits from "../../js/compute/digits.js";
 import * as format from "../../js/compute/format.js";
 import * as mlp from "../../js/compute/mlp.js";
@@ -96,8 +98,8 @@ const adapters = {
 };
 
 const modules = {
-  activations, digits, figure, format, mlp, optim, perceptron, plane, playground, softmax, surfaces, adapters,
-  activationsView, perceptronView,
+  activations, cnn, conv, digits, figure, format, mlp, optim, perceptron, plane, playground, softmax, surfaces,
+  adapters, activationsView, perceptronView,
 };
 
 function decode(value) {
