@@ -399,10 +399,8 @@ def test_built_modules_are_up_to_date(tmp_path) -> None:  # noqa: ANN001 (pytest
 
 def test_widgets_import_neither_torch_nor_matplotlib() -> None:
     code = ("import sys, dlbook.widgets.perceptron, dlbook.widgets.activations, dlbook.widgets.softmax, "
-            "dlbook.widgets.playground, dlbook.widgets.digits, dlbook.widgets.optimisers; "
-
-
-            "dlbook.widgets.playground, dlbook.widgets.digits, dlbook.widgets.kernels, dlbook.widgets.feature_maps; "
+            "dlbook.widgets.playground, dlbook.widgets.digits, dlbook.widgets.optimisers, "
+            "dlbook.widgets.kernels, dlbook.widgets.feature_maps; "
             "assert not {'torch', 'matplotlib', 'sklearn'} & set(sys.modules), sys.modules.keys()")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 0, result.stderr
