@@ -24,17 +24,24 @@ from typing import Any, Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlbook._validate import check_gradients, check_labelled_data, check_learning_rate
+from dlbook._validate import (
+    check_count,
+    check_gradients,
+    check_labelled_data,
+    check_learning_rate,
+)
 from dlbook.batches import run_sgd
 from dlbook.numpy._arrays import as_float_array
 from dlbook.numpy.activations import sigmoid
 from dlbook.numpy.classification import batch_accuracy
 from dlbook.numpy.mlp import PARAM_NAMES, check_params, init_mlp, mlp_backward, mlp_forward, softmax_cross_entropy
 from dlbook.numpy.softmax import softmax
+from dlbook.numpy.weight_decay import add_weight_decay, check_weight_decay
 
 Params = dict[str, np.ndarray]
-#: ``callback(step, loss, network)``: the 1-based step, its batch loss and the network after it.
-Callback = Callable[[int, float, Any], None]
+#: ``callback(step, loss, network)``: the 1-based step, its batch loss and the network after it;
+#: returning ``True`` stops the training there.
+Callback = Callable[[int, float, Any], "bool | None"]
 #: ``forward(params, X) -> (logits, cache)``: a model's forward pass.
 Forward = Callable[[Params, np.ndarray], tuple[np.ndarray, Any]]
 #: ``backward(params, cache, grad_logits) -> grads``: its backward pass.
@@ -86,6 +93,7 @@ def train_classifier(
     seed: int = 0,
     callback: Callback | None = None,
     every: int = 10,
+    weight_decay: float = 0.0,
 ) -> tuple[Params, np.ndarray]:
     r"""Train any classifier by mini-batch SGD on the softmax cross-entropy.
 
@@ -101,11 +109,20 @@ def train_classifier(
     Returns the trained parameters (``params`` itself is left unchanged) and
     the loss of every step's batch before its update. ``callback(step, loss,
     params)`` is called every ``every`` steps and after the last; with
-    ``every=steps_per_epoch(n, batch_size)`` that is once per epoch.
+    ``every=steps_per_epoch(n, batch_size)`` that is once per epoch. A
+    callback that returns ``True`` stops the training after that step.
+
+    ``weight_decay`` :math:`\lambda > 0` adds the L2 penalty
+    :math:`\frac{\lambda}{2} \sum_W \|W\|^2` on the weight matrices to the
+    loss that is descended (:func:`~dlbook.numpy.weight_decay.add_weight_decay`
+    adds :math:`\lambda W` to their gradients); the recorded losses are the
+    cross-entropy alone. With :math:`\lambda = 0`, the default, the update is
+    exactly the plain one.
     """
     X, y = as_float_array(X), np.asarray(y)
     check_labelled_data(X, y)
     check_learning_rate(lr)
+    check_weight_decay(weight_decay)
     n_classes = forward(params, X[:1])[0].shape[1]
     check_labelled_data(X, y, n_classes=n_classes)
 
@@ -113,11 +130,14 @@ def train_classifier(
         nonlocal params
         logits, cache = forward(params, X[batch])
         loss, grad_logits = softmax_cross_entropy(logits, y[batch])
-        params = sgd_step(params, backward(params, cache, grad_logits), lr)
+        grads = backward(params, cache, grad_logits)
+        if weight_decay:
+            grads = add_weight_decay(params, grads, weight_decay)
+        params = sgd_step(params, grads, lr)
         return loss
 
-    def progress(step: int, loss: float) -> None:
-        callback(step, loss, params)
+    def progress(step: int, loss: float) -> bool | None:
+        return callback(step, loss, params)
 
     losses = run_sgd(
         update, len(y), batch_size, epochs, seed,
@@ -138,6 +158,7 @@ def train_mlp(
     params: Params | None = None,
     callback: Callback | None = None,
     every: int = 10,
+    weight_decay: float = 0.0,
 ) -> tuple[Params, np.ndarray]:
     r"""Train a two-layer classifier on ``(X, y)`` by mini-batch SGD; return ``(params, losses)``.
 
@@ -150,6 +171,9 @@ def train_mlp(
     ``params`` if given, else :func:`dlbook.numpy.mlp.init_mlp` with ``seed``
     (see :func:`prepare_training`). ``callback(step, loss, params)`` is called
     every ``every`` steps and after the last, e.g. to draw progress.
+    ``weight_decay`` :math:`\lambda` adds the L2 penalty
+    :math:`\frac{\lambda}{2}(\|W_1\|^2 + \|W_2\|^2)` to the loss descended
+    (:func:`train_classifier`).
     """
     X, y, params = prepare_training(X, y, n_hidden, seed, params)
 
@@ -158,7 +182,7 @@ def train_mlp(
 
     return train_classifier(
         forward, mlp_backward, params, X, y,
-        lr, batch_size, epochs, seed, callback, every,
+        lr, batch_size, epochs, seed, callback, every, weight_decay,
     )
 
 
@@ -201,6 +225,54 @@ class EpochHistory:
             logits = self.logits(params, X)
             self.loss[name].append(softmax_cross_entropy(logits, y)[0])
             self.accuracy[name].append(batch_accuracy(logits, y))
+
+
+class EarlyStopping:
+    r"""A training callback that keeps the network of the lowest validation loss, and may stop the run.
+
+    ``logits(network, X)`` computes the model's logits (for a network with
+    dropout or batch normalisation: in evaluation mode) and
+    ``validation=(X_val, y_val)`` is the data it is judged on. Called as
+    ``stopper(step, loss, network)`` once per epoch (``every`` set to
+    :func:`~dlbook.batches.steps_per_epoch`), it measures the mean softmax
+    cross-entropy on the validation data. When that is the lowest so far, it
+    keeps a copy of the network in :attr:`best` and the epoch (the number of
+    calls so far) in :attr:`best_epoch`. With ``patience`` :math:`P`, the call
+    returns ``True``, which stops :func:`train_classifier` and
+    :func:`dlbook.numpy.regularised_mlp.train_regularised`, as soon as
+    :math:`P` epochs in a row have not lowered it; :attr:`stopped_epoch` then
+    holds that epoch. Without ``patience`` it never stops the run, and
+    :attr:`best` is the best of all epochs. :attr:`losses` holds every
+    validation loss measured.
+    """
+
+    def __init__(
+        self,
+        logits: Callable[[Params, np.ndarray], np.ndarray],
+        validation: tuple[ArrayLike, ArrayLike],
+        patience: int | None = None,
+    ) -> None:
+        X, y = as_float_array(validation[0]), np.asarray(validation[1])
+        check_labelled_data(X, y)
+        if patience is not None:
+            check_count("patience", patience, 1)
+        self.logits, self.X, self.y, self.patience = logits, X, y, patience
+        self.losses: list[float] = []
+        self.best: Params | None = None
+        self.best_epoch = 0
+        self.stopped_epoch: int | None = None
+
+    def __call__(self, step: int, loss: float, network: Params) -> bool:
+        loss = softmax_cross_entropy(self.logits(network, self.X), self.y)[0]
+        self.losses.append(loss)
+        epoch = len(self.losses)
+        if loss < min(self.losses[:-1], default=np.inf):
+            self.best = {name: np.array(a) for name, a in network.items()}
+            self.best_epoch = epoch
+        if self.patience is not None and epoch - self.best_epoch >= self.patience:
+            self.stopped_epoch = epoch
+            return True
+        return False
 
 
 def predict(params: Params, X: ArrayLike, activation: str = "tanh") -> np.ndarray:

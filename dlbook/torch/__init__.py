@@ -27,4 +27,5 @@ from dlbook.torch.losses import (
 )
 from dlbook.torch.softmax import log_softmax, softmax
 from dlbook.torch.mlp import MLP
-from dlbook.torch.training import sgd_step, train_mlp
+from dlbook.torch.regularised_mlp import regularised_mlp, to_network
+from dlbook.torch.training import sgd_step, train_mlp, weight_decay_groups

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from dlbook._validate import check_gradients, check_learning_rate
 from dlbook.batches import run_sgd
 from dlbook.numpy.training import Callback, Params, prepare_training
+from dlbook.numpy.weight_decay import check_weight_decay
 from dlbook.torch.mlp import MLP
 
 
@@ -54,6 +55,20 @@ def sgd_step(params: dict[str, Any], grads: dict[str, Any], lr: float) -> dict[s
     return {name: leaf.detach() for name, leaf in leaves.items()}
 
 
+def weight_decay_groups(model: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """``model``'s parameters as two groups for ``torch.optim.SGD``: weights that decay, the rest that do not.
+
+    A weight is a parameter of two or more axes (an ``nn.Linear``'s
+    ``weight``); biases and normalisation parameters, one axis, keep
+    ``weight_decay=0``, as in :func:`dlbook.numpy.weight_decay.add_weight_decay`.
+    """
+    parameters = list(model.parameters())
+    return [
+        {"params": [p for p in parameters if p.ndim >= 2], "weight_decay": weight_decay},
+        {"params": [p for p in parameters if p.ndim < 2], "weight_decay": 0.0},
+    ]
+
+
 def train_mlp(
     X: Any,
     y: Any,
@@ -66,6 +81,7 @@ def train_mlp(
     params: Params | None = None,
     callback: Callback | None = None,
     every: int = 10,
+    weight_decay: float = 0.0,
 ) -> tuple[MLP, np.ndarray]:
     r"""Train an :class:`~dlbook.torch.mlp.MLP` on ``(X, y)`` with ``torch.optim.SGD``; return ``(model, losses)``.
 
@@ -73,13 +89,16 @@ def train_mlp(
     step computes ``F.cross_entropy`` (the mean softmax cross-entropy) on the
     next batch, calls ``loss.backward()`` and ``optimizer.step()``.
     ``callback(step, loss, model)`` is called every ``every`` steps and after the last.
+    ``weight_decay`` is given to ``torch.optim.SGD`` for the two weight
+    matrices only, not the biases, as :mod:`dlbook.numpy.weight_decay` does.
     Training runs on one CPU thread (see :func:`_one_thread`).
     """
     X, y, initial = prepare_training(X, y, n_hidden, seed, params)
     check_learning_rate(lr)
+    check_weight_decay(weight_decay)
     model = MLP.from_params(initial, activation)
     inputs, labels = torch.from_numpy(X), torch.from_numpy(y).long()
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    optimizer = torch.optim.SGD(weight_decay_groups(model, weight_decay), lr=lr)
 
     def update(batch: np.ndarray) -> float:
         index = torch.from_numpy(batch)
