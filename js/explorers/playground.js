@@ -85,8 +85,10 @@ function render({ model, el }) {
   const epochCurve = lossPanel.content.append("path").attr("fill", "none").attr("stroke", C0).attr("stroke-width", 1.8);
   const heldCurve = lossPanel.content.append("path").attr("fill", "none").attr("stroke", C3)
     .attr("stroke-width", 1.8).attr("stroke-dasharray", "6 3");
-  const plan = lossPanel.root.append("text").attr("class", "dlbook-note").attr("text-anchor", "end")
-    .attr("x", lossPanel.left + lossPanel.width - 6).attr("y", lossPanel.top + 14);
+  const note = (line) => lossPanel.root.append("text").attr("class", "dlbook-note").attr("text-anchor", "end")
+    .attr("x", lossPanel.left + lossPanel.width - 6).attr("y", lossPanel.top + 14 * line).node();
+  const plan = note(1);  // the run's length, and below it its rates: two short lines fit the panel on a phone
+  const rates = note(2);
   const lossTitle = lossPanel.root.select(".dlbook-title");
   // What the markers and the curves mean, in a row under each plot, shown when points are held out.
   const keyRow = (fig, left, entries) => {
@@ -214,8 +216,8 @@ function render({ model, el }) {
       progress.max = total;
       shownTotal = total;
     }
-    const l2 = s.weightDecay ? `; L2 ${s.weightDecay}` : "";
-    setText(plan.node(), `lr ${s.lr}${l2}; ${s.epochs} epochs × ${total / s.epochs} batches = ${total} steps`);
+    setText(plan, `${s.epochs} epochs × ${total / s.epochs} batches = ${total} steps`);
+    setText(rates, `lr ${s.lr}${s.weightDecay ? `; L2 rate ${s.weightDecay}` : ""}`);
     return total;
   };
 
