@@ -170,6 +170,23 @@ def test_nan_passes_through_as_in_torch() -> None:
     np.testing.assert_allclose(running_mean, torch_mean.numpy(), rtol=1e-10, equal_nan=True)
 
 
+def test_infinities_and_a_negative_running_variance_pass_silently_as_in_torch() -> None:
+    x, weight, bias, running_mean, running_var = case((4, 3), seed=12)
+    x[1, 2] = np.inf
+    running_var[0] = -1.0
+    for training in (True, False):
+        torch_mean, torch_var = t(running_mean.copy()), t(running_var.copy())
+        expected = F.batch_norm(t(x), torch_mean, torch_var, t(weight), t(bias), training=training).numpy()
+        mean, var = running_mean.copy(), running_var.copy()
+        np.testing.assert_allclose(batch_norm(x, mean, var, weight, bias, training=training), expected,
+                                   rtol=1e-10, equal_nan=True)
+        np.testing.assert_allclose(var, torch_var.numpy(), rtol=1e-10, equal_nan=True)
+    huge = np.array([[1e300, 3.0], [-1e300, 4.0]])  # the variance overflows to inf
+    expected = F.batch_norm(t(huge), None, None, training=True).numpy()
+    np.testing.assert_allclose(batch_norm(huge, None, None, training=True), expected, rtol=1e-10)
+    batch_norm_backward(np.ones((2, 2)), huge)  # no floating-point warning either
+
+
 def test_an_empty_batch_gives_an_empty_result_and_leaves_the_statistics() -> None:
     for shape in [(0, 3), (2, 3, 0)]:
         running_mean, running_var = np.zeros(3), np.ones(3)

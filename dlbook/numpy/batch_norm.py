@@ -35,6 +35,10 @@ from numpy.typing import ArrayLike
 
 from dlbook._validate import check_ndim
 
+#: Like PyTorch, NaN and infinities pass through silently (inf - inf is NaN, a
+#: negative running variance gives NaN): no floating-point warnings.
+_AS_TORCH = {"invalid": "ignore", "over": "ignore", "divide": "ignore"}
+
 
 def _check_input(input: ArrayLike) -> np.ndarray:
     """``input`` as a float array of at least two axes, ``(N, C, ...)``."""
@@ -179,24 +183,25 @@ def batch_norm(
     beta = _channel_vector("bias", bias, channels, wide)
     if x.size == 0:  # no values: nothing to normalise, nothing to learn from
         return x.copy()
-    if training:
-        mean, squares, m = _batch_statistics(x)
-        var = squares / m
-        if running_mean is not None:
-            running_mean[...] = momentum * mean + (1 - momentum) * running_mean
-            running_var[...] = momentum * (squares / (m - 1)) + (
-                (1 - momentum) * running_var
-            )
-    else:
-        mean = running_mean.astype(wide)
-        var = running_var.astype(wide)
-    scale = 1 / np.sqrt(var + eps)
-    if gamma is not None:
-        scale = scale * gamma
-    out = (x - _per_channel(mean, x.ndim)) * _per_channel(scale, x.ndim)
-    if beta is not None:
-        out += _per_channel(beta, x.ndim)
-    return out.astype(x.dtype, copy=False)
+    with np.errstate(**_AS_TORCH):
+        if training:
+            mean, squares, m = _batch_statistics(x)
+            var = squares / m
+            if running_mean is not None:
+                running_mean[...] = momentum * mean + (1 - momentum) * running_mean
+                running_var[...] = momentum * (squares / (m - 1)) + (
+                    (1 - momentum) * running_var
+                )
+        else:
+            mean = running_mean.astype(wide)
+            var = running_var.astype(wide)
+        scale = 1 / np.sqrt(var + eps)
+        if gamma is not None:
+            scale = scale * gamma
+        out = (x - _per_channel(mean, x.ndim)) * _per_channel(scale, x.ndim)
+        if beta is not None:
+            out += _per_channel(beta, x.ndim)
+        return out.astype(x.dtype, copy=False)
 
 
 def batch_norm_backward(
@@ -244,21 +249,22 @@ def batch_norm_backward(
         zeros = np.zeros(x.shape[1], dtype=x.dtype)
         return np.zeros_like(x), zeros, zeros.copy()
     g = g.astype(wide, copy=False)
-    mean, squares, m = _batch_statistics(x)
-    inv_std = 1 / np.sqrt(squares / m + eps)
-    x_hat = (x - _per_channel(mean, x.ndim)) * _per_channel(inv_std, x.ndim)
-    axes = _axes(x)
-    grad_bias = g.sum(axis=axes)
-    grad_weight = (g * x_hat).sum(axis=axes)
-    factor = inv_std / m
-    if gamma is not None:
-        factor = factor * gamma
-    grad_input = _per_channel(factor, x.ndim) * (
-        m * g
-        - _per_channel(grad_bias, x.ndim)
-        - x_hat * _per_channel(grad_weight, x.ndim)
-    )
-    return tuple(  # type: ignore[return-value]
-        a.astype(x.dtype, copy=False)
-        for a in (grad_input, grad_weight, grad_bias)
-    )
+    with np.errstate(**_AS_TORCH):
+        mean, squares, m = _batch_statistics(x)
+        inv_std = 1 / np.sqrt(squares / m + eps)
+        x_hat = (x - _per_channel(mean, x.ndim)) * _per_channel(inv_std, x.ndim)
+        axes = _axes(x)
+        grad_bias = g.sum(axis=axes)
+        grad_weight = (g * x_hat).sum(axis=axes)
+        factor = inv_std / m
+        if gamma is not None:
+            factor = factor * gamma
+        grad_input = _per_channel(factor, x.ndim) * (
+            m * g
+            - _per_channel(grad_bias, x.ndim)
+            - x_hat * _per_channel(grad_weight, x.ndim)
+        )
+        return tuple(  # type: ignore[return-value]
+            a.astype(x.dtype, copy=False)
+            for a in (grad_input, grad_weight, grad_bias)
+        )
