@@ -452,9 +452,10 @@ def measure_site(site: Path, moves: int = MOVES, warmup: int = WARMUP, train_run
                     except Exception as error:  # one broken explorer must not hide the others
                         entry["error"] = f"{type(error).__name__}: {str(error).strip().splitlines()[0][:300]}"
                     results["explorers"].append(entry)
-                    if key == "playground":
+                    if key == "playground":  # the how-many-th playground of this page
+                        index = sum(entry["page"] == path for entry in results["playground"])
                         results["playground"].append(measure_playground(offline, urljoin(base, path), base,
-                                                                        len(results["playground"]), train_runs))
+                                                                        index, train_runs))
             finally:
                 results["blocked"] += offline.blocked
                 results["console_errors"] += [f"{path}: {text}" for text in offline.console_errors]

@@ -89,7 +89,12 @@ function render({ model, el }) {
     .attr("x", lossPanel.left + lossPanel.width - 6).attr("y", lossPanel.top + 14 * line).node();
   const plan = note(1);  // the run's length, and below it its rates: two short lines fit the panel on a phone
   const rates = note(2);
-  const lossTitle = lossPanel.root.select(".dlbook-title");
+  // The title with held-out points, laid over the plain one: switching shows one and hides the other, which
+  // costs no layout (nor does hiding the legends below: visibility, not display).
+  const plainTitle = lossPanel.root.select(".dlbook-title");
+  const heldTitle = lossPanel.root.append("text").attr("class", "dlbook-title")
+    .attr("x", lossPanel.left + lossPanel.width / 2).attr("y", lossPanel.top - 8).attr("text-anchor", "middle")
+    .text("training and held-out loss");
   // What the markers and the curves mean, in a row under each plot, shown when points are held out.
   const keyRow = (fig, left, entries) => {
     const row = fig.svg.append("g").attr("class", "dlbook-legend").attr("transform", `translate(${left},306)`);
@@ -205,9 +210,9 @@ function render({ model, el }) {
     stylePoints(split, s);
     const hasHeld = split.heldOut.y.length > 0;
     if (hasHeld !== shownHeld) {
-      key.attr("display", hasHeld ? null : "none");
-      curveKey.attr("display", hasHeld ? null : "none");
-      lossTitle.text(hasHeld ? "training and held-out loss" : "training loss");
+      for (const [part, shown] of [[key, hasHeld], [curveKey, hasHeld], [heldTitle, hasHeld], [plainTitle, !hasHeld]]) {
+        part.attr("visibility", shown ? null : "hidden");
+      }
       shownHeld = hasHeld;
     }
     const total = totalSteps(split.train.y.length, s.batchSize, s.epochs);
