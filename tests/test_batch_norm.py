@@ -277,3 +277,75 @@ def test_any_shape_and_setting_agrees_with_torch(n: int, c: int, trailing: list[
     close(running_mean, torch_mean.numpy(), np.float64)
     close(running_var, torch_var.numpy(), np.float64)
     close(batch_norm_backward(g, x, weight, eps)[0], tx.grad.numpy(), np.float64)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (2, 3, 0), (0, 2, 4, 4)])
+@pytest.mark.parametrize("training", [True, False])
+def test_an_empty_input_is_copied_without_further_checks_as_in_torch(shape: tuple[int, ...], training: bool) -> None:
+    # torch returns early on an empty input: no running statistics needed, none of the vectors' lengths checked
+    x = np.zeros(shape)
+    for arguments in [(None, None), (np.zeros(5), None), (None, None, np.ones(7), np.ones(1))]:
+        torch_arguments = [t(a) for a in arguments]
+        expected = F.batch_norm(t(x), *torch_arguments, training=training).numpy()
+        out = batch_norm(x, *arguments, training=training)
+        assert out.shape == expected.shape and out.dtype == expected.dtype and not np.shares_memory(out, x)
+    with pytest.raises(ValueError, match="eps must be"):
+        batch_norm(x, None, None, training=training, eps=-1.0)
+
+
+def test_a_nan_eps_passes_torchs_checks_and_gives_nan() -> None:
+    x, weight, bias, running_mean, running_var = case((4, 3), seed=13)
+    for training in (True, False):
+        expected = F.batch_norm(t(x), t(running_mean), t(running_var), t(weight), t(bias), training=training,
+                                eps=math.nan).numpy()
+        actual = batch_norm(x, running_mean.copy(), running_var.copy(), weight, bias, training, eps=math.nan)
+        assert np.isnan(expected).all()
+        np.testing.assert_array_equal(actual, expected)
+
+
+def outcome(call):  # noqa: ANN001, ANN201 (a lambda; an array or the exception)
+    """What ``call`` returns, or the exception it raises (torch's RuntimeError is our ValueError)."""
+    try:
+        return call()
+    except (ValueError, RuntimeError) as error:
+        return error
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_settings_agree_with_torch_or_both_refuse(seed: int) -> None:
+    """Random shapes, either running statistic, weight or bias left out, momentum and eps anywhere."""
+    rng = np.random.default_rng(seed)
+    shape = tuple(int(n) for n in rng.integers(1, 4, size=rng.integers(2, 6)))
+    channels = shape[1]
+    x = rng.normal(size=shape) * rng.uniform(0.1, 5) + rng.normal() * 3
+    for _ in range(12):
+        training = bool(rng.integers(2))
+        stats = [rng.normal(size=channels), rng.uniform(0.2, 3, size=channels)]
+        if rng.random() < 0.3:  # one or both running statistics missing
+            stats[int(rng.integers(2))] = None
+            if rng.random() < 0.5:
+                stats = [None, None]
+        weight = rng.normal(size=channels) if rng.random() < 0.7 else None
+        bias = rng.normal(size=channels) if rng.random() < 0.7 else None
+        momentum = float(rng.choice([0.1, 0.0, 1.0, -0.5, 1.7, rng.uniform()]))
+        eps = float(rng.choice([1e-5, 0.0, -1e-3, 3.0]))
+        torch_stats = [t(None if s is None else s.copy()) for s in stats]
+        expected = outcome(lambda: F.batch_norm(t(x), *torch_stats, t(weight), t(bias), training, momentum,
+                                                eps).numpy())
+        actual = outcome(lambda: batch_norm(x, *stats, weight, bias, training, momentum, eps))
+        if isinstance(expected, Exception):
+            assert isinstance(actual, ValueError), (expected, actual)
+            continue
+        assert not isinstance(actual, Exception), (actual, expected)
+        close(actual, expected, np.float64)
+        for ours, theirs in zip(stats, torch_stats):
+            if ours is not None:
+                close(ours, theirs.numpy(), np.float64)
+        if training:
+            tx = t(x, True)
+            tw = t(np.ones(channels) if weight is None else weight, True)
+            F.batch_norm(tx, None, None, tw, t(bias), True, eps=eps).backward(torch.ones(shape, dtype=torch.float64)
+                                                                               * t(np.cos(x)))
+            grad_input, grad_weight, _ = batch_norm_backward(np.cos(x), x, weight, eps)
+            close(grad_input, tx.grad.numpy(), np.float64)
+            close(grad_weight, tw.grad.numpy(), np.float64)

@@ -160,9 +160,20 @@ def test_bad_generator_and_bad_mask_are_refused() -> None:
         dropout_backward(np.ones(3), np.ones(2, dtype=bool), 0.5)
 
 
-def test_integers_become_float64() -> None:
-    out = dropout([1, 2, 3], 0.5, training=False)
-    assert out.dtype == np.float64 and out.tolist() == [1.0, 2.0, 3.0]
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_])
+@pytest.mark.parametrize("shape", [(3, 2), (0, 2)])
+def test_integers_keep_their_dtype_or_are_refused_as_in_torch(dtype: type, shape: tuple[int, ...]) -> None:
+    x = (np.arange(math.prod(shape)).reshape(shape) % 3).astype(dtype)
+    for p, training in [(0.5, False), (1.0, False), (0.0, True), (1.0, True), (0.5, True)]:
+        try:
+            expected = torch_dropout(x, p, training)
+        except RuntimeError:  # torch cannot scale integers by 1 / (1 - p)
+            with pytest.raises(ValueError, match="floating-point"):
+                dropout(x, p, training, rng=np.random.default_rng(0))
+            continue
+        out = dropout(x, p, training, rng=np.random.default_rng(0))
+        assert out.dtype == expected.dtype == dtype and not np.shares_memory(out, x)
+        np.testing.assert_array_equal(out, expected)
 
 
 @settings(max_examples=40, deadline=None)

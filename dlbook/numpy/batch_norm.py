@@ -68,11 +68,12 @@ def _check_eps(eps: float, training: bool) -> None:
     """``eps`` as ``torch.nn.functional.batch_norm`` requires it."""
     if isinstance(eps, bool) or not isinstance(eps, Real):
         raise ValueError(f"eps must be a number, got {eps!r}")
-    if training and not eps > 0:
+    # torch's own comparisons: NaN passes both, and gives NaN
+    if training and eps <= 0:
         raise ValueError(
             f"batch_norm eps must be positive during training, but got {eps}"
         )
-    if not eps >= 0:
+    if eps < 0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
 
 
@@ -138,8 +139,8 @@ def batch_norm(
     ``momentum`` :math:`\alpha`:
     :math:`\hat\mu \leftarrow (1 - \alpha)\hat\mu + \alpha \mu` and
     :math:`\hat\sigma^2 \leftarrow (1 - \alpha)\hat\sigma^2 + \alpha \frac{m}{m-1}\sigma^2`
-    (unbiased), :math:`m` the number of values per channel; a batch with
-    no values leaves them unchanged. They may both be ``None`` in training;
+    (unbiased), :math:`m` the number of values per channel. They may both
+    be ``None`` in training;
     in evaluation (``training=False``) they are required and normalise the
     input instead of the batch's statistics.
 
@@ -150,13 +151,19 @@ def batch_norm(
     evaluation), for only one of the running statistics given, for running
     statistics missing in evaluation, for a vector with the wrong number of
     entries and for input that is not floating-point with at least two axes.
-    NaN passes through. Statistics are computed in float64 at least and the
+    An input with no values is returned as a copy with only the batch size
+    and ``eps`` checked, the running statistics untouched, as torch does.
+    NaN passes through (a NaN ``eps`` too, giving NaN). Statistics are computed in float64 at least and the
     result is rounded to the input's dtype.
     """
     x = _check_input(input)
     if training:
         _check_batch_size(x.shape)
     _check_eps(eps, training)
+    if isinstance(momentum, bool) or not isinstance(momentum, Real):
+        raise ValueError(f"momentum must be a number, got {momentum!r}")
+    if x.size == 0:  # no values: as in torch, nothing else is looked at
+        return x.copy()
     if (running_mean is None) != (running_var is None):
         raise ValueError(
             "running_mean and running_var must either both be None or "
@@ -164,8 +171,6 @@ def batch_norm(
         )
     if not training and running_mean is None:
         raise ValueError("running_mean must be defined in evaluation mode")
-    if isinstance(momentum, bool) or not isinstance(momentum, Real):
-        raise ValueError(f"momentum must be a number, got {momentum!r}")
     channels = x.shape[1]
     wide = np.promote_types(x.dtype, np.float64)
     for name, stat in (("running_mean", running_mean),
@@ -181,8 +186,6 @@ def batch_norm(
             _channel_vector(name, stat, channels, stat.dtype)
     gamma = _channel_vector("weight", weight, channels, wide)
     beta = _channel_vector("bias", bias, channels, wide)
-    if x.size == 0:  # no values: nothing to normalise, nothing to learn from
-        return x.copy()
     with np.errstate(**_AS_TORCH):
         if training:
             mean, squares, m = _batch_statistics(x)

@@ -112,14 +112,25 @@ def dropout(
     :math:`p = 1` gives zeros (``0 * x``: NaN and infinities become NaN) and
     :math:`p = 0` the input's values. Not training, the result holds the
     input's values, whatever ``p``. The result is always a new array of the
-    input's shape and float dtype (float32 stays float32; integers become
-    float64); ``input`` itself is never changed. Raises ``ValueError`` unless
-    :math:`0 \le p \le 1`.
+    input's shape and dtype (float32 stays float32); ``input`` itself is
+    never changed. Raises ``ValueError`` unless :math:`0 \le p \le 1`, and,
+    as PyTorch refuses to scale integers by :math:`1 / (1 - p)`, for
+    integer or boolean input in training with :math:`0 < p < 1`; with
+    :math:`p = 0`, :math:`p = 1` or no entries they keep their dtype too.
     """
     p = check_dropout_p(p)
-    x = as_float_array(input)
+    x = np.asarray(input)
     if not training:
         return x.copy()
+    if not np.issubdtype(x.dtype, np.floating):
+        if p == 0.0 or x.size == 0:
+            return x.copy()
+        if p == 1.0:
+            return np.zeros_like(x)
+        raise ValueError(
+            "input must hold floating-point numbers for dropout in training "
+            f"with 0 < p < 1 (scaled by 1 / (1 - p)), got dtype {x.dtype}"
+        )
     return apply_dropout_mask(x, dropout_mask(x.shape, p, rng), p)
 
 
