@@ -328,10 +328,11 @@ TRAIN_JS = """async (explorer, {timeoutMs}) => {
 
 #: Train with the playground's port (``js/compute/playground.js``) ``runs`` times in a row, timing each run.
 COMPUTE_JS = """async ({moduleUrl, state, runs}) => {
-    const {startRun, networkAccuracy} = await import(moduleUrl);
-    const dataset = state.datasets[state.data];
-    const settings = {seedState: state.seed_state, dataset, nHidden: state.n_hidden, activation: state.activation,
-                      lr: state.lr, batchSize: state.batch_size, epochs: state.epochs};
+    const {startRun, networkAccuracy, splitData} = await import(moduleUrl);
+    const split = splitData(state.datasets[state.data], state.noise, state.held_out);
+    const settings = {seedState: state.seed_state, split, nHidden: state.n_hidden, activation: state.activation,
+                      lr: state.lr, batchSize: state.batch_size, epochs: state.epochs,
+                      weightDecay: state.weight_decay};
     const times = [];
     let trainer = null;
     for (let run = 0; run < runs; run++) {
@@ -340,7 +341,7 @@ COMPUTE_JS = """async ({moduleUrl, state, runs}) => {
         while (!trainer.done) trainer.trainStep();
         times.push(performance.now() - start);
     }
-    return {times, steps: trainer.total, accuracy: networkAccuracy(trainer.params, dataset, state.activation)};
+    return {times, steps: trainer.total, accuracy: networkAccuracy(trainer.params, split.train, state.activation)};
 }"""
 
 
@@ -390,7 +391,8 @@ def training_compute(page: Any, module_url: str, state: dict[str, Any], runs: in
 
 def run_settings(state: dict[str, Any]) -> dict[str, Any]:
     """The settings of a playground's saved state that make its run."""
-    return {name: state[name] for name in ("data", "n_hidden", "activation", "epochs", "batch_size", "lr")}
+    return {name: state[name] for name in ("data", "noise", "held_out", "n_hidden", "activation", "epochs",
+                                           "batch_size", "lr", "weight_decay")}
 
 
 # --- the browser and the server -----------------------------------------------------------------------
@@ -517,9 +519,10 @@ def measure_site(site: Path, moves: int = MOVES, warmup: int = WARMUP, train_run
                     except Exception as error:  # one broken explorer must not hide the others
                         entry["error"] = f"{type(error).__name__}: {str(error).strip().splitlines()[0][:300]}"
                     results["explorers"].append(entry)
-                    if key == "playground":
+                    if key == "playground":  # the how-many-th playground of this page
+                        index = sum(entry["page"] == path for entry in results["playground"])
                         results["playground"].append(measure_playground(offline, urljoin(base, path), base,
-                                                                        len(results["playground"]), train_runs))
+                                                                        index, train_runs))
             finally:
                 results["blocked"] += offline.blocked
                 results["console_errors"] += [f"{path}: {text}" for text in offline.console_errors]

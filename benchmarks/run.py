@@ -481,11 +481,18 @@ def control_table(results: dict[str, Any]) -> Table:
 
 
 def describe_settings(settings: dict[str, Any]) -> str:
-    """A playground's run settings in words: ``moons, 16 tanh units, 100 epochs, batch 32, lr 0.5``."""
+    """A playground's run settings in words: ``moons, 16 tanh units, 100 epochs, batch 32, lr 0.5``.
+
+    Label noise, a held-out share and an L2 rate are named when they are not 0.
+    """
     if not settings:
         return "settings unknown"
-    return (f"{settings['data']}, {settings['n_hidden']} {settings['activation']} units, {settings['epochs']} "
-            f"epochs, batch {settings['batch_size']}, lr {settings['lr']:g}")
+    extras = [f"{words} {settings[name]:g}" for name, words in
+              (("noise", "label noise"), ("held_out", "held out"), ("weight_decay", "L2"))
+              if settings.get(name)]
+    return ", ".join([f"{settings['data']}", f"{settings['n_hidden']} {settings['activation']} units",
+                      f"{settings['epochs']} epochs", f"batch {settings['batch_size']}",
+                      f"lr {settings['lr']:g}", *extras])
 
 
 def playground_table(results: dict[str, Any]) -> Table:

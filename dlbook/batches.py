@@ -27,8 +27,9 @@ from dlbook._validate import (
     describe,
 )
 
-#: ``progress(step, loss)``: told the 1-based step number and that step's batch loss.
-Progress = Callable[[int, float], None]
+#: ``progress(step, loss)``: told the 1-based step number and that step's batch loss; it may
+#: return ``True`` to stop the run there.
+Progress = Callable[[int, float], "bool | None"]
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
@@ -96,9 +97,11 @@ def run_sgd(
     :math:`L_B` measured *before* the step. The result holds those losses, one
     per step, as a float64 array of length ``epochs * steps_per_epoch(n, batch_size)``.
     ``progress(step, loss)`` is called after every ``every``-th step and after
-    the last one. Raises ``TypeError`` when ``update`` returns something
-    other than a number, and ``ValueError`` when it returns NaN: the training
-    diverged (a learning rate far too large) and its parameters are lost.
+    the last one; when it returns ``True`` the run stops after that step (early
+    stopping), and only the losses of the steps taken are returned. Raises
+    ``TypeError`` when ``update`` returns something other than a number, and
+    ``ValueError`` when it returns NaN: the training diverged (a learning rate
+    far too large) and its parameters are lost.
     """
     epochs = check_count("epochs", epochs, 1)
     every = check_count("every", every, 1)
@@ -110,5 +113,6 @@ def run_sgd(
     for step, indices in enumerate(minibatches(n, batch_size, epochs, seed), start=1):
         losses[step - 1] = _batch_loss(update(indices), step)
         if progress is not None and (step % every == 0 or step == total):
-            progress(step, float(losses[step - 1]))
+            if progress(step, float(losses[step - 1])) is True:
+                return losses[:step]
     return losses

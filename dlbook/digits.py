@@ -156,6 +156,86 @@ def scale_pixels(pixels: ArrayLike) -> np.ndarray:
     return pixels / (PIXEL_MAX / 2) - 1
 
 
+def _shift_axis(pictures: np.ndarray, amounts: np.ndarray, axis: int, blank: float) -> np.ndarray:
+    r"""Move every picture by ``amounts[i]`` pixels along ``axis`` (1: down, 2: right), interpolating linearly.
+
+    Pixel :math:`j` of the result takes the value at :math:`j - s` of the
+    picture, :math:`s` the amount: with :math:`k = \lfloor -s \rfloor` and
+    :math:`f = -s - k`, that is :math:`(1 - f)\, P_{j + k} + f\, P_{j + k + 1}`,
+    where pixels outside the picture are ``blank``.
+    """
+    side = pictures.shape[axis]
+    pad = [(0, 0)] * 3
+    pad[axis] = (side + 1, side + 1)
+    padded = np.pad(pictures, pad, constant_values=blank)
+    whole = np.floor(-amounts)
+    fraction = (-amounts - whole).reshape(-1, 1, 1)
+    index = (np.arange(side) + whole[:, None] + side + 1).astype(np.int64)
+    index = index[:, :, None] if axis == 1 else index[:, None, :]
+    before = np.take_along_axis(padded, index, axis=axis)
+    after = np.take_along_axis(padded, index + 1, axis=axis)
+    return (1 - fraction) * before + fraction * after
+
+
+def shift_images(images: ArrayLike, shifts: ArrayLike, blank: float = -1.0) -> np.ndarray:
+    r"""Every 8 x 8 image moved by ``shifts[i] = (down, right)`` pixels, a fraction of a pixel included.
+
+    ``images`` has shape ``(n, 64)``, each row an image read row by row, raw
+    or scaled; ``shifts`` has shape ``(n, 2)``, numbers from -7 to 7
+    (negative: up, left). Pixel :math:`(r, c)` of a moved image holds the
+    value the image had at :math:`(r - \Delta r, c - \Delta c)`, found by
+    linear interpolation between the nearest pixels, row-wise and then
+    column-wise (bilinear); whatever lies outside the image is ``blank`` (-1,
+    blank paper on the scaled :math:`[-1, 1]` range of :func:`scale_pixels`;
+    0 for raw intensities). A whole-number shift moves the pixels exactly;
+    half a pixel averages neighbours, as moving the scanned
+    :data:`BITMAP_SIDE` x :data:`BITMAP_SIDE` bitmap by two of its pixels
+    would, were the ink spread evenly within each 4 x 4 block. Returns a new
+    array of the images' shape and float dtype. Raises ``ValueError`` on
+    mismatched shapes, NaN or shifts out of range.
+    """
+    images = as_float_array(images)
+    check_ndim("images", images, (2,))
+    if images.shape[1] != N_PIXELS:
+        raise ValueError(
+            f"images must have {N_PIXELS} pixels per row (8 x 8 images), "
+            f"got shape {images.shape}"
+        )
+    shifts = as_float_array(shifts)
+    if shifts.shape != (len(images), 2):
+        raise ValueError(
+            f"shifts must have shape ({len(images)}, 2), one (down, right) "
+            f"per image, got {shifts.shape}"
+        )
+    check_no_nan("shifts", shifts)
+    limit = IMAGE_SHAPE[0] - 1
+    if np.abs(shifts).max(initial=0) > limit:
+        raise ValueError(f"shifts must lie from {-limit} to {limit} pixels")
+    pictures = images.reshape(-1, *IMAGE_SHAPE)
+    moved = _shift_axis(pictures, shifts[:, 0], 1, blank)
+    moved = _shift_axis(moved, shifts[:, 1], 2, blank)
+    return moved.reshape(images.shape).astype(images.dtype, copy=False)
+
+
+def random_shifts(
+    images: ArrayLike, rng: np.random.Generator, max_shift: float = 0.5, blank: float = -1.0
+) -> np.ndarray:
+    r"""Data augmentation: every image moved by its own random shift, up to ``max_shift`` pixels each way.
+
+    Both components of each image's shift are drawn uniformly from
+    :math:`[-\text{max\_shift}, \text{max\_shift}]` with ``rng`` (a NumPy
+    ``Generator``), then :func:`shift_images` moves it (``blank`` fills).
+    Called on every training batch, each epoch shows the network new
+    versions of its images. Raises ``ValueError`` unless
+    :math:`0 \le \text{max\_shift} \le 7`.
+    """
+    images = as_float_array(images)
+    if not 0 <= max_shift <= IMAGE_SHAPE[0] - 1:
+        raise ValueError(f"max_shift must lie from 0 to {IMAGE_SHAPE[0] - 1}, got {max_shift!r}")
+    shifts = rng.uniform(-max_shift, max_shift, size=(len(images), 2))
+    return shift_images(images, shifts, blank)
+
+
 def digit_probabilities(
     params: Params, pixels: ArrayLike, activation: str = "tanh"
 ) -> np.ndarray:

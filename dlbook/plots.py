@@ -100,18 +100,23 @@ def _marker_path(marker: str) -> Path:
     return style.get_path().transformed(style.get_transform())
 
 
-def scatter_classes(ax: Axes, X: np.ndarray, y: np.ndarray) -> PathCollection:
+def scatter_classes(ax: Axes, X: np.ndarray, y: np.ndarray, hollow: bool = False) -> PathCollection:
     """Scatter the points ``X`` (``(n, 2)``), each in the colour and marker of its integer label ``y``.
 
     Class ``k`` gets ``CLASS_COLORS[k % 4]`` and ``CLASS_MARKERS[k % 4]``. All
-    points are one collection, the one artist returned. Raises ``ValueError``
-    unless ``y`` holds one integer class label from 0 up per point.
+    points are one collection, the one artist returned. ``hollow`` draws them
+    white with an outline in the class's colour, as the playground draws
+    held-out points. Raises ``ValueError`` unless ``y`` holds one integer
+    class label from 0 up per point.
     """
     X, y = _points(X), as_numeric_array(y, "y")
     check_labelled_data(X, y)
     labels = (y % len(CLASS_COLORS)).astype(int)
-    points = ax.scatter(X[:, 0], X[:, 1], c=np.asarray(CLASS_COLORS)[labels], s=18,
-                        edgecolors="white", linewidths=0.5, zorder=3)
+    colours = np.asarray(CLASS_COLORS)[labels]
+    if hollow:
+        points = ax.scatter(X[:, 0], X[:, 1], c="white", s=18, edgecolors=colours, linewidths=1.2, zorder=3)
+    else:
+        points = ax.scatter(X[:, 0], X[:, 1], c=colours, s=18, edgecolors="white", linewidths=0.5, zorder=3)
     paths = [_marker_path(marker) for marker in CLASS_MARKERS]
     points.set_paths([paths[label] for label in labels])
     return points

@@ -409,8 +409,9 @@ def test_in_the_browser_the_port_trains_as_dlbook_does(toy_site: tuple[str, Any]
     assert out["steps"] == playground.total_steps() == 70
     assert out["accuracy"] == pytest.approx(expected_accuracy, abs=1e-12)
     assert len(out["times"]) == 2 and all(t > 0 for t in out["times"])
-    assert explorer_latency.run_settings(state) == {"data": "moons", "n_hidden": 16, "activation": "tanh",
-                                                    "epochs": 10, "batch_size": 32, "lr": 0.5}
+    assert explorer_latency.run_settings(state) == {"data": "moons", "noise": 0.0, "held_out": 0.0, "n_hidden": 16,
+                                                    "activation": "tanh", "epochs": 10, "batch_size": 32, "lr": 0.5,
+                                                    "weight_decay": 0.0}
 
 
 # --- the script: tables, verdicts, subprocess sections ---------------------------------------------------

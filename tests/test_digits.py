@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from dlbook import digits
-from dlbook.digits import digit_probabilities, load_digits, scale_pixels
+from dlbook.digits import digit_probabilities, load_digits, random_shifts, scale_pixels, shift_images
 from dlbook.numpy import training as np_training
 from dlbook.numpy.mlp import init_mlp
 from dlbook.splits import stratified_split
@@ -167,3 +167,60 @@ def test_bad_bitmaps_are_refused(bitmap: np.ndarray, message: str) -> None:
 
     with pytest.raises(ValueError, match=message):
         normalize_bitmap(bitmap)
+
+
+# ----------------------------------------------------------------------------------------------
+# Shifting images: data augmentation
+
+
+def test_whole_pixel_shifts_move_every_pixel_and_fill_with_blank() -> None:
+    rng = np.random.default_rng(20)
+    images = rng.integers(0, 17, (6, 64)).astype(float)
+    shifts = np.array([[1, 0], [0, -1], [2, 3], [0, 0], [-7, 7], [-1, -2]])
+    moved = shift_images(images, shifts, blank=0.0).reshape(-1, 8, 8)
+    pictures = images.reshape(-1, 8, 8)
+    for picture, result, (down, right) in zip(pictures, moved, shifts):
+        expected = np.zeros((8, 8))
+        for r, c in np.ndindex(8, 8):
+            if 0 <= r - down < 8 and 0 <= c - right < 8:
+                expected[r, c] = picture[r - down, c - right]
+        np.testing.assert_array_equal(result, expected)
+
+
+def test_fractional_shifts_interpolate_between_neighbours() -> None:
+    rng = np.random.default_rng(21)
+    images = scale_pixels(rng.integers(0, 17, (3, 64)))
+    pictures = images.reshape(-1, 8, 8)
+    half = shift_images(images, np.tile([0.5, 0.0], (3, 1))).reshape(-1, 8, 8)
+    above = np.concatenate([np.full((3, 1, 8), -1.0), pictures[:, :-1]], axis=1)  # blank paper above the top row
+    np.testing.assert_allclose(half, (pictures + above) / 2, rtol=0, atol=1e-15)
+    quarter = shift_images(images, np.tile([0.0, -0.25], (3, 1))).reshape(-1, 8, 8)
+    right = np.concatenate([pictures[:, :, 1:], np.full((3, 8, 1), -1.0)], axis=2)
+    np.testing.assert_allclose(quarter, 0.75 * pictures + 0.25 * right, rtol=0, atol=1e-15)
+    both = shift_images(images, np.tile([0.3, -0.6], (3, 1)))
+    rows_first = shift_images(shift_images(images, np.tile([0.3, 0.0], (3, 1))), np.tile([0.0, -0.6], (3, 1)))
+    np.testing.assert_allclose(both, rows_first, rtol=0, atol=1e-15)  # separable: bilinear
+
+
+def test_random_shifts_are_reproducible_and_bounded() -> None:
+    images = scale_pixels(load_digits()[0][:50])
+    first = random_shifts(images, np.random.default_rng(3))
+    np.testing.assert_array_equal(first, random_shifts(images, np.random.default_rng(3)))
+    shifts = np.random.default_rng(3).uniform(-0.5, 0.5, size=(50, 2))
+    np.testing.assert_array_equal(first, shift_images(images, shifts))
+    assert first.min() >= -1 and first.max() <= 1 and first.dtype == np.float64
+    np.testing.assert_array_equal(random_shifts(images, np.random.default_rng(0), max_shift=0), images)
+
+
+def test_shift_arguments_are_checked() -> None:
+    images = np.zeros((2, 64))
+    with pytest.raises(ValueError, match="64 pixels per row"):
+        shift_images(np.zeros((2, 63)), np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"shifts must have shape \(2, 2\)"):
+        shift_images(images, np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="shifts must lie from -7 to 7"):
+        shift_images(images, [[8, 0], [0, 0]])
+    with pytest.raises(ValueError, match="NaN"):
+        shift_images(images, [[np.nan, 0], [0, 0]])
+    with pytest.raises(ValueError, match="max_shift"):
+        random_shifts(images, np.random.default_rng(0), max_shift=-1)

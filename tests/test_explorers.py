@@ -20,7 +20,7 @@ import dlbook.numpy as dnp
 from dlbook.numpy import optim as dnp_optim
 from dlbook.data import make_blobs, make_moons
 from dlbook.numpy.activations import ACTIVATIONS, DERIVATIVES
-from dlbook.numpy.mlp import init_mlp
+from dlbook.numpy.mlp import init_mlp, mlp_forward, softmax_cross_entropy
 from dlbook.numpy.training import accuracy, train_mlp
 from dlbook.digits import digit_probabilities
 from dlbook.widgets.activations import ActivationExplorer, explorer_inputs, neuron_readout
@@ -93,6 +93,8 @@ def test_controls_are_declared_once_from_the_traits(cls: type[Explorer]) -> None
     (ActivationExplorer, "b", -5.1), (ActivationExplorer, "activation", "step"),
     (SoftmaxExplorer, "temperature", 0.0), (SoftmaxExplorer, "true_class", 3),
     (TrainingPlayground, "lr", 0.2), (TrainingPlayground, "n_hidden", 0), (TrainingPlayground, "data", "iris"),
+    (TrainingPlayground, "noise", 0.55), (TrainingPlayground, "held_out", -0.05),
+    (TrainingPlayground, "weight_decay", 0.5),
     (DigitExplorer, "example", 10), (DigitExplorer, "image", [0] * 63), (DigitExplorer, "image", [17] * 64),
     (DigitExplorer, "image", [0.5] * 64),
     (OptimiserExplorer, "surface", "bowl"), (OptimiserExplorer, "lr", 0.3), (OptimiserExplorer, "beta", 1.0),
@@ -372,6 +374,65 @@ def test_every_run_starts_from_the_same_network(playground: TrainingPlayground) 
     first = playground.train()
     first_params = playground.params
     assert playground.train() == first and playground.params == first_params
+
+
+def test_label_noise_flips_a_nested_share_of_the_labels(playground: TrainingPlayground) -> None:
+    X, y = make_moons(200, noise=0.1, seed=0)
+    flipped = {}
+    for noise in (0.0, 0.05, 0.2, 0.5):
+        playground.noise = noise
+        X_noisy, y_noisy = playground.data_set()
+        np.testing.assert_array_equal(X_noisy, X)  # the points stay, their labels change
+        flipped[noise] = set(np.flatnonzero(y_noisy != y))
+        assert len(flipped[noise]) == round(noise * 200)
+    assert flipped[0.05] <= flipped[0.2] <= flipped[0.5]  # more noise adds flips to the ones before
+    assert playground.readout().startswith("Untrained network")
+
+
+def test_held_out_points_are_never_trained_on(playground: TrainingPlayground) -> None:
+    playground.held_out, playground.noise, playground.epochs = 0.25, 0.1, 12
+    X, y = playground.data_set()
+    held = playground.held_out_points()
+    assert held.sum() == 50 and playground.held_out_set()[0].shape == (50, 2)
+    X_train, y_train = playground.training_set()
+    np.testing.assert_array_equal(X_train, X[~held])
+    assert playground.total_steps() == 12 * 5  # 150 training points in batches of 32
+    untrained = init_mlp(2, 16, 2, seed=0)
+    assert playground.readout() == (f"Untrained network: accuracy {accuracy(untrained, X_train, y_train):.1%}, "
+                                    f"held-out accuracy {accuracy(untrained, X[held], y[held]):.1%}. "
+                                    "Press Train to run 60 steps.")
+    final = playground.train()
+    expected, losses = train_mlp(X_train, y_train, batch_size=32, epochs=12, seed=0)
+    np.testing.assert_array_equal(playground.losses, losses)
+    for name, value in expected.items():
+        np.testing.assert_array_equal(playground.params[name], value.tolist())
+    held_logits = mlp_forward(expected, X[held])[0]
+    held_loss = softmax_cross_entropy(held_logits, y[held])[0]
+    assert len(playground.held_out_losses) == len(playground.epoch_losses) == 12
+    assert playground.held_out_losses[-1] == held_loss
+    assert playground.epoch_losses[-1] == softmax_cross_entropy(mlp_forward(expected, X_train)[0], y_train)[0]
+    assert playground.readout() == (f"epoch 12/12; step 60/60; batch loss {losses[-1]:.4f}; accuracy {final:.1%}; "
+                                    f"held-out loss {held_loss:.4f}, accuracy "
+                                    f"{dnp.batch_accuracy(held_logits, y[held]):.1%}")
+
+
+def test_the_l2_rate_is_the_weight_decay_of_the_run(playground: TrainingPlayground) -> None:
+    playground.weight_decay, playground.epochs = 0.03, 20
+    playground.train()
+    X, y = make_moons(200, noise=0.1, seed=0)
+    expected, _ = train_mlp(X, y, epochs=20, weight_decay=0.03)
+    plain, _ = train_mlp(X, y, epochs=20)
+    np.testing.assert_array_equal(playground.params["W1"], expected["W1"].tolist())
+    assert np.linalg.norm(expected["W1"]) < np.linalg.norm(plain["W1"])
+
+
+def test_a_batch_larger_than_the_training_points_is_the_full_batch(playground: TrainingPlayground) -> None:
+    playground.batch_size, playground.held_out, playground.epochs = 200, 0.5, 10
+    assert playground.batch() == 100 and playground.total_steps() == 10
+    playground.train()
+    X_train, y_train = playground.training_set()
+    expected, _ = train_mlp(X_train, y_train, batch_size=100, epochs=10)
+    np.testing.assert_array_equal(playground.params["W2"], expected["W2"].tolist())
 
 
 # ----------------------------------------------------------------------------------------------

@@ -40,7 +40,10 @@ from dlbook.widgets.playground import (
     DATASETS,
     TrainingPlayground,
     diverged_readout,
+    held_out_mask,
+    noisy_labels,
     progress_readout,
+    share_count,
     untrained_readout,
 )
 from dlbook.widgets.softmax import softmax_readout, softmax_readout_text
@@ -301,45 +304,93 @@ def test_softmax_readouts_agree() -> None:
         np.testing.assert_allclose(numbers["loss"], loss, **TOLERANCE)
 
 
-PLAYGROUND_RUNS = [
-    {},
-    {"data": "xor", "activation": "relu", "batch_size": 8, "epochs": 20, "n_hidden": 5},
-    {"data": "spirals", "lr": 30.0, "activation": "leaky_relu", "batch_size": 1, "epochs": 10},
-]
+PLAYGROUND_RUNS = {
+    "default": {},
+    "xor relu": {"data": "xor", "activation": "relu", "batch_size": 8, "epochs": 20, "n_hidden": 5},
+    "diverging": {"data": "spirals", "lr": 30.0, "activation": "leaky_relu", "batch_size": 1, "epochs": 10},
+    "noise, held out, L2": {"noise": 0.15, "held_out": 0.3, "weight_decay": 0.01, "epochs": 30, "n_hidden": 12},
+    "spirals held out, full batch": {"data": "spirals", "held_out": 0.5, "batch_size": 200, "epochs": 40,
+                                     "activation": "sigmoid", "weight_decay": 0.0003, "lr": 3.0},
+    "all noise, tiny shares": {"noise": 0.5, "held_out": 0.05, "batch_size": 1, "epochs": 10, "lr": 0.1,
+                               "weight_decay": 0.1},
+}
 
 
-@pytest.mark.parametrize("settings", PLAYGROUND_RUNS, ids=["default", "xor relu", "diverging"])
+@pytest.mark.parametrize("settings", list(PLAYGROUND_RUNS.values()), ids=list(PLAYGROUND_RUNS))
 def test_playground_runs_and_readouts_agree(settings: dict[str, Any]) -> None:
+    """The browser's run is the Python explorer's, step by step: data split, losses, held-out losses, read-outs."""
     playground = TrainingPlayground(**settings)
-    X, y = playground.data_set()
     s = playground.settings()
-    dataset = {"X": X, "y": y}
-    untrained = accuracy(playground.initial_params(), X, y, s["activation"])
-    (result, untrained_text) = run_js(
-        ("adapters.playgroundRun", [{"state": playground.seed_state, "dataset": dataset, "nHidden": s["n_hidden"],
+    chosen = playground.datasets[s["data"]]
+    untrained_text = playground.readout()
+    (result,) = run_js(
+        ("adapters.playgroundRun", [{"state": playground.seed_state, "dataset": chosen, "noise": s["noise"],
+                                     "heldOut": s["held_out"], "nHidden": s["n_hidden"],
                                      "activation": s["activation"], "lr": s["lr"], "batchSize": s["batch_size"],
-                                     "epochs": s["epochs"]}]),
-        ("playground.untrainedReadout", [untrained, playground.total_steps()]),
+                                     "epochs": s["epochs"], "weightDecay": s["weight_decay"]}]),
     )
-    assert untrained_text == untrained_readout(untrained, playground.total_steps()) == playground.readout()
+    assert result["untrainedText"] == untrained_text
     final = playground.train()
     assert result["readout"] == playground.readout()
     assert len(result["losses"]) == len(playground.losses)
     if math.isnan(final):
         # Near overflow the run is chaos: rounding differences grow to percents, but both stop at one step.
         assert result["readout"] == diverged_readout(playground.diverged_at)
-    else:
-        np.testing.assert_allclose(result["losses"], playground.losses, **TOLERANCE)
-        assert result["accuracy"] == final >= (0.95 if not settings else 0.0)
-        for key, value in playground.params.items():
-            np.testing.assert_allclose(result["params"][key], value, **TOLERANCE, err_msg=key)
+        return
+    assert result["total"] == playground.total_steps() == len(playground.losses)
+    assert result["labels"] == playground.data_set()[1].tolist()
+    assert result["held"] == playground.held_out_points().tolist()
+    np.testing.assert_allclose(result["losses"], playground.losses, **TOLERANCE)
+    np.testing.assert_allclose(result["heldOutLosses"], playground.held_out_losses, **TOLERANCE)
+    np.testing.assert_allclose(result["epochLosses"], playground.epoch_losses, **TOLERANCE)
+    assert len(playground.held_out_losses) == len(playground.epoch_losses) == (s["epochs"] if s["held_out"] else 0)
+    assert result["accuracy"] == final >= (0.95 if not settings else 0.0)
+    for key, value in playground.params.items():
+        np.testing.assert_allclose(result["params"][key], value, **TOLERANCE, err_msg=key)
+
+
+def test_playground_split_and_readouts_agree_over_the_shares() -> None:
+    """Every share of label noise and held-out points the sliders offer: the same points flipped and held out."""
+    dataset = TrainingPlayground().datasets["moons"]
+    shares = np.round(np.arange(0, 0.51, 0.05), 2).tolist() + [0.123, 0.499]
+    results = run_js(*[("playground.splitData", [dataset, noise, held]) for noise in shares for held in shares[::3]])
+    flips, held_order = np.asarray(dataset["flips"]), np.asarray(dataset["held"])
+    for (noise, held), result in zip([(a, b) for a in shares for b in shares[::3]], results):
+        assert result["labels"] == noisy_labels(np.asarray(dataset["y"]), flips, noise).tolist()
+        assert result["held"] == held_out_mask(held_order, held).tolist()
+        assert len(result["heldOut"]["y"]) == share_count(held, 200) == sum(result["held"])
+    cases = [(700, 700, 100, 0.1432, 0.975, None), (5, 700, 100, 0.5, 0.5, (0.6931, 0.48)),
+             (700, 700, 100, -0.0, 1.0, (12.5, 0.0))]
+    texts = run_js(*[("playground.progressReadout", list(case)) for case in cases],
+                   ("playground.untrainedReadout", [0.165, 700, None]),
+                   ("playground.untrainedReadout", [0.5, 350, 0.51]))
+    assert texts == [progress_readout(*case) for case in cases] + [untrained_readout(0.165, 700),
+                                                                    untrained_readout(0.5, 350, 0.51)]
+    assert texts[1].endswith("accuracy 50.0%; held-out loss 0.6931, accuracy 48.0%")
+
+
+def test_weight_decay_runs_agree_step_by_step() -> None:
+    """``train_mlp(..., weight_decay=...)``, ported: the same losses and weights."""
+    X, y = make_moons(80, noise=0.2, seed=3)
+    (result,) = run_js(("adapters.trainRun", [{"state": seed_state(4), "X": X, "y": y, "nOut": 2, "nHidden": 6,
+                                              "activation": "tanh", "lr": 0.5, "batchSize": 16, "epochs": 15,
+                                              "weightDecay": 0.03}]))
+    params, losses = train_mlp(X, y, n_hidden=6, lr=0.5, batch_size=16, epochs=15, seed=4, weight_decay=0.03)
+    unregularised, _ = train_mlp(X, y, n_hidden=6, lr=0.5, batch_size=16, epochs=15, seed=4)
+    np.testing.assert_allclose(result["losses"], losses, **TOLERANCE)
+    for key, value in params.items():
+        np.testing.assert_allclose(np.reshape(result["params"][key], value.shape), value, **TOLERANCE, err_msg=key)
+    assert np.linalg.norm(params["W1"]) < np.linalg.norm(unregularised["W1"])  # the decay made a difference
 
 
 def test_playground_data_sets_are_the_books() -> None:
     playground = TrainingPlayground()
     for name, make in DATASETS.items():
         X, y = make()
-        assert playground.datasets[name] == {"X": X.tolist(), "y": y.tolist()}
+        flips, held = np.random.default_rng(1).permutation(len(y)), np.random.default_rng(1).permutation(len(y))
+        assert playground.datasets[name]["X"] == X.tolist() and playground.datasets[name]["y"] == y.tolist()
+        assert playground.datasets[name]["flips"] == flips.tolist()
+        assert sorted(playground.datasets[name]["held"]) == list(range(len(y)))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -436,10 +436,11 @@ class LiveExplorer:
             assert readout(self.element) == expected.readout(), f"{self.where}: the read-out after {after}"
             assert figure_pixels(self.element) != before, f"{self.where}: the figure did not change after {after}"
             if self.key == "playground":
-                assert same_settings(shown, self.cls().settings()), f"{self.where}: trained with {shown}"
-                assert shown["data"] == "moons" and result >= 0.95, f"{self.where}: dlbook reaches {result}"
+                if same_settings(shown, self.cls().settings()):  # chapter 6's defaults learn the moons
+                    assert result >= 0.95, f"{self.where}: dlbook reaches {result}"
                 assert view["traits"]["params"] is not None, f"{self.where}: the network did not reach the kernel"
-                assert view["traits"]["accuracy"] >= 0.95, f"{self.where}: {view['traits']['accuracy']} in the kernel"
+                assert view["traits"]["accuracy"] == pytest.approx(result, abs=1e-12), (
+                    f"{self.where}: {view['traits']['accuracy']} in the kernel, {result} in dlbook")
 
 
 # ---------------------------------------------------------------- the test

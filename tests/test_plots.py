@@ -139,3 +139,9 @@ def test_class_legend_names_each_class_with_its_marker_and_colour() -> None:
     assert [handle.get_marker() for handle in handles] == list(CLASS_MARKERS[:3])
     for handle, colour in zip(handles, CLASS_COLORS):
         assert np.allclose(to_rgba(handle.get_markerfacecolor()), to_rgba(colour))
+
+
+def test_hollow_points_are_white_inside_and_outlined_in_their_class_colour() -> None:
+    points = scatter_classes(Figure().subplots(), np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0, 1]), hollow=True)
+    np.testing.assert_allclose(points.get_facecolors()[:, :3], 1.0)
+    np.testing.assert_allclose(points.get_edgecolors(), [to_rgba(c) for c in CLASS_COLORS[:2]])

@@ -24,4 +24,9 @@ from dlbook.exercises.intro import check_count_parameters
 from dlbook.exercises.losses import check_cross_entropy, check_softmax
 from dlbook.exercises.optimisers import check_adam_step, check_cosine_lr, check_momentum_step
 from dlbook.exercises.perceptron import check_perceptron, check_weighted_sum
+from dlbook.exercises.regularisation import (
+    check_add_weight_decay,
+    check_batch_norm,
+    check_dropout,
+)
 from dlbook.exercises.training import check_sgd_step

@@ -21,7 +21,7 @@ Params = dict[str, np.ndarray]
 RTOL, ATOL = 1e-5, 1e-9  # float32 parameters round at about 1e-7
 
 
-def _same_params(actual: Any, expected: Params) -> bool:
+def same_params(actual: Any, expected: Params) -> bool:
     """True when ``actual`` is a dict with the keys of ``expected`` and, per key, its dtype, shape and values."""
     if not isinstance(actual, dict) or set(actual) != set(expected):
         return False
@@ -79,4 +79,4 @@ def check_sgd_step(fn: Callable[[Params, Params, float], Params]) -> CheckResult
     ``fn`` must return a dict with the keys of ``params``; each entry equals
     :math:`\theta - \eta\, g` in the parameter's own dtype and shape.
     """
-    return run_checks("sgd_step", fn, sgd_step_cases(), matches=_same_params)
+    return run_checks("sgd_step", fn, sgd_step_cases(), matches=same_params)

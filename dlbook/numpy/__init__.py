@@ -3,6 +3,13 @@
 Never imports PyTorch. :mod:`dlbook.torch` mirrors this API name for name.
 """
 
+from dlbook.numpy.batch_norm import batch_norm, batch_norm_backward
+from dlbook.numpy.dropout import (
+    apply_dropout_mask,
+    dropout,
+    dropout_backward,
+    dropout_mask,
+)
 from dlbook.numpy.activations import (
     ACTIVATIONS,
     DERIVATIVES,
@@ -48,11 +55,20 @@ from dlbook.numpy.pooling import (
     max_pool2d,
     max_pool2d_backward,
 )
+from dlbook.numpy.regularised_mlp import (
+    init_regularised,
+    regularised_backward,
+    regularised_forward,
+    regularised_logits,
+    train_regularised,
+)
 from dlbook.numpy.softmax import log_softmax, softmax
 from dlbook.numpy.training import (
+    EarlyStopping,
     EpochHistory,
     predict_proba,
     sgd_step,
     train_classifier,
     train_mlp,
 )
+from dlbook.numpy.weight_decay import add_weight_decay, l2_penalty

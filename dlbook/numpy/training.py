@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike
 from threadpoolctl import threadpool_limits
 
 from dlbook._validate import (
+    check_count,
     check_entries,
     check_function,
     check_gradients,
@@ -51,10 +52,12 @@ from dlbook.numpy._params import check_sizes
 from dlbook.numpy.mlp import PARAM_NAMES, check_params, init_mlp, mlp_backward, mlp_forward, softmax_cross_entropy
 from dlbook.numpy.optim import SGD, Adam, AdamW, Optimizer, RMSprop
 from dlbook.numpy.softmax import softmax
+from dlbook.numpy.weight_decay import add_weight_decay, check_weight_decay
 
 Params = dict[str, np.ndarray]
-#: ``callback(step, loss, network)``: the 1-based step, its batch loss and the network after it.
-Callback = Callable[[int, float, Any], None]
+#: ``callback(step, loss, network)``: the 1-based step, its batch loss and the network after it;
+#: returning ``True`` stops the training there.
+Callback = Callable[[int, float, Any], "bool | None"]
 #: ``forward(params, X) -> (logits, cache)``: a model's forward pass.
 Forward = Callable[[Params, np.ndarray], tuple[np.ndarray, Any]]
 #: ``backward(params, cache, grad_logits) -> grads``: its backward pass.
@@ -146,6 +149,21 @@ def optimizer_options(optimizer: str, options: dict[str, Any] | None) -> dict[st
     return options
 
 
+def check_l2_penalty(weight_decay: float, optimizer: str) -> None:
+    """Raise ``ValueError`` unless ``weight_decay`` is a number of at least 0 that ``optimizer`` can add to its gradients.
+
+    AdamW decays its weights itself, apart from the gradient (its option
+    ``weight_decay``): an L2 penalty in the gradient as well is refused.
+    Shared with :mod:`dlbook.torch.training`.
+    """
+    check_weight_decay(weight_decay)
+    if weight_decay and optimizer == "AdamW":
+        raise ValueError(
+            "weight_decay adds an L2 penalty to the gradients, which AdamW does not use for decay: "
+            "pass AdamW's own decay as options={'weight_decay': ...} and leave weight_decay at 0"
+        )
+
+
 def make_optimizer(optimizer: str, params: Params, lr: float, options: dict[str, Any] | None) -> Optimizer:
     """The optimiser of :mod:`dlbook.numpy.optim` called ``optimizer`` over ``params``.
 
@@ -171,6 +189,7 @@ def train_classifier(
     every: int = 10,
     optimizer: str = "SGD",
     options: dict[str, Any] | None = None,
+    weight_decay: float = 0.0,
 ) -> tuple[Params, np.ndarray]:
     r"""Train any classifier by mini-batch SGD (or another optimiser) on the softmax cross-entropy.
 
@@ -189,7 +208,18 @@ def train_classifier(
     the loss of every step's batch before its update. ``callback(step, loss,
     params)`` is called every ``every`` steps and after the last, with a copy
     of the parameters after that step; with
-    ``every=steps_per_epoch(n, batch_size)`` that is once per epoch.
+    ``every=steps_per_epoch(n, batch_size)`` that is once per epoch. A
+    callback that returns ``True`` stops the training after that step.
+
+    ``weight_decay`` :math:`\lambda > 0` adds the L2 penalty
+    :math:`\frac{\lambda}{2} \sum_W \|W\|^2` on the weight matrices to the
+    loss that is descended (:func:`~dlbook.numpy.weight_decay.add_weight_decay`
+    adds :math:`\lambda W` to their gradients, before the optimiser's step, as
+    ``torch.optim``'s ``weight_decay`` does in SGD, RMSprop and Adam); the
+    recorded losses are the cross-entropy alone. With :math:`\lambda = 0`,
+    the default, the update is exactly the plain one. AdamW decays its
+    weights itself (``options={"weight_decay": ...}``): with it, a
+    ``weight_decay`` above 0 is refused.
     """
     X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
     check_labelled_data(X, y)
@@ -198,6 +228,7 @@ def train_classifier(
     check_function("forward", forward)
     check_function("backward", backward)
     check_function("callback", callback, optional=True)
+    check_l2_penalty(weight_decay, optimizer)
     params = float_arrays("params", params)
     n_classes = _forward(forward, params, X[:1])[0].shape[1]
     check_labelled_data(X, y, n_classes=n_classes)
@@ -217,11 +248,13 @@ def train_classifier(
         loss, grad_logits = softmax_cross_entropy(logits, y[batch])
         grads = float_arrays("backward's result", backward(params, cache, grad_logits))
         check_gradients(params, grads)
+        if weight_decay:
+            grads = add_weight_decay(params, grads, weight_decay)
         stepper.step(grads)
         return loss
 
-    def progress(step: int, loss: float) -> None:
-        callback(step, loss, {name: p.copy() for name, p in params.items()})
+    def progress(step: int, loss: float) -> bool | None:
+        return callback(step, loss, {name: p.copy() for name, p in params.items()})
 
     # Overflow (a learning rate far too large) is not warned about: the NaN or
     # +inf it makes raises ValueError where it first appears, at the step where
@@ -248,6 +281,7 @@ def train_mlp(
     every: int = 10,
     optimizer: str = "SGD",
     options: dict[str, Any] | None = None,
+    weight_decay: float = 0.0,
 ) -> tuple[Params, np.ndarray]:
     r"""Train a two-layer classifier on ``(X, y)`` by mini-batch SGD; return ``(params, losses)``.
 
@@ -263,6 +297,9 @@ def train_mlp(
     ``params`` if given, else :func:`dlbook.numpy.mlp.init_mlp` with ``seed``
     (see :func:`prepare_training`). ``callback(step, loss, params)`` is called
     every ``every`` steps and after the last, e.g. to draw progress.
+    ``weight_decay`` :math:`\lambda` adds the L2 penalty
+    :math:`\frac{\lambda}{2}(\|W_1\|^2 + \|W_2\|^2)` to the loss descended
+    (:func:`train_classifier`).
     """
     X, y, params = prepare_training(X, y, n_hidden, seed, params)
 
@@ -271,7 +308,7 @@ def train_mlp(
 
     return train_classifier(
         forward, mlp_backward, params, X, y,
-        lr, batch_size, epochs, seed, callback, every, optimizer, options,
+        lr, batch_size, epochs, seed, callback, every, optimizer, options, weight_decay,
     )
 
 
@@ -317,6 +354,54 @@ class EpochHistory:
             logits = self.logits(params, X)
             self.loss[name].append(softmax_cross_entropy(logits, y)[0])
             self.accuracy[name].append(batch_accuracy(logits, y))
+
+
+class EarlyStopping:
+    r"""A training callback that keeps the network of the lowest validation loss, and may stop the run.
+
+    ``logits(network, X)`` computes the model's logits (for a network with
+    dropout or batch normalisation: in evaluation mode) and
+    ``validation=(X_val, y_val)`` is the data it is judged on. Called as
+    ``stopper(step, loss, network)`` once per epoch (``every`` set to
+    :func:`~dlbook.batches.steps_per_epoch`), it measures the mean softmax
+    cross-entropy on the validation data. When that is the lowest so far, it
+    keeps a copy of the network in :attr:`best` and the epoch (the number of
+    calls so far) in :attr:`best_epoch`. With ``patience`` :math:`P`, the call
+    returns ``True``, which stops :func:`train_classifier` and
+    :func:`dlbook.numpy.regularised_mlp.train_regularised`, as soon as
+    :math:`P` epochs in a row have not lowered it; :attr:`stopped_epoch` then
+    holds that epoch. Without ``patience`` it never stops the run, and
+    :attr:`best` is the best of all epochs. :attr:`losses` holds every
+    validation loss measured.
+    """
+
+    def __init__(
+        self,
+        logits: Callable[[Params, np.ndarray], np.ndarray],
+        validation: tuple[ArrayLike, ArrayLike],
+        patience: int | None = None,
+    ) -> None:
+        X, y = as_float_array(validation[0]), np.asarray(validation[1])
+        check_labelled_data(X, y)
+        if patience is not None:
+            check_count("patience", patience, 1)
+        self.logits, self.X, self.y, self.patience = logits, X, y, patience
+        self.losses: list[float] = []
+        self.best: Params | None = None
+        self.best_epoch = 0
+        self.stopped_epoch: int | None = None
+
+    def __call__(self, step: int, loss: float, network: Params) -> bool:
+        loss = softmax_cross_entropy(self.logits(network, self.X), self.y)[0]
+        self.losses.append(loss)
+        epoch = len(self.losses)
+        if loss < min(self.losses[:-1], default=np.inf):
+            self.best = {name: np.array(a) for name, a in network.items()}
+            self.best_epoch = epoch
+        if self.patience is not None and epoch - self.best_epoch >= self.patience:
+            self.stopped_epoch = epoch
+            return True
+        return False
 
 
 def predict(params: Params, X: ArrayLike, activation: str = "tanh") -> np.ndarray:

@@ -36,4 +36,5 @@ from dlbook.torch.losses import (
 from dlbook.torch.softmax import log_softmax, softmax
 from dlbook.torch.cnn import CNN
 from dlbook.torch.mlp import MLP
-from dlbook.torch.training import sgd_step, train_mlp, train_model
+from dlbook.torch.regularised_mlp import regularised_mlp, to_network
+from dlbook.torch.training import sgd_step, train_mlp, train_model, weight_decay_groups

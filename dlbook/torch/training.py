@@ -29,7 +29,7 @@ from dlbook._validate import (
 )
 from dlbook.batches import run_sgd
 from dlbook.numpy._arrays import as_float_array, as_numeric_array
-from dlbook.numpy.training import Callback, Params, optimizer_options, prepare_training
+from dlbook.numpy.training import Callback, Params, check_l2_penalty, optimizer_options, prepare_training
 from dlbook.torch._tensors import as_float_tensor, from_numpy
 from dlbook.torch.mlp import MLP
 
@@ -75,6 +75,20 @@ def sgd_step(params: dict[str, Any], grads: dict[str, Any], lr: float) -> dict[s
     return {name: leaf.detach() for name, leaf in leaves.items()}
 
 
+def weight_decay_groups(model: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """``model``'s parameters as two groups for ``torch.optim.SGD``: weights that decay, the rest that do not.
+
+    A weight is a parameter of two or more axes (an ``nn.Linear``'s
+    ``weight``); biases and normalisation parameters, one axis, keep
+    ``weight_decay=0``, as in :func:`dlbook.numpy.weight_decay.add_weight_decay`.
+    """
+    parameters = list(model.parameters())
+    return [
+        {"params": [p for p in parameters if p.ndim >= 2], "weight_decay": weight_decay},
+        {"params": [p for p in parameters if p.ndim < 2], "weight_decay": 0.0},
+    ]
+
+
 def train_mlp(
     X: Any,
     y: Any,
@@ -89,6 +103,7 @@ def train_mlp(
     every: int = 10,
     optimizer: str = "SGD",
     options: dict[str, Any] | None = None,
+    weight_decay: float = 0.0,
 ) -> tuple[MLP, np.ndarray]:
     r"""Train an :class:`~dlbook.torch.mlp.MLP` on ``(X, y)`` with ``torch.optim``; return ``(model, losses)``.
 
@@ -98,11 +113,14 @@ def train_mlp(
     optimiser is ``torch.optim``'s class named ``optimizer`` (``"SGD"``,
     ``"RMSprop"``, ``"Adam"``, ``"AdamW"``) made with ``lr`` and ``options``.
     ``callback(step, loss, model)`` is called every ``every`` steps and after the last.
+    ``weight_decay`` is given to ``torch.optim.SGD`` for the two weight
+    matrices only, not the biases, as :mod:`dlbook.numpy.weight_decay` does.
     Training runs on one CPU thread (see :func:`_one_thread`).
     """
     X, y, initial = prepare_training(X, y, n_hidden, seed, params)
     return train_model(
-        MLP.from_params(initial, activation), X, y, lr, batch_size, epochs, seed, callback, every, optimizer, options
+        MLP.from_params(initial, activation), X, y, lr, batch_size, epochs, seed, callback, every, optimizer, options,
+        weight_decay,
     )
 
 
@@ -118,6 +136,7 @@ def train_model(
     every: int = 10,
     optimizer: str = "SGD",
     options: dict[str, Any] | None = None,
+    weight_decay: float = 0.0,
 ) -> tuple[ModelT, np.ndarray]:
     r"""Train any classifier ``model`` (an ``nn.Module`` giving logits) in place with ``torch.optim``.
 
@@ -129,17 +148,22 @@ def train_model(
     ``options``. Returns ``(model, losses)``, ``losses[t]`` the loss of step
     ``t + 1``'s batch before its update. ``callback(step, loss, model)`` is
     called every ``every`` steps and after the last. ``X`` is converted to the
-    model's dtype, as dlbook.numpy's forward pass casts it. Training runs on
-    one CPU thread (see :func:`_one_thread`).
+    model's dtype, as dlbook.numpy's forward pass casts it. ``weight_decay``
+    is the L2 penalty on the weights (:func:`weight_decay_groups`), as in
+    :func:`dlbook.numpy.training.train_classifier`. A callback that returns
+    ``True`` stops the training after that step. Training runs on one CPU
+    thread (see :func:`_one_thread`).
     """
     lr = check_learning_rate(lr)
     check_function("callback", callback, optional=True)
+    check_l2_penalty(weight_decay, optimizer)
     X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
     check_labelled_data(X, y)
     inputs = from_numpy(X, "X").to(next(model.parameters()).dtype)
     labels = from_numpy(y, "y").long()
     options = optimizer_options(optimizer, options)  # the names and checks of the NumPy side
-    stepper = getattr(torch.optim, optimizer)(model.parameters(), lr=lr, **options)
+    groups = weight_decay_groups(model, weight_decay) if weight_decay else model.parameters()
+    stepper = getattr(torch.optim, optimizer)(groups, lr=lr, **options)
 
     def update(batch: np.ndarray) -> float:
         index = torch.from_numpy(batch)

@@ -6,6 +6,7 @@
  *   loss = mean_i (log sum_c e^{Z2_ic} - Z2_{i y_i}),  G = (softmax(Z2) - onehot(y)) / n
  *   dW2 = H^T G,  db2 = sum_i G_i,  delta = (G W2^T) * f'(Z1),
  *   dW1 = X^T delta,  db1 = sum_i delta_i                            (backward)
+ *   dW <- dW + weightDecay * W  (weight matrices only; when weightDecay > 0)  (L2)
  *   theta <- theta - lr * dtheta                                      (SGD step)
  *
  * Matrices are Float64Arrays in row-major order; X is an array of rows.
@@ -142,6 +143,18 @@ export function mlpBackward(params, forward, G, activation) {
 
 const PARAM_NAMES = ["W1", "b1", "W2", "b2"];
 
+/**
+ * Weight decay (`dlbook.numpy.weight_decay.add_weight_decay`): the L2 penalty's gradient
+ * weightDecay * W added to the weight matrices' gradients, in place; biases keep theirs.
+ */
+export function addWeightDecay(params, grads, weightDecay) {
+  for (const name of ["W1", "W2"]) {
+    const p = params[name];
+    const g = grads[name];
+    for (let k = 0; k < p.length; k++) g[k] += weightDecay * p[k];
+  }
+}
+
 /** One SGD update theta <- theta - lr * grad, in place. */
 export function sgdStep(params, grads, lr) {
   for (const name of PARAM_NAMES) {
@@ -157,15 +170,16 @@ export function stepsPerEpoch(n, batchSize) {
 }
 
 /**
- * Mini-batch SGD on (X, y), one step at a time (`dlbook.numpy.training.train_mlp`).
- * Every epoch draws a permutation of the examples from rng and cuts it into batches;
+ * Mini-batch SGD on (X, y), one step at a time (`dlbook.numpy.training.train_mlp`), with
+ * the weight decay weightDecay (0: none). Every epoch draws a permutation of the examples
+ * from rng and cuts it into batches;
  * `step()` trains on the next batch and returns its loss before the update. It throws
  * DivergedError when a NaN appears (a learning rate far too large), at the step where
  * `dlbook` raises its ValueError.
  */
 export class Trainer {
-  constructor({ X, y, params, activation, lr, batchSize, epochs, rng }) {
-    Object.assign(this, { X, y, activation, lr, batchSize, epochs, rng });
+  constructor({ X, y, params, activation, lr, batchSize, epochs, rng, weightDecay = 0 }) {
+    Object.assign(this, { X, y, activation, lr, batchSize, epochs, rng, weightDecay });
     this.params = copyParams(params);
     this.perEpoch = stepsPerEpoch(y.length, batchSize);
     this.total = epochs * this.perEpoch;
@@ -197,7 +211,9 @@ export class Trainer {
     checkNoNaN("logits", forward.logits);
     const { loss, grad } = softmaxCrossEntropy(forward.logits, batch.map((i) => this.y[i]), this.params.nOut);
     checkNoNaN("grad_logits", grad);
-    sgdStep(this.params, mlpBackward(this.params, forward, grad, this.activation), this.lr);
+    const grads = mlpBackward(this.params, forward, grad, this.activation);
+    if (this.weightDecay) addWeightDecay(this.params, grads, this.weightDecay);
+    sgdStep(this.params, grads, this.lr);
     return loss;
   }
 }
@@ -211,8 +227,10 @@ export function generator(state) {
  * A whole run, as `train_mlp(X, y, params=..., seed=...)`: the batches come from a fresh
  * generator in the seed's state. Returns {params, losses}.
  */
-export function trainMlp({ X, y, params, activation, lr, batchSize, epochs, seedState }) {
-  const trainer = new Trainer({ X, y, params, activation, lr, batchSize, epochs, rng: generator(seedState) });
+export function trainMlp({ X, y, params, activation, lr, batchSize, epochs, seedState, weightDecay = 0 }) {
+  const trainer = new Trainer({
+    X, y, params, activation, lr, batchSize, epochs, rng: generator(seedState), weightDecay,
+  });
   const losses = [];
   while (!trainer.done) losses.push(trainer.trainStep());
   return { params: trainer.params, losses };

@@ -98,18 +98,22 @@ export function createFigure({ width, height, className = "" }) {
  * ticks and labels; `y.log` makes the vertical axis logarithmic; `xTickValues` and an
  * array `xTickLabels` name the ticks (`false` hides their labels). Returns the panel with
  * its scales `x` and `y`, a clipped group `content` to draw in, and `setDomains` (or
- * `setXDomain`) to rescale it.
+ * `setXDomain`) to rescale it. With `axes: false` the panel has no ticks of its own (see
+ * `drawAxes`, for ticks drawn once per domain into layers).
  */
 export function createPanel(fig, {
   left, top, width, height, x, y, xLabel, yLabel, title, ticks = 6, xTickLabels = true, xTickValues = null,
+  axes = true,
 }) {
   const clipId = `dlbook-clip-${Math.random().toString(36).slice(2, 9)}`;
   const root = fig.svg.append("g").attr("class", "dlbook-panel");
   root.append("clipPath").attr("id", clipId)
     .append("rect").attr("x", left).attr("y", top).attr("width", width).attr("height", height);
   const content = root.append("g").attr("clip-path", `url(#${clipId})`);
-  const xAxis = root.append("g").attr("class", "dlbook-axis").attr("transform", `translate(0,${top + height})`);
-  const yAxis = root.append("g").attr("class", "dlbook-axis").attr("transform", `translate(${left},0)`);
+  const geometry = { left, top, width, height, ticks, xTickLabels, xTickValues };
+  const xAxis = axes ? root.append("g").attr("class", "dlbook-axis").attr("transform", `translate(0,${top + height})`)
+    : null;
+  const yAxis = axes ? root.append("g").attr("class", "dlbook-axis").attr("transform", `translate(${left},0)`) : null;
   root.append("rect").attr("class", "dlbook-frame")
     .attr("x", left).attr("y", top).attr("width", width).attr("height", height);
   const label = (text, attributes) => {
@@ -122,22 +126,70 @@ export function createPanel(fig, {
     transform: `translate(${left - 34},${top + height / 2}) rotate(-90)`, "text-anchor": "middle",
   });
   label(title, { x: left + width / 2, y: top - 8, "text-anchor": "middle", class: "dlbook-title" });
-  const panel = { root, content, left, top, width, height, x: null, y: null };
+  const panel = { root, content, left, top, width, height, x: null, y: null, clipId };
   panel.setXDomain = (xDomain) => {
     panel.x = scaleLinear().domain(xDomain).range([left, left + width]);
-    const xTicks = axisBottom(panel.x).ticks(ticks).tickSizeOuter(0).tickSizeInner(3.5);
-    if (xTickValues) xTicks.tickValues(xTickValues);
-    if (Array.isArray(xTickLabels)) xTicks.tickFormat((_, i) => xTickLabels[i]);
-    xAxis.call(xTickLabels ? xTicks : xTicks.tickFormat(() => ""));
+    if (xAxis) renderXAxis(xAxis, panel.x, geometry);
   };
   panel.setDomains = (xDomain, yDomain, yLog = y.log) => {
     panel.setXDomain(xDomain);
     panel.y = (yLog ? scaleLog() : scaleLinear()).domain(yDomain).range([top + height, top]);
-    const yTicks = axisLeft(panel.y).tickSizeOuter(0).tickSizeInner(3.5);
-    yAxis.call(yLog ? yTicks.ticks(5, "~g") : yTicks.ticks(ticks));
+    if (yAxis) renderYAxis(yAxis, panel.y, geometry, yLog);
   };
   panel.setDomains(x.domain, y.domain, y.log);
   return panel;
+}
+
+/** The ticks of a panel's horizontal axis for the scale x, into the group `axis`. */
+function renderXAxis(axis, x, { ticks, xTickLabels, xTickValues }) {
+  const xTicks = axisBottom(x).ticks(ticks).tickSizeOuter(0).tickSizeInner(3.5);
+  if (xTickValues) xTicks.tickValues(xTickValues);
+  if (Array.isArray(xTickLabels)) xTicks.tickFormat((_, i) => xTickLabels[i]);
+  axis.call(xTickLabels ? xTicks : xTicks.tickFormat(() => ""));
+}
+
+/** The ticks of a panel's vertical axis for the scale y (logarithmic: `log`), into the group `axis`. */
+function renderYAxis(axis, y, { ticks }, log) {
+  const yTicks = axisLeft(y).tickSizeOuter(0).tickSizeInner(3.5);
+  axis.call(log ? yTicks.ticks(5, "~g") : yTicks.ticks(ticks));
+}
+
+/**
+ * Ticks for a panel made with `axes: false`, for fixed linear domains, drawn once into the
+ * d3 selection `group` (a layer's, say). Returns the scales {x, y} of those domains.
+ */
+export function drawAxes(group, panel, xDomain, yDomain, ticks = 6) {
+  const { left, top, width, height } = panel;
+  const x = scaleLinear().domain(xDomain).range([left, left + width]);
+  const y = scaleLinear().domain(yDomain).range([top + height, top]);
+  const geometry = { ticks, xTickLabels: true, xTickValues: null };
+  renderXAxis(group.append("g").attr("class", "dlbook-axis").attr("transform", `translate(0,${top + height})`), x,
+    geometry);
+  renderYAxis(group.append("g").attr("class", "dlbook-axis").attr("transform", `translate(${left},0)`), y, geometry,
+    false);
+  return { x, y };
+}
+
+/**
+ * A layer over a figure: an SVG of the figure's size laid over it, in a compositing layer of
+ * its own, shown and hidden by its opacity alone. Switching layers then restyles one element
+ * and repaints nothing: the compositor shows the other layer. Returns {svg, show(visible)}.
+ */
+export function createLayer(fig) {
+  const svg = select(fig.plot).append("svg")
+    .attr("xmlns", SVG)
+    .attr("class", "dlbook-layer")
+    .attr("viewBox", `0 0 ${fig.width} ${fig.height}`)
+    .attr("aria-hidden", "true")
+    .attr("focusable", "false");
+  const node = svg.node();
+  node.style.opacity = "0";
+  return {
+    svg,
+    show(visible) {
+      node.style.opacity = visible ? "1" : "0";
+    },
+  };
 }
 
 /**

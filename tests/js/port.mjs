@@ -47,10 +47,10 @@ const adapters = {
   /** The untrained network of the playground: init_mlp(nIn, nHidden, nOut) from `state`. */
   initMlp: (state, nIn, nHidden, nOut) => mlp.initMlp(new PCG64(state), nIn, nHidden, nOut),
   /** A whole training run from the initial network of `state`, batches from `state` too. */
-  trainRun: ({ state, X, y, nHidden, nOut, activation, lr, batchSize, epochs }) => {
+  trainRun: ({ state, X, y, nHidden, nOut, activation, lr, batchSize, epochs, weightDecay = 0 }) => {
     const params = mlp.initMlp(new PCG64(state), X[0].length, nHidden, nOut);
     try {
-      const run = mlp.trainMlp({ X, y, params, activation, lr, batchSize, epochs, seedState: state });
+      const run = mlp.trainMlp({ X, y, params, activation, lr, batchSize, epochs, seedState: state, weightDecay });
       return { ...run, accuracy: mlp.accuracy(run.params, X, y, activation) };
     } catch (error) {
       if (error instanceof mlp.DivergedError) return { diverged: error.message };
@@ -79,20 +79,30 @@ const adapters = {
       return error.message;
     }
   },
-  /** The run of the playground module itself, step by step, with its read-out after every step. */
-  playgroundRun: ({ state, dataset, nHidden, activation, lr, batchSize, epochs }) => {
-    const trainer = playground.startRun({ seedState: state, dataset, nHidden, activation, lr, batchSize, epochs });
+  /** The run of the playground module itself, step by step, with its read-outs before and after. */
+  playgroundRun: ({ state, dataset, noise, heldOut, nHidden, activation, lr, batchSize, epochs, weightDecay }) => {
+    const split = playground.splitData(dataset, noise, heldOut);
+    const held = (params) => (split.heldOut.y.length
+      ? playground.lossAndAccuracy(params, split.heldOut, activation) : null);
+    const untrained = playground.initialNetwork(state, nHidden);
+    const total = playground.totalSteps(split.train.y.length, batchSize, epochs);
+    const untrainedText = playground.untrainedReadout(
+      playground.networkAccuracy(untrained, split.train, activation), total, held(untrained)?.[1] ?? null);
+    const run = playground.startRun({
+      seedState: state, split, nHidden, activation, lr, batchSize, epochs, weightDecay,
+    });
     const losses = [];
     try {
-      while (!trainer.done) losses.push(trainer.trainStep());
+      while (!run.done) losses.push(run.trainStep());
     } catch (error) {
       if (!(error instanceof mlp.DivergedError)) throw error;
-      return { losses, readout: playground.divergedReadout(trainer.step) };
+      return { losses, untrainedText, readout: playground.divergedReadout(run.step) };
     }
-    const accuracy = playground.networkAccuracy(trainer.params, dataset, activation);
+    const accuracy = playground.networkAccuracy(run.params, split.train, activation);
     return {
-      losses, params: playground.paramsToLists(trainer.params), accuracy,
-      readout: playground.progressReadout(trainer.step, trainer.total, epochs, losses.at(-1), accuracy),
+      losses, heldOutLosses: run.heldOutLosses, epochLosses: run.epochLosses, params: playground.paramsToLists(run.params), accuracy, untrainedText,
+      total, labels: split.labels, held: split.held,
+      readout: playground.progressReadout(run.step, run.total, epochs, losses.at(-1), accuracy, held(run.params)),
     };
   },
 };
