@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlbook._validate import check_not_empty
+from dlbook._validate import check_integer, check_not_empty, check_real, describe
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -53,22 +53,25 @@ def check_axis(name: str, a: Any, axis: int | None, dim: int | None) -> int:
     the non-negative index.
     """
     if axis is not None and dim is not None:
-        raise ValueError(f"give axis or dim (its PyTorch name), not both; got axis={axis} and dim={dim}")
-    axis = -1 if axis is None and dim is None else axis if axis is not None else dim
+        raise ValueError(
+            f"give axis or dim (its PyTorch name), not both; got axis={describe(axis)} and dim={describe(dim)}"
+        )
+    given = "dim" if dim is not None else "axis"
+    axis = -1 if axis is None and dim is None else check_integer(given, dim if dim is not None else axis)
     size = max(a.ndim, 1)
     if not -size <= axis < size:
         raise ValueError(
-            f"axis {axis} is out of range for {name} of shape {tuple(a.shape)}; "
-            f"use an axis from {-size} to {size - 1}"
+            f"{given} {describe(axis)} is out of range for {name} of shape {tuple(a.shape)}; "
+            f"use {'a dim' if given == 'dim' else 'an axis'} from {-size} to {size - 1}"
         )
     return axis % size
 
 
 def check_reduction(reduction: str) -> None:
     """Raise ``ValueError`` unless ``reduction`` is ``"mean"``, ``"sum"`` or ``"none"``."""
-    if reduction not in REDUCTIONS:
+    if not (isinstance(reduction, str) and reduction in REDUCTIONS):
         known = ", ".join(repr(r) for r in REDUCTIONS)
-        raise ValueError(f"unknown reduction {reduction!r}; choose one of {known}")
+        raise ValueError(f"unknown reduction {describe(reduction)}; choose one of {known}")
 
 
 def check_same_shape(input: Any, target: Any) -> None:
@@ -175,8 +178,17 @@ def _check_class_probabilities(input: Any, target: Any) -> None:
         )
 
 
+def check_ignore_index(ignore_index: Any) -> int:
+    """``ignore_index`` as an ``int``: an integer (not ``bool``) that fits int64, the dtype of class indices."""
+    index = check_integer("ignore_index", ignore_index)
+    if not -(2**63) <= index < 2**63:
+        raise ValueError(f"ignore_index must fit in int64 (class indices are int64), got {index}")
+    return index
+
+
 def check_nll_inputs(input: Any, target: Any, weight: Any | None, ignore_index: int, reduction: str) -> None:
     """Validate ``nll_loss``: log-probabilities ``(C,)`` or ``(N, C, d1, ...)`` and class-index targets."""
+    ignore_index = check_ignore_index(ignore_index)
     classes = _check_class_input(input, weight, reduction)
     _check_class_indices(input, target, classes, ignore_index)
 
@@ -189,8 +201,9 @@ def check_cross_entropy_inputs(
     As in torch, a target with the input's shape holds class probabilities
     (one-hot included); otherwise it holds class indices.
     """
-    if not 0.0 <= label_smoothing <= 1.0:
+    if not 0.0 <= check_real("label_smoothing", label_smoothing) <= 1.0:
         raise ValueError(f"label_smoothing must be between 0 and 1, got {label_smoothing}")
+    ignore_index = check_ignore_index(ignore_index)
     classes = _check_class_input(input, weight, reduction)
     if tuple(target.shape) == tuple(input.shape):
         _check_class_probabilities(input, target)

@@ -30,7 +30,10 @@ Values and from tensors, and the tests compare the gradients with
 
 Arithmetic follows IEEE 754 as PyTorch does: ``Value(0.0).log()`` is
 ``-inf``, ``Value(1000.0).exp()`` is ``inf``, ``Value(-1.0).log()`` is
-``nan``; nothing raises and nothing warns.
+``nan``; nothing raises and nothing warns. What is not a real number is
+refused: ``Value("2")``, ``Value(True)`` and ``Value(2.0) + "1"`` raise an
+error that is both a ``TypeError`` and a ``ValueError``, and an integer too
+large for a float a ``ValueError``.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ import math
 from typing import Callable, Union
 
 import numpy as np
+
+from dlbook._validate import ArgumentTypeError, describe
 
 Number = Union[int, float]
 
@@ -74,11 +79,14 @@ class Value:
         op: str = "",
         label: str = "",
     ) -> None:
-        if isinstance(data, Value) or not isinstance(data, (int, float, np.integer, np.floating)):
-            raise ValueError(f"Value holds one real number, got {type(data).__name__}")
+        if isinstance(data, (bool, np.bool_)) or not isinstance(data, (int, float, np.integer, np.floating)):
+            raise ArgumentTypeError(f"Value(data) holds one real number, got {describe(data)} ({type(data).__name__})")
         if len(parents) != len(local_grads):
             raise ValueError(f"need one local gradient per parent, got {len(parents)} parents and {len(local_grads)}")
-        self.data = float(data)
+        try:
+            self.data = float(data)
+        except OverflowError:
+            raise ValueError(f"Value(data) holds one real number, but {describe(data)} is too large for a float") from None
         self.grad = 0.0
         self.parents = parents
         self.local_grads = local_grads

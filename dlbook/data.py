@@ -3,26 +3,34 @@
 Every generator takes ``n`` (the number of points), ``noise`` (standard
 deviation of Gaussian jitter) and ``seed``, and returns ``(X, y)``: ``X`` of
 shape ``(n, 2)`` and dtype float64, ``y`` of shape ``(n,)`` and dtype int64.
-The same seed always gives the same data.
+The same seed always gives the same data. Arguments are checked before
+anything is generated: counts must be integers, ``noise`` and the shapes'
+numbers finite, ``seed`` a non-negative integer.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from dlbook._validate import MAX_ENTRIES, check_count, check_entries, check_real, check_seed
 
-def _check_size(n: int, classes: int) -> None:
+
+def _start(n: int, classes: int, noise: float, seed: int, classes_name: str = "classes") -> np.random.Generator:
+    """Check the arguments every generator shares; return the seeded generator.
+
+    ``n`` points of ``classes`` classes (at least one point per class),
+    ``noise`` a finite standard deviation of at least 0.
+    """
+    classes = check_count(classes_name, classes, 1, MAX_ENTRIES)
+    n = check_count("n", n, 1, MAX_ENTRIES)
     if n < classes:
         raise ValueError(f"n must be at least {classes} (one point per class), got {n}")
-
-
-def _check_noise(noise: float) -> None:
-    if noise < 0:
-        raise ValueError(f"noise must be non-negative, got {noise}")
+    check_entries(f"{n:,} points", 2 * n, "check n")
+    check_real("noise", noise, low=0.0)
+    return np.random.default_rng(check_seed(seed))
 
 
 def _jitter(X: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
-    _check_noise(noise)
     return X + noise * rng.standard_normal(X.shape)
 
 
@@ -32,8 +40,7 @@ def make_xor(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarra
     The label is 1 where exactly one coordinate is positive (XOR of the signs):
     no single straight line separates the classes.
     """
-    _check_size(n, 2)
-    rng = np.random.default_rng(seed)
+    rng = _start(n, 2, noise, seed)
     corners = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
     labels = np.array([0, 1, 1, 0])
     idx = np.arange(n) % 4
@@ -47,8 +54,8 @@ def make_blobs(
 
     With two classes and a small ``noise`` the blobs are linearly separable.
     """
-    _check_size(n, centers)
-    rng = np.random.default_rng(seed)
+    rng = _start(n, centers, noise, seed, "centers")
+    spread = check_real("spread", spread, low=0.0)
     angles = 2 * np.pi * np.arange(centers) / centers + np.pi / 4
     means = spread / 2 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     y = np.arange(n) % centers
@@ -57,8 +64,7 @@ def make_blobs(
 
 def make_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (the classic "two moons"), ``n // 2`` points in each."""
-    _check_size(n, 2)
-    rng = np.random.default_rng(seed)
+    rng = _start(n, 2, noise, seed)
     y = (np.arange(n) % 2).astype(np.int64)
     t = np.pi * rng.random(n)
     upper = np.stack([np.cos(t), np.sin(t)], axis=1)
@@ -71,9 +77,8 @@ def make_spirals(
     n: int = 300, classes: int = 3, turns: float = 1.0, noise: float = 0.2, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Interleaved spiral arms, one per class (as in CS231n), radius growing from 0 to 1."""
-    _check_size(n, classes)
-    _check_noise(noise)
-    rng = np.random.default_rng(seed)
+    rng = _start(n, classes, noise, seed)
+    turns = check_real("turns", turns)
     y = np.arange(n) % classes
     r = np.linspace(0.0, 1.0, n)
     theta = 2 * np.pi * (turns * r + y / classes) + noise * rng.standard_normal(n)

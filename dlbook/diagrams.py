@@ -7,6 +7,8 @@ from typing import Sequence
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyArrowPatch
 
+from dlbook._validate import check_sequence
+
 NODE_STYLE = {"facecolor": "#f5f5f5", "edgecolor": "#333333", "linewidth": 1.5, "zorder": 2}
 
 
@@ -34,6 +36,10 @@ def draw_perceptron(
 
     Labels may be symbols (the defaults) or numbers, for a worked example.
     """
+    check_sequence("inputs", inputs, "['$x_1$', '$x_2$']")
+    check_sequence("weights", weights, "['$w_1$', '$w_2$']")
+    if len(inputs) == 0:
+        raise ValueError("inputs is empty: a perceptron needs at least one input")
     if len(inputs) != len(weights):
         raise ValueError(f"got {len(inputs)} inputs but {len(weights)} weights; they must match")
     n = len(inputs)

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dlbook._validate import check_ndim, check_no_nan, check_not_empty
-from dlbook.numpy._arrays import as_float_array
+from dlbook.numpy._arrays import as_float_array, as_numeric_array
 from dlbook.numpy.training import Params, predict_proba
 
 #: Height and width of an image, in pixels.
@@ -65,7 +65,7 @@ def normalize_bitmap(bitmap: ArrayLike) -> np.ndarray:
     empty bitmap is returned as it is. Raises ``ValueError`` on a wrong shape,
     NaN or values other than 0 and 1.
     """
-    bitmap = np.asarray(bitmap)
+    bitmap = as_numeric_array(bitmap, "bitmap")
     if bitmap.shape != (BITMAP_SIDE, BITMAP_SIDE):
         raise ValueError(f"bitmap must have shape ({BITMAP_SIDE}, {BITMAP_SIDE}), got {bitmap.shape}")
     check_no_nan("bitmap", bitmap)
@@ -114,7 +114,7 @@ def scale_pixels(pixels: ArrayLike) -> np.ndarray:
     digit drawn by the reader. Raises ``ValueError`` on a wrong shape, empty
     input, NaN or intensities outside :math:`[0, 16]`.
     """
-    pixels = as_float_array(pixels)
+    pixels = as_float_array(pixels, "pixels")
     check_ndim("pixels", pixels, (1, 2))
     if pixels.shape[-1] != N_PIXELS:
         raise ValueError(

@@ -11,27 +11,58 @@ has error :math:`O(\varepsilon^2)` (the one-sided difference only
 gradient agrees to a relative error far below :math:`10^{-6}`; a wrong formula
 is typically off by :math:`10^{-2}` or more. The book checks every gradient it
 derives by hand with :func:`gradcheck`.
+
+A relative error alone fails gradients near zero: a correct :math:`2 \cdot 10^{-30}`
+against a numerical 0 is 100% off. So, as ``torch.autograd.gradcheck`` does
+with its ``atol`` beside ``rtol``, the check also has an absolute tolerance
+(:data:`ATOL`): gradients pass when
+:math:`\lVert a - n \rVert \le \mathrm{atol} + \mathrm{rtol}\,(\lVert a \rVert + \lVert n \rVert)`.
+NaN and infinities never pass: they raise ``ValueError``.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlbook._validate import check_no_nan
+from dlbook._validate import (
+    ArgumentTypeError,
+    check_finite,
+    check_function,
+    check_mapping,
+    check_real,
+    describe,
+)
+from dlbook.numpy._arrays import as_float_array, as_numeric_array
 
 TOLERANCE = 1e-6
-"""A float64 gradient passes the check when its relative error is below this."""
+"""The relative tolerance (torch's ``rtol``): a float64 gradient passes when its error is below this."""
+
+ATOL = 1e-8
+"""The absolute tolerance (torch's ``atol``): gradients closer than this (in norm) agree, however small.
+
+A central difference in float64 with :math:`\varepsilon = 10^{-6}` carries
+rounding noise of about :math:`10^{-16} |f| / \varepsilon = 10^{-10} |f|`, so
+two correct gradients of a function of moderate size stay well inside it.
+"""
 
 
-def _scalar(value: object, what: str) -> float:
-    """``value`` as a Python float, or a ``ValueError`` saying that ``what`` must return a scalar."""
-    arr = np.asarray(value)
+def _scalar(value: Any, what: str, where: str) -> float:
+    """``value`` as a Python float, or an error saying that ``what`` must return one finite number (at ``where``)."""
+    try:
+        arr = as_numeric_array(value, f"the value of {what}")
+    except TypeError:
+        raise ArgumentTypeError(f"{what} must return a number, got {describe(value)}") from None
     if arr.size != 1:
         raise ValueError(f"{what} must return a scalar, got shape {arr.shape}")
-    return float(arr.reshape(()))
+    number = float(arr.reshape(()))
+    if not np.isfinite(number):
+        raise ValueError(
+            f"{what} returned {number} at {where}; a gradient check needs finite values of {what}"
+        )
+    return number
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: ArrayLike, eps: float = 1e-6) -> np.ndarray:
@@ -39,51 +70,88 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: ArrayLike, eps: floa
 
     Entry :math:`i` is :math:`(f(x + \varepsilon e_i) - f(x - \varepsilon e_i)) / (2\varepsilon)`.
     ``x`` (any shape) is copied to float64, so ``f`` sees float64 arrays; the
-    result has the shape of ``x``. Costs two calls of ``f`` per entry.
+    result has the shape of ``x``. Costs two calls of ``f`` per entry. Raises
+    ``ValueError`` when ``x`` or a value of ``f`` is NaN or infinite.
     """
-    if not eps > 0:
-        raise ValueError(f"eps must be positive, got {eps}")
-    x = np.array(x, dtype=np.float64)
-    check_no_nan("x", x)
+    check_function("f", f)
+    eps = check_real("eps", eps, positive=True)
+    x = np.array(as_float_array(x, "x"), dtype=np.float64)
+    check_finite("x", x)
     grad = np.empty_like(x)
     flat, flat_grad = x.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
         original = flat[i]
         flat[i] = original + eps
-        f_plus = _scalar(f(x), "f")
+        f_plus = _scalar(f(x), "f", f"x with entry {i} nudged by +eps")
         flat[i] = original - eps
-        f_minus = _scalar(f(x), "f")
+        f_minus = _scalar(f(x), "f", f"x with entry {i} nudged by -eps")
         flat[i] = original
         flat_grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad
 
 
-def relative_error(a: ArrayLike, b: ArrayLike) -> float:
+def relative_error(a: ArrayLike, b: ArrayLike, *, atol: float = 0.0, rtol: float = TOLERANCE) -> float:
     r"""Size of the difference relative to the sizes of the two arrays:
     :math:`\lVert a - b \rVert / (\lVert a \rVert + \lVert b \rVert)`, 0 when both are zero.
 
     Unlike an entry-by-entry ratio it stays meaningful when some entries are 0.
+    With an absolute tolerance ``atol`` the denominator grows by
+    ``atol / rtol``: then the error is below ``rtol`` exactly when
+    :math:`\lVert a - b \rVert < \mathrm{atol} + \mathrm{rtol}\,(\lVert a \rVert + \lVert b \rVert)`,
+    and two gradients that are both nearly zero agree. Raises ``ValueError``
+    when either array holds NaN or an infinity: such a gradient is never right.
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b = as_float_array(a, "a").astype(np.float64), as_float_array(b, "b").astype(np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"cannot compare gradients of shapes {a.shape} and {b.shape}")
-    scale = np.linalg.norm(a) + np.linalg.norm(b)
-    return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
+        raise ValueError(f"cannot compare gradients of shapes {a.shape} and {b.shape}: a and b must have one shape")
+    check_finite("a", a)
+    check_finite("b", b)
+    atol = check_real("atol", atol, low=0.0)
+    rtol = check_real("rtol", rtol, positive=True)
+    # Both divided by the largest entry m first: the ratio is the same, and no
+    # square of a huge entry (1e200) overflows nor of a tiny one underflows.
+    m = max(float(np.abs(a).max(initial=0.0)), float(np.abs(b).max(initial=0.0)))
+    if m == 0:
+        return 0.0
+    floor = atol / rtol / m  # Python floats: inf, not an error, for a tiny m (then the error is 0)
+    a, b = a / m, b / m
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b) + floor))
 
 
-def gradcheck(f: Callable[[np.ndarray], float], x: ArrayLike, analytic_grad: ArrayLike, eps: float = 1e-6) -> float:
-    r"""Relative error between ``analytic_grad`` and the central-difference gradient of ``f`` at ``x``.
+def gradcheck(
+    f: Callable[[np.ndarray], float],
+    x: ArrayLike,
+    analytic_grad: ArrayLike,
+    eps: float = 1e-6,
+    *,
+    atol: float = ATOL,
+    rtol: float = TOLERANCE,
+) -> float:
+    r"""The error of ``analytic_grad`` against the central-difference gradient of ``f`` at ``x``.
 
-    ``analytic_grad`` is the gradient :math:`\nabla f(x)` computed by the
-    formula under test; it must have the shape of ``x``. Returns
-    :func:`relative_error` of the two; below :data:`TOLERANCE` (:math:`10^{-6}`)
-    the formula is right.
+    ``analytic_grad`` is the gradient :math:`a = \nabla f(x)` computed by the
+    formula under test; it must have the shape of ``x``. With :math:`n` the
+    numerical gradient, the result is the relative error with an absolute
+    tolerance (:func:`relative_error`),
+
+    .. math:: e = \frac{\lVert a - n \rVert}{\lVert a \rVert + \lVert n \rVert + \mathrm{atol} / \mathrm{rtol}},
+
+    and the formula is right when :math:`e` is below ``rtol``
+    (:data:`TOLERANCE`, :math:`10^{-6}`), that is when
+    :math:`\lVert a - n \rVert < \mathrm{atol} + \mathrm{rtol}\,(\lVert a \rVert + \lVert n \rVert)`:
+    the rule of ``torch.autograd.gradcheck`` (``atol``, ``rtol``), with norms
+    in place of single entries. ``atol`` (:data:`ATOL`, :math:`10^{-8}`) lets a
+    correct gradient near zero pass, where the relative error of two tiny
+    numbers means nothing; for gradients of ordinary size it changes
+    :math:`e` by a fraction of a percent. NaN or infinities in ``analytic_grad``
+    or in the values of ``f`` raise ``ValueError``: they never pass.
     """
-    analytic = np.asarray(analytic_grad, dtype=np.float64)
-    if analytic.shape != np.shape(x):
-        raise ValueError(f"analytic_grad has shape {analytic.shape} but x has shape {np.shape(x)}; they must match")
-    check_no_nan("analytic_grad", analytic)
-    return relative_error(analytic, numerical_gradient(f, x, eps))
+    x = as_float_array(x, "x")
+    analytic = as_float_array(analytic_grad, "analytic_grad").astype(np.float64)
+    if analytic.shape != x.shape:
+        raise ValueError(f"analytic_grad has shape {analytic.shape} but x has shape {x.shape}; they must match")
+    check_finite("analytic_grad", analytic)
+    return relative_error(analytic, numerical_gradient(f, x, eps), atol=atol, rtol=rtol)
 
 
 def gradcheck_params(
@@ -91,18 +159,29 @@ def gradcheck_params(
     params: dict[str, np.ndarray],
     grads: dict[str, np.ndarray],
     eps: float = 1e-6,
+    *,
+    atol: float = ATOL,
+    rtol: float = TOLERANCE,
 ) -> dict[str, float]:
-    r""":func:`gradcheck` for every array of a parameter dict, one relative error per name.
+    r""":func:`gradcheck` for every array of a parameter dict, one error per name.
 
     ``loss(params)`` returns a scalar and ``grads[name]`` is its hand-written
     gradient with respect to ``params[name]``. Each array is varied in turn
     (in a float64 copy of ``params``; the caller's arrays are not touched).
     """
-    if set(grads) != set(params):
-        raise ValueError(f"grads must have the keys of params {sorted(params)}, got {sorted(grads)}")
-    base = {name: np.array(p, dtype=np.float64) for name, p in params.items()}
+    check_function("loss", loss)
+    if set(check_mapping("grads", grads)) != set(check_mapping("params", params)):
+        raise ValueError(
+            f"grads must have the keys of params {sorted(map(str, params))}, got {sorted(map(str, grads))}"
+        )
+    base = {name: np.array(as_float_array(p, f"params[{describe(name)}]"), dtype=np.float64) for name, p in params.items()}
+    for name in params:
+        check_finite(f"params[{describe(name)}]", base[name])
+        check_finite(f"grads[{describe(name)}]", as_float_array(grads[name], f"grads[{describe(name)}]"))
 
     def loss_of(name: str) -> Callable[[np.ndarray], float]:
         return lambda value: loss({**base, name: value})
 
-    return {name: gradcheck(loss_of(name), base[name], grads[name], eps) for name in params}
+    return {
+        name: gradcheck(loss_of(name), base[name], grads[name], eps, atol=atol, rtol=rtol) for name in params
+    }

@@ -23,7 +23,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle
 
+from dlbook._validate import ArgumentTypeError, check_entries, check_sequence, describe, is_integer
 from dlbook.autograd import Value
+from dlbook.numpy._arrays import as_float_array
 
 FORWARD_COLOR = "#1f77b4"
 BACKWARD_COLOR = "#d62728"
@@ -42,6 +44,8 @@ def graph_layout(root: Value) -> dict[Value, tuple[float, float]]:
     the order a breadth-first walk from ``root`` meets them, which keeps the
     inputs of one operation next to each other.
     """
+    if not isinstance(root, Value):
+        raise ArgumentTypeError(f"root must be a Value (the output of a graph), got {describe(root)}")
     order = root.topological_order()
     depth: dict[Value, int] = {}
     for node in order:  # parents come first, so their depth is known
@@ -83,7 +87,7 @@ def draw_graph(ax: Axes, root: Value, mode: Mode = "forward") -> None:
     labelled with the local derivative the gradient is multiplied by.
     """
     if mode not in ("forward", "backward"):
-        raise ValueError(f"mode must be 'forward' or 'backward', got {mode!r}")
+        raise ValueError(f"mode must be 'forward' or 'backward', got {describe(mode)}")
     color = FORWARD_COLOR if mode == "forward" else BACKWARD_COLOR
     positions = graph_layout(root)
     boxes = {
@@ -119,8 +123,15 @@ def network_positions(layer_sizes: Sequence[int]) -> list[np.ndarray]:
 
     Layer ``l`` sits at ``x = LAYER_GAP * l``; its neurons are one unit apart, centred on ``y = 0``.
     """
-    if len(layer_sizes) < 2 or any(not isinstance(s, (int, np.integer)) or s < 1 for s in layer_sizes):
-        raise ValueError(f"layer_sizes needs at least two positive sizes, got {list(layer_sizes)}")
+    check_sequence("layer_sizes", layer_sizes, "[2, 3, 1]")
+    message = f"layer_sizes needs at least two positive sizes, got {describe(layer_sizes)}"
+    if any(not is_integer(size) for size in layer_sizes):
+        raise ArgumentTypeError(message)
+    if len(layer_sizes) < 2 or any(size < 1 for size in layer_sizes):
+        raise ValueError(message)
+    layer_sizes = [int(size) for size in layer_sizes]
+    for layer, size in enumerate(layer_sizes):
+        check_entries(f"layer {layer}", size, "check layer_sizes")
     return [
         np.column_stack([np.full(size, LAYER_GAP * layer), (size - 1) / 2 - np.arange(size, dtype=float)])
         for layer, size in enumerate(layer_sizes)
@@ -142,13 +153,16 @@ def draw_network(
     ``layer_names`` are written under the layers.
     """
     if mode not in ("forward", "backward"):
-        raise ValueError(f"mode must be 'forward' or 'backward', got {mode!r}")
+        raise ValueError(f"mode must be 'forward' or 'backward', got {describe(mode)}")
     positions = network_positions(layer_sizes)
+    layer_sizes = [len(layer) for layer in positions]
     for name, seq in (("values", values), ("layer_names", layer_names)):
+        if seq is not None:
+            check_sequence(name, seq, "one entry per layer")
         if seq is not None and len(seq) != len(layer_sizes):
             raise ValueError(f"{name} needs one entry per layer ({len(layer_sizes)}), got {len(seq)}")
     if values is not None:
-        values = [np.asarray(v, dtype=float).reshape(-1) for v in values]
+        values = [as_float_array(v, f"values[{layer}]").reshape(-1) for layer, v in enumerate(values)]
         sizes = [v.size for v in values]
         if sizes != [int(n) for n in layer_sizes]:
             raise ValueError(f"values must hold one number per neuron, {list(layer_sizes)}, got sizes {sizes}")

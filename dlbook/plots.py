@@ -23,7 +23,22 @@ from matplotlib.lines import Line2D
 from matplotlib.markers import MarkerStyle
 from matplotlib.path import Path
 
+from dlbook._validate import (
+    ArgumentTypeError,
+    MAX_ENTRIES,
+    check_count,
+    check_entries,
+    check_finite,
+    check_function,
+    check_labelled_data,
+    check_ndim,
+    check_not_empty,
+    check_real,
+    check_sequence,
+    describe,
+)
 from dlbook.digits import IMAGE_SHAPE, N_CLASSES, N_PIXELS, PIXEL_MAX
+from dlbook.numpy._arrays import as_float_array, as_numeric_array
 from dlbook.numpy.training import EpochHistory
 
 #: Colour of class k, then k + 4, ...: Okabe and Ito's blue, vermillion, green and reddish purple,
@@ -38,15 +53,42 @@ REGION_CMAP = "RdBu_r"
 REGION_ALPHA = 0.45
 
 
+def _points(X: np.ndarray, name: str = "X") -> np.ndarray:
+    """``X`` checked to be points of the plane: a non-empty ``(n, 2)`` float array without NaN or inf."""
+    X = as_float_array(X, name)
+    check_ndim(name, X, (2,))
+    if X.shape[1] != 2:
+        raise ValueError(f"{name} must hold points of the plane, shape (n, 2), got shape {X.shape}")
+    check_not_empty(name, X)
+    check_finite(name, X)
+    return X
+
+
+def _extent(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """``extent`` checked to be four finite numbers ``(xmin, xmax, ymin, ymax)`` with ``xmin < xmax``, ``ymin < ymax``."""
+    box = as_float_array(extent, "extent")
+    if box.shape != (4,):
+        raise ValueError(f"extent must be four numbers (xmin, xmax, ymin, ymax), got {describe(extent)}")
+    check_finite("extent", box)
+    xmin, xmax, ymin, ymax = (float(v) for v in box)
+    if not (xmin < xmax and ymin < ymax):
+        raise ValueError(f"extent must have xmin < xmax and ymin < ymax, got {describe(extent)}")
+    return xmin, xmax, ymin, ymax
+
+
 def plot_extent(X: np.ndarray, margin: float = 0.5) -> tuple[float, float, float, float]:
     """``(xmin, xmax, ymin, ymax)`` of the 2-D points ``X``, padded by ``margin``."""
+    X = _points(X)
+    margin = check_real("margin", margin, low=0.0)
     lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
     return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
 
 
 def grid_points(extent: tuple[float, float, float, float], resolution: int = 100) -> np.ndarray:
     """A ``resolution x resolution`` grid over ``extent`` as ``(resolution**2, 2)`` points, row by row."""
-    xmin, xmax, ymin, ymax = extent
+    xmin, xmax, ymin, ymax = _extent(extent)
+    resolution = check_count("resolution", resolution, 2, MAX_ENTRIES)
+    check_entries(f"a grid of {resolution} x {resolution} points", 2 * resolution**2, "check resolution")
     xs, ys = np.linspace(xmin, xmax, resolution), np.linspace(ymin, ymax, resolution)
     xx, yy = np.meshgrid(xs, ys)
     return np.column_stack([xx.ravel(), yy.ravel()])
@@ -62,9 +104,12 @@ def scatter_classes(ax: Axes, X: np.ndarray, y: np.ndarray) -> PathCollection:
     """Scatter the points ``X`` (``(n, 2)``), each in the colour and marker of its integer label ``y``.
 
     Class ``k`` gets ``CLASS_COLORS[k % 4]`` and ``CLASS_MARKERS[k % 4]``. All
-    points are one collection, the one artist returned.
+    points are one collection, the one artist returned. Raises ``ValueError``
+    unless ``y`` holds one integer class label from 0 up per point.
     """
-    labels = np.asarray(y).astype(int) % len(CLASS_COLORS)
+    X, y = _points(X), as_numeric_array(y, "y")
+    check_labelled_data(X, y)
+    labels = (y % len(CLASS_COLORS)).astype(int)
     points = ax.scatter(X[:, 0], X[:, 1], c=np.asarray(CLASS_COLORS)[labels], s=18,
                         edgecolors="white", linewidths=0.5, zorder=3)
     paths = [_marker_path(marker) for marker in CLASS_MARKERS]
@@ -74,6 +119,7 @@ def scatter_classes(ax: Axes, X: np.ndarray, y: np.ndarray) -> PathCollection:
 
 def class_legend(ax: Axes, names: Sequence[str], **legend_options: object) -> Legend:
     """A legend naming the classes, ``names[k]`` beside class ``k``'s marker in its colour."""
+    check_sequence("names", names, "['class 0', 'class 1']")
     handles = [
         Line2D([], [], linestyle="none", marker=CLASS_MARKERS[k % len(CLASS_MARKERS)],
                markerfacecolor=CLASS_COLORS[k % len(CLASS_COLORS)], markeredgecolor="white",
@@ -91,7 +137,15 @@ def show_regions(
     Returns the image: an explorer updates it in place with ``image.set_data``,
     much faster than drawing new contours.
     """
+    values = as_float_array(values, "values")
+    extent = _extent(extent)
+    vmin, vmax = check_real("vmin", vmin), check_real("vmax", vmax)
     resolution = int(round(np.sqrt(values.size)))
+    if values.size < 4 or resolution**2 != values.size:
+        raise ValueError(
+            f"values must hold one number per point of a square grid (grid_points), got {values.size} numbers"
+        )
+    check_finite("values", values)
     return ax.imshow(
         values.reshape(resolution, resolution), extent=extent, origin="lower", cmap=REGION_CMAP,
         vmin=vmin, vmax=vmax, alpha=REGION_ALPHA, aspect="auto", interpolation="bilinear", zorder=1,
@@ -106,8 +160,16 @@ def plot_decision_regions(
     resolution: int = 150,
 ) -> AxesImage:
     """Colour the plane by ``predict`` (points ``(m, 2)`` to values in [0, 1]) and scatter the data on top."""
+    check_function("predict", predict)
     extent = plot_extent(X)
-    image = show_regions(ax, np.asarray(predict(grid_points(extent, resolution))), extent)
+    grid = grid_points(extent, resolution)
+    values = as_float_array(predict(grid), "the values predict returned")
+    if values.size != len(grid):
+        raise ValueError(
+            f"predict must return one value per point, {len(grid)} for a grid of shape {grid.shape}, "
+            f"got shape {values.shape}"
+        )
+    image = show_regions(ax, values, extent)
     scatter_classes(ax, X, y)
     ax.set(xlim=extent[:2], ylim=extent[2:], xlabel="$x_1$", ylabel="$x_2$")
     return image
@@ -119,17 +181,29 @@ def decision_line(
     r"""Two end points of the line :math:`w_1 x_1 + w_2 x_2 + b = 0` across ``extent``.
 
     Returns ``(xs, ys)``, each of length 2, or two empty arrays when
-    :math:`w = 0` (then no line exists: every point gets the same output).
+    :math:`w = 0` (then no line exists: every point gets the same output) or
+    when the line lies beyond the range of floats (a weight near 0 against a
+    large bias), far outside any plot.
     """
-    w1, w2 = float(w[0]), float(w[1])
-    xmin, xmax, ymin, ymax = extent
+    weights = as_float_array(w, "w")
+    if weights.shape != (2,):
+        raise ValueError(f"w must hold two weights (w1, w2), one per input, got shape {weights.shape}")
+    check_finite("w", weights)
+    w1, w2 = float(weights[0]), float(weights[1])
+    b = check_real("b", b)
+    xmin, xmax, ymin, ymax = _extent(extent)
     if w1 == 0.0 and w2 == 0.0:
         return np.array([]), np.array([])
-    if abs(w2) >= abs(w1):
-        xs = np.array([xmin, xmax])
-        return xs, -(w1 * xs + b) / w2
-    ys = np.array([ymin, ymax])
-    return -(w2 * ys + b) / w1, ys
+    with np.errstate(over="ignore"):  # a line beyond the float range: checked below
+        if abs(w2) >= abs(w1):
+            xs = np.array([xmin, xmax])
+            xs, ys = xs, -(w1 * xs + b) / w2
+        else:
+            ys = np.array([ymin, ymax])
+            xs, ys = -(w2 * ys + b) / w1, ys
+    if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
+        return np.array([]), np.array([])
+    return xs, ys
 
 
 # --- digits --------------------------------------------------------------
@@ -150,6 +224,17 @@ def _bare(ax: Axes) -> None:
     ax.set_yticks([])
 
 
+def _images(values: np.ndarray, name: str) -> np.ndarray:
+    """``values`` as float64 images of shape ``(k, 8, 8)``, from rows of 64 finite pixels; ``name`` names them."""
+    images = as_float_array(values, name).astype(np.float64)
+    if images.size == 0 or images.size % N_PIXELS:
+        raise ValueError(
+            f"{name} must hold flattened 8 x 8 images, {N_PIXELS} values each, got shape {images.shape}"
+        )
+    check_finite(name, images)  # NaN marks the gaps of a grid
+    return images.reshape((-1, *IMAGE_SHAPE))
+
+
 def tile_images(images: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
     """Lay out flattened 8 x 8 images (rows of ``images``) in a grid, by rows.
 
@@ -158,9 +243,15 @@ def tile_images(images: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
     (``imshow`` draws NaN in the colour map's "bad" colour). One picture of
     many images draws much faster than one ``Axes`` per image.
     """
-    images = np.asarray(images, dtype=np.float64).reshape((-1, *IMAGE_SHAPE))
+    images = _images(images, "images")
+    columns = check_count("columns", columns, 1, MAX_ENTRIES)
+    gap = check_count("gap", gap, 0, MAX_ENTRIES)
     height, width = IMAGE_SHAPE
     rows = -(-len(images) // columns)
+    check_entries(
+        f"a grid of {len(images)} images in {columns} columns with gaps of {gap}",
+        rows * columns * (height + gap) * (width + gap), "check columns and gap",
+    )
     grid = np.full(
         (rows * (height + gap) - gap, columns * (width + gap) - gap), np.nan
     )
@@ -201,9 +292,16 @@ def show_digit(
 def show_digits(ax: Axes, pixels: np.ndarray, columns: int) -> AxesImage:
     """Draw many digits, one per row of ``pixels``, ``columns`` across.
 
-    ``pixels`` holds raw intensities (0 to 16), as :func:`show_digit`.
+    ``pixels`` holds raw intensities (0 to 16), as :func:`show_digit`;
+    ``ValueError`` for values outside that range (scaled pixels, say).
     """
-    return _show_tiles(ax, pixels, columns, DIGIT_CMAP, 0, PIXEL_MAX)
+    raw = _images(pixels, "pixels")
+    if not ((raw >= 0) & (raw <= PIXEL_MAX)).all():
+        raise ValueError(
+            f"pixels must be raw intensities from 0 to {PIXEL_MAX:g} (not scaled ones), got values from "
+            f"{raw.min():g} to {raw.max():g}"
+        )
+    return _show_tiles(ax, raw, columns, DIGIT_CMAP, 0, PIXEL_MAX)
 
 
 def show_weights(
@@ -217,6 +315,13 @@ def show_weights(
     from ``-limit`` (blue) through 0 (white) to ``+limit`` (red); give every
     picture of a figure the same ``limit``.
     """
+    weights = as_float_array(weights, "weights")
+    if weights.ndim not in (1, 2) or weights.shape[0] != N_PIXELS:
+        raise ValueError(
+            f"weights must be one unit's {N_PIXELS} weights or a ({N_PIXELS}, k) matrix, got shape {weights.shape}"
+        )
+    check_finite("weights", weights)
+    limit = check_real("limit", limit, positive=True)
     units = np.reshape(weights, (N_PIXELS, -1)).T
     return _show_tiles(ax, units, columns, WEIGHT_CMAP, -limit, limit)
 
@@ -229,6 +334,11 @@ def plot_history(
     With ``best_of``, the name of one of the history's data sets, a dotted
     vertical line in both panels marks the epoch of that set's lowest loss.
     """
+    if not isinstance(history, EpochHistory):
+        raise ArgumentTypeError(f"history must be an EpochHistory, got {describe(history)}")
+    check_sequence("axes", axes, "plt.subplots(1, 2)[1]")
+    if len(axes) != 2:
+        raise ValueError(f"axes must be two Axes (loss, accuracy), got {len(axes)}")
     ax_loss, ax_accuracy = axes
     for k, name in enumerate(history.loss):
         style = {
@@ -243,7 +353,7 @@ def plot_history(
         if best_of not in history.loss:
             raise ValueError(
                 f"best_of must name a data set of the history, one of "
-                f"{list(history.loss)}, got {best_of!r}"
+                f"{list(history.loss)}, got {describe(best_of)}"
             )
         best = int(np.argmin(history.loss[best_of])) + 1
         for ax in axes:
@@ -260,9 +370,13 @@ def plot_confusion_matrix(ax: Axes, matrix: np.ndarray) -> AxesImage:
     """A confusion matrix (rows: true class, columns: predicted) as cells.
 
     Every non-zero count is written in its cell; the mistakes, off the
-    diagonal, in bold.
+    diagonal, in bold. ``matrix`` must be a square array of counts (integers from 0).
     """
-    matrix = np.asarray(matrix)
+    matrix = as_numeric_array(matrix, "matrix")
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.size == 0:
+        raise ValueError(f"matrix must be a square confusion matrix, got shape {matrix.shape}")
+    if matrix.dtype.kind not in "iu" or matrix.min() < 0:
+        raise ValueError(f"matrix must hold counts, integers from 0, got dtype {matrix.dtype}")
     image = ax.imshow(matrix, cmap="Blues")
     middle = matrix.max() / 2
     for (i, j), count in np.ndenumerate(matrix):
@@ -285,12 +399,18 @@ def plot_probabilities(
 
     The true class is blue (``CLASS_COLORS[0]``); when the largest
     probability belongs to another class, that bar is vermillion
-    (``CLASS_COLORS[1]``); the rest are grey.
+    (``CLASS_COLORS[1]``); the rest are grey. ``probabilities`` is one row,
+    each in [0, 1]; ``label`` a class index into it.
     """
-    probabilities = np.asarray(probabilities)
+    probabilities = as_float_array(probabilities, "probabilities")
+    check_ndim("probabilities", probabilities, (1,))
+    check_not_empty("probabilities", probabilities)
+    if not ((probabilities >= 0) & (probabilities <= 1)).all():
+        raise ValueError(f"probabilities must lie in [0, 1], got {describe(probabilities)}")
+    label = check_count("label", label, 0, len(probabilities) - 1)
     colors = ["lightgray"] * len(probabilities)
     colors[int(probabilities.argmax())] = CLASS_COLORS[1]
-    colors[label] = CLASS_COLORS[0]
+    colors[int(label)] = CLASS_COLORS[0]
     bars = ax.bar(np.arange(len(probabilities)), probabilities, color=colors)
     ax.set(ylim=(0, 1), xticks=np.arange(N_CLASSES))
     ax.tick_params(axis="x", labelsize=7)

@@ -13,25 +13,24 @@ from typing import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlbook._validate import check_ndim, check_not_empty
+from dlbook._validate import ArgumentTypeError, check_ndim, check_not_empty, check_seed, describe
+from dlbook.numpy._arrays import as_float_array, as_numeric_array
 
 
 def _check_fractions(fractions: Sequence[float]) -> np.ndarray:
     """``fractions`` as a float array: at least two, each positive, sum 1."""
     try:
-        shares = np.asarray(fractions, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"fractions must be a sequence of numbers, got {fractions!r}"
-        ) from None
+        shares = as_float_array(fractions, "fractions")
+    except TypeError:
+        raise ArgumentTypeError(f"fractions must be a sequence of numbers, got {describe(fractions)}") from None
     if shares.ndim != 1 or shares.size < 2:
         raise ValueError(
             "fractions must list at least two parts, e.g. (0.6, 0.2, 0.2), "
-            f"got {fractions!r}"
+            f"got {describe(fractions)}"
         )
     if not np.all(shares > 0) or abs(shares.sum() - 1) > 1e-9:
         raise ValueError(
-            f"fractions must be positive and sum to 1, got {fractions!r} "
+            f"fractions must be positive and sum to 1, got {describe(fractions)} "
             f"(sum {shares.sum():g})"
         )
     return shares
@@ -53,15 +52,16 @@ def stratified_split(
     1-D array of integer labels and ``fractions`` are positive and sum to 1,
     or when a part would receive no example at all.
     """
-    y = np.asarray(y)
+    y = as_numeric_array(y, "y")
     check_ndim("y", y, (1,))
     check_not_empty("y", y)
     if not np.issubdtype(y.dtype, np.integer):
         raise ValueError(
             f"y must hold integer class labels, got dtype {y.dtype}"
         )
-    cuts = np.cumsum(_check_fractions(fractions))[:-1]
-    rng = np.random.default_rng(seed)
+    shares = _check_fractions(fractions)
+    cuts = np.cumsum(shares)[:-1]
+    rng = np.random.default_rng(check_seed(seed))
     parts: list[list[np.ndarray]] = [[] for _ in range(len(cuts) + 1)]
     for label in np.unique(y):
         members = rng.permutation(np.flatnonzero(y == label))
@@ -73,6 +73,6 @@ def stratified_split(
         if indices.size == 0:
             raise ValueError(
                 f"part {k} of the split is empty: {len(y)} examples are too "
-                f"few for fractions {tuple(fractions)}"
+                f"few for fractions {tuple(shares.tolist())}"
             )
     return split

@@ -10,11 +10,13 @@ page now shows, and the figure's pixels must change.
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from PIL import Image
 from playwright.sync_api import Locator, Page
 
 from dlbook.widgets.activations import ActivationExplorer
@@ -174,6 +176,26 @@ def figure_pixels(explorer: Locator) -> bytes:
     return explorer.locator(".dlbook-figure").screenshot(animations="disabled")
 
 
+#: How far (of 255, in any colour channel) a pixel of two screenshots of one picture may differ:
+#: Chromium composites a canvas that was redrawn many times on a layer of its own, which shifts
+#: the colours of antialiased edges drawn over it a little (seen: up to 37).
+PIXEL_TOLERANCE = 64
+
+
+def picture_difference(a: bytes, b: bytes) -> str | None:
+    """How two screenshots (PNG) differ as pictures, or None where they show the same one."""
+    first, second = (np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int) for png in (a, b))
+    if first.shape != second.shape:
+        return f"sizes {first.shape[1::-1]} and {second.shape[1::-1]}"
+    difference = np.abs(first - second).max(axis=2)
+    far = np.argwhere(difference > PIXEL_TOLERANCE)
+    if not len(far):
+        return None
+    (top, left), (bottom, right) = far.min(axis=0), far.max(axis=0)
+    return (f"{len(far)} pixels differ by more than {PIXEL_TOLERANCE} (at most {difference.max()}),"
+            f" in x {left}-{right}, y {top}-{bottom}")
+
+
 def drag(page: Page, slider: Locator, fraction: float) -> None:
     """Drag a range input's handle with the mouse to ``fraction`` of its width (0 = left end)."""
     slider.scroll_into_view_if_needed()
@@ -208,6 +230,73 @@ def move(page: Page, explorer: Locator, control: Control, index: int) -> str:
     for _ in range(3):
         element.press(key)
     return "keys"
+
+
+def position(spec: dict[str, Any], value: Any) -> float:
+    """Where the control ``spec`` (one of the ``_controls`` trait) stands for ``value``: the option's
+    index for a menu or choices, else the range input's value (``js/ui/controls.js``)."""
+    if spec["kind"] != "slider":
+        return float(spec["values"].index(value))
+    return math.log10(value) if spec["scale"] == "log" else float(value)
+
+
+def move_away(page: Page, explorer: Locator, control: Control, start: float, index: int) -> str:
+    """Move a control as a reader would, far from ``start`` (its :func:`position` when the page opened).
+
+    Menus pick the option after the first one; sliders alternate between a
+    mouse drag to 15 % or 85 % of the way and the Home or End key, to the end
+    farther from ``start``. Each control is first moved elsewhere (the first
+    option, the middle, one arrow-key step back), so the move that ends there
+    is a real one even where an earlier move left the control at the target.
+    Returns how it moved.
+    """
+    element = explorer.locator(f'[name="{control.name}"]')
+    if control.tag == "select":
+        target = (round(start) + 1) % control.options
+        if round(float(control.value)) == target:
+            element.select_option(index=round(start))
+        element.select_option(index=target)
+        return "menu"
+    upwards = (start - control.min) / (control.max - control.min) <= 0.5
+    if index % 2 == 0:
+        drag(page, element, 0.5)
+        drag(page, element, 0.85 if upwards else 0.15)
+        return "drag"
+    element.focus()
+    element.press("ArrowLeft" if upwards else "ArrowRight")
+    element.press("End" if upwards else "Home")
+    return "keys"
+
+
+#: What an explorer shows, besides its settings link: every control's value, the figure (its SVG as
+#: a tree, its canvases' pixels, its description) and the read-out. The elements' own ids are random
+#: (two explorers may share a page), so ids and references to them are written as their order.
+SHOWN_JS = """explorer => {
+    const ids = [...explorer.querySelectorAll('[id]')].map(node => node.id);
+    const plain = text => ids.reduce((value, id, i) => value.replaceAll(id, `#${i}`), text);
+    const tree = node => node.nodeType !== Node.ELEMENT_NODE ? node.textContent : [
+        node.tagName.toLowerCase(),
+        Object.fromEntries([...node.attributes].map(attribute => [attribute.name, plain(attribute.value)])),
+        ...[...node.childNodes].map(tree),
+    ];
+    const figure = explorer.querySelector('.dlbook-figure');
+    return {
+        controls: [...explorer.querySelectorAll('input, select, output, progress')]
+            .map(node => [node.tagName.toLowerCase(), node.value, node.textContent]),
+        readout: explorer.querySelector('.dlbook-readout').textContent,
+        description: figure.querySelector('[role="img"]').getAttribute('aria-label'),
+        svg: [...figure.querySelectorAll('svg')].map(tree),
+        canvases: [...figure.querySelectorAll('canvas')].map(canvas => canvas.toDataURL()),
+    };
+}"""
+
+
+def shown(explorer: Locator) -> dict[str, Any]:
+    """What the explorer shows now (:data:`SHOWN_JS`), with the pointer and the focus off the page."""
+    page = explorer.page
+    page.mouse.move(0, 0)
+    page.evaluate("() => document.activeElement?.blur()")
+    return explorer.evaluate(SHOWN_JS)
 
 
 def close(a: float, b: float) -> bool:

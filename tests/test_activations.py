@@ -222,12 +222,14 @@ def test_backends_agree(name: str, x: np.ndarray) -> None:
                    derivative_atol(x.dtype))
 
 
-def test_torch_backend_turns_integers_into_the_default_float() -> None:
+def test_torch_backend_turns_integers_into_float64_as_numpy_does() -> None:
     for name in NAMES:
-        out = dt.get_activation(name)([0, 1, -2])
-        assert out.dtype == torch.get_default_dtype()
-        expected = getattr(F, name)(torch.tensor([0.0, 1.0, -2.0]))
-        assert torch.equal(out, expected)
+        for integers in ([0, 1, -2], np.array([0, 1, -2], dtype=np.int32), torch.tensor([0, 1, -2])):
+            out = dt.get_activation(name)(integers)
+            assert out.dtype == torch.float64
+            expected = getattr(F, name)(torch.tensor([0.0, 1.0, -2.0], dtype=torch.float64))
+            assert torch.equal(out, expected)
+            np.testing.assert_array_equal(out.numpy(), dn.get_activation(name)(np.asarray(integers)))
 
 
 # --- One neuron f(w x + b): the explorer's numbers ----------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import warnings
 
 import numpy as np
 import pytest
 
-from dlbook.exercises import Case, CheckResult, run_checks
+from dlbook.exercises import Case, CheckResult, check_sigmoid, checker, run_checks
 
 
 def square_cases() -> list[Case]:
@@ -212,3 +214,128 @@ def test_markdown_shows_the_details_verbatim() -> None:
     assert "```" not in passed._repr_markdown_()
     assert passed._repr_markdown_() == f"**{passed.message}**"
     assert repr(passed) == passed.message
+
+
+# ----- never raise, never hang -------------------------------------------------------
+
+
+def test_a_function_that_never_returns_is_stopped_and_reported() -> None:
+    def forever(x: object) -> object:
+        while True:
+            pass
+
+    before = threading.active_count()
+    started = time.monotonic()
+    cases = square_cases()
+    result = run_checks("check_square", forever, cases, time_limit=0.2)
+    assert time.monotonic() - started < 5
+    assert not result.passed and result.failed_case is cases[0]
+    assert "your function ran longer than 0.2 seconds on this case and was stopped" in result.message
+    assert "hint: multiply the number by itself" in result.message
+    assert threading.active_count() == before  # the worker thread is gone
+
+
+def test_the_book_checkers_stop_a_loop_after_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checker, "TIME_LIMIT", 0.2)
+
+    def forever(z: object) -> object:
+        while True:
+            pass
+
+    result = check_sigmoid(forever)
+    assert not result.passed and "ran longer than 0.2 seconds" in result.message
+
+
+def test_the_time_limit_works_outside_the_main_thread_too() -> None:
+    results = []
+    worker = threading.Thread(target=lambda: results.append(
+        run_checks("c", lambda x: _spin(), square_cases(), time_limit=0.2)))
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive() and "ran longer than 0.2 seconds" in results[0].message
+
+
+def _spin() -> None:
+    """Sleep in short steps for ever: each step returns to Python, where the stop request lands."""
+    while True:
+        time.sleep(0.01)
+
+
+def test_a_function_that_swallows_the_stop_request_is_still_reported() -> None:
+    def stubborn(x: object) -> object:
+        end = time.monotonic() + 1.6
+        while time.monotonic() < end:
+            try:
+                time.sleep(0.01)
+            except BaseException:  # a learner's `except BaseException: pass`
+                pass
+        return x
+
+    result = run_checks("c", stubborn, square_cases()[:1], time_limit=0.1)
+    assert not result.passed
+    assert "could not be stopped" in result.message and "keeps running in the background" in result.message
+
+
+def test_a_result_too_slow_to_compare_is_stopped() -> None:
+    class Slow:
+        def __array__(self, *args: object, **kwargs: object) -> np.ndarray:
+            _spin()
+            return np.zeros(1)
+
+    result = run_checks("c", lambda x: Slow(), square_cases()[:1], time_limit=0.2)
+    assert not result.passed
+    assert "your function's result took longer than 0.2 seconds to compare and was stopped" in result.message
+
+
+def test_system_exit_and_odd_exceptions_are_reported_keyboard_interrupt_propagates() -> None:
+    def exits(x: object) -> object:
+        raise SystemExit(3)
+
+    class Unprintable(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("str exploded")
+
+    def unprintable(x: object) -> object:
+        raise Unprintable()
+
+    assert "your function raised SystemExit: 3" in run_checks("c", exits, square_cases()).message
+    assert "your function raised" in run_checks("c", unprintable, square_cases()).message
+
+    def interrupted(x: object) -> object:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_checks("c", interrupted, square_cases())
+
+
+def test_results_that_cannot_be_shown_or_read_are_reported() -> None:
+    class Broken:
+        def __repr__(self) -> str:
+            raise RuntimeError("repr exploded")
+
+        def __array__(self, *args: object, **kwargs: object) -> np.ndarray:
+            raise RuntimeError("array exploded")
+
+    broken = run_checks("c", lambda x: Broken(), square_cases())
+    assert "got:      <a Broken object that cannot be shown: RuntimeError: repr exploded>" in broken.message
+    huge = run_checks("c", lambda x: 10**400, square_cases())
+    assert "your result could not be read as numbers (OverflowError" in huge.message
+
+
+def test_the_notes_name_nan_the_dtype_and_look_alike_types() -> None:
+    case = [Case("floats", (np.array([1.0, 2.0]),), np.array([1.0, 4.0]), "square")]
+    nan = run_checks("c", lambda x: x * np.nan, case)
+    assert "your result contains NaN where finite values are expected" in nan.message
+    exact = lambda actual, expected: actual.dtype == expected.dtype and np.array_equal(actual, expected)  # noqa: E731
+    float32 = run_checks("c", lambda x: (x * x).astype(np.float32), case, matches=exact)
+    assert "expected dtype float64, got float32" in float32.message
+    count = [Case("a count", (2,), 4, "square it")]
+    array = run_checks("c", lambda n: np.array(4), count, matches=lambda actual, expected: type(actual) is int)
+    assert "the values print alike, but expected int, got numpy.ndarray of dtype int64" in array.message
+
+
+def test_the_callers_numpy_error_state_reaches_the_function() -> None:
+    case = [Case("a division", (np.array([1.0]),), np.array([np.inf]), "divide by zero")]
+    with np.errstate(divide="raise"):
+        result = run_checks("c", lambda x: x / 0.0, case)
+    assert "your function raised FloatingPointError: divide by zero" in result.message

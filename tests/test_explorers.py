@@ -25,6 +25,7 @@ from dlbook.digits import digit_probabilities
 from dlbook.widgets.activations import ActivationExplorer, explorer_inputs, neuron_readout
 from dlbook.widgets.digits import DigitExplorer, digit_readout
 from dlbook.widgets.explorer import STATIC, Explorer
+from dlbook.widgets.formatting import signed_term
 from dlbook.widgets.perceptron import PerceptronExplorer
 from dlbook.widgets.playground import LEARNING_RATES, TrainingPlayground
 from dlbook.widgets.softmax import CLASS_NAMES, SoftmaxExplorer, softmax_readout
@@ -123,6 +124,16 @@ def test_activation_readout_states_centre_slope_and_constant() -> None:
     explorer.w, explorer.activation = 0.0, "tanh"
     assert f"constant tanh(-1.0) = {np.tanh(-1.0):.3f}" in explorer.readout()
     assert set(explorer.y_limits) == set(DERIVATIVES) == set(explorer.max_slope)
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "term"),
+    [(1.0, 1, "+ 1.0"), (-1.0, 1, "− 1.0"), (-0.5, 3, "− 0.500"), (0.0, 1, "+ 0.0"), (-0.0, 1, "+ 0.0"),
+     (-0.04, 1, "+ 0.0"), (-0.06, 1, "− 0.1"), (-2.5, 0, "− 2"), (-np.inf, 1, "− inf"), (np.nan, 1, "+ nan")],
+)
+def test_a_term_after_the_first_carries_its_sign_as_the_operator(value: float, digits: int, term: str) -> None:
+    """-1.0 after 1.0 x₁ reads "1.0 x₁ − 1.0", not "1.0 x₁ + -1.0"; what rounds to zero is "+ 0.0"."""
+    assert signed_term(value, digits) == term
 
 
 def test_softmax_readout_is_dlbooks() -> None:

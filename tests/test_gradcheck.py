@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlbook.gradcheck import TOLERANCE, gradcheck, gradcheck_params, numerical_gradient, relative_error
+from dlbook.gradcheck import ATOL, TOLERANCE, gradcheck, gradcheck_params, numerical_gradient, relative_error
 
 RNG = np.random.default_rng(0)
 
@@ -110,3 +110,53 @@ def test_bad_input_is_named() -> None:
         numerical_gradient(lambda v: v.sum(), np.array([1.0, np.nan]))
     with pytest.raises(ValueError, match="analytic_grad contains NaN"):
         gradcheck(lambda v: v.sum(), x, np.array([1.0, np.nan, 1.0]))
+
+
+def test_a_correct_gradient_near_zero_passes_and_a_wrong_one_does_not() -> None:
+    def square(v: np.ndarray) -> float:
+        return float(np.sum(v**2))
+
+    tiny = np.array([1e-30])
+    assert numerical_gradient(square, tiny)[0] == 0.0  # 1e-30 is lost in 1e-30 + eps
+    assert relative_error(2 * tiny, [0.0]) == 1.0  # the relative error alone fails it
+    assert gradcheck(square, tiny, 2 * tiny) < TOLERANCE
+    assert gradcheck(lambda v: 3.0, np.ones(4), np.zeros(4)) == 0.0  # a constant: both gradients are 0
+    small = np.array([1e-3])
+    assert gradcheck(square, small, 4 * small) > 0.1  # twice the slope 2e-3: far beyond atol
+
+
+def test_the_tolerance_is_torchs_rule_with_norms() -> None:
+    """Below rtol exactly when ||a - n|| < atol + rtol (||a|| + ||n||)."""
+    n = np.array([3.0, 4.0])  # norm 5
+    for gap, passes in ((0.9, True), (1.1, False)):  # just inside and just outside the bound
+        a = n + np.array([0.0, gap * (ATOL + TOLERANCE * 10)])
+        difference, sizes = np.linalg.norm(a - n), np.linalg.norm(a) + np.linalg.norm(n)
+        assert bool(difference < ATOL + TOLERANCE * sizes) is passes
+        assert bool(relative_error(a, n, atol=ATOL) < TOLERANCE) is passes
+    assert relative_error(n, n + 1e-9, atol=0.0) > relative_error(n, n + 1e-9, atol=ATOL)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_and_infinities_never_pass(bad: float) -> None:
+    with pytest.raises(ValueError, match="a contains"):
+        relative_error([bad, 1.0], [1.0, 1.0])
+    with pytest.raises(ValueError, match="b contains"):
+        relative_error([1.0], [bad])
+    with pytest.raises(ValueError, match=f"f returned {bad}"):
+        gradcheck(lambda v: bad, np.ones(2), np.ones(2))
+    with pytest.raises(ValueError, match="analytic_grad contains"):
+        gradcheck(lambda v: float(v.sum()), np.ones(2), np.array([1.0, bad]))
+    with pytest.raises(ValueError, match="x contains"):
+        numerical_gradient(lambda v: float(v.sum()), np.array([bad]))
+
+
+def test_huge_gradients_are_compared_without_overflow() -> None:
+    with np.errstate(all="raise"):
+        assert relative_error([1e300, 1e300], [1e300, 1e300]) == 0.0
+        assert relative_error([3e300, 4e300], [3e300, 4.5e300]) == pytest.approx(0.5 / (5 + np.hypot(3, 4.5)))
+
+
+def test_a_function_must_return_one_number() -> None:
+    for returned in (None, "1.0", [1.0, 2.0]):
+        with pytest.raises((TypeError, ValueError), match="f must return"):
+            numerical_gradient(lambda v: returned, np.ones(2))

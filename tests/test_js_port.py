@@ -29,6 +29,7 @@ from dlbook.numpy.training import accuracy, train_mlp
 from dlbook.plots import decision_line, grid_points, plot_extent
 from dlbook.widgets.activations import explorer_inputs, neuron_readout
 from dlbook.widgets.digits import digit_readout
+from dlbook.widgets.formatting import signed_term
 from dlbook.widgets.perceptron import perceptron_readout
 from dlbook.widgets.playground import (
     DATASETS,
@@ -231,6 +232,24 @@ def test_python_formatting_is_reproduced() -> None:
     expected = [f"{v:.{d}f}" for v in values for d in digits]
     expected += [f"{v:.{d}%}" for v in [0.625, 0.975, 0.4, 0.125, 1.0, 0.995, 0.005] for d in (0, 1)]
     assert run_js(*calls) == expected
+
+
+def test_signed_terms_are_written_alike() -> None:
+    values = [1.0, -1.0, 0.0, -0.0, 0.04, -0.04, -0.05, -0.25, 2.5, -2.5, -1e-300, 123.456, math.nan, math.inf,
+              -math.inf]
+    calls = [("format.signedTerm", [v, d]) for v in values for d in (0, 1, 3)]
+    assert run_js(*calls) == [signed_term(v, d) for v in values for d in (0, 1, 3)]
+
+
+def test_figure_descriptions_write_negative_terms_with_a_minus_sign() -> None:
+    """Not "1.0 x₁ + -1.0 x₂" (the descriptions are the browser's own; no Python writes them)."""
+    perceptron, neuron = run_js(
+        ("perceptronView.describePerceptron", [{"w": [1.0, -1.0], "b": -0.5, "activation": "sigmoid",
+                                                "x": [0.5, -0.5], "X": [[0.0, 0.0]]}]),
+        ("activationsView.describeNeuron", [explorer_inputs(), 2.0, -1.0, "tanh"]),
+    )
+    assert "sigmoid(1.0 x₁ − 1.0 x₂ − 0.5)" in perceptron
+    assert "tanh(2.0 x − 1.0)" in neuron
 
 
 def test_progress_readouts_agree_and_never_show_a_negative_loss() -> None:

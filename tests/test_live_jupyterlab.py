@@ -43,14 +43,17 @@ checks the code in the working tree it is run from.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import time
 from pathlib import Path
 from typing import Any, Iterator
 
+import nbformat
 import pytest
 from playwright.sync_api import Browser, Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import BUILD, ROOT, TOC_FILES
 from tests.explorer_driver import (
@@ -167,10 +170,33 @@ def lab_page(chromium: Browser, lab: JupyterLab) -> Iterator[Page]:
         context.close()
 
 
+#: For each cell of the notebook in front, in order: whether JupyterLab shows its source folded (a placeholder
+#: with its first line in place of the editor); null while fewer than ``count`` cells are drawn.
+FOLDED_JS = f"""count => {{
+    const cells = [...document.querySelectorAll('{PANEL} .jp-Notebook .jp-Cell')];
+    return cells.length === count ? cells.map(cell => cell.querySelector('.jp-InputPlaceholder') !== null) : null;
+}}"""
+
+
+def check_answers_folded(page: Page, chapter: Path) -> None:
+    """The cells the website folds (tagged ``hide-cell``: the exercises' answers) open folded, and only they."""
+    cells = nbformat.read(chapter, as_version=4).cells
+    expected = [cell.cell_type == "code" and "hide-cell" in cell.metadata.get("tags", []) for cell in cells]
+    assert any(expected), f"{chapter.name} has no answer to fold"
+    drawn_as_expected = f"expected => JSON.stringify(({FOLDED_JS})(expected.length)) === JSON.stringify(expected)"
+    with contextlib.suppress(PlaywrightTimeoutError):  # cells are drawn, then folded, as the notebook loads
+        page.wait_for_function(drawn_as_expected, arg=expected, timeout=10_000, polling=100)
+    folded = page.evaluate(FOLDED_JS, len(expected))
+    assert folded is not None, f"{chapter.name}: JupyterLab did not draw its {len(expected)} cells"
+    assert folded == expected, (f"{chapter.name}: the cells folded are {[i for i, f in enumerate(folded) if f]},"
+                                f" the answers {[i for i, e in enumerate(expected) if e]}")
+
+
 def run_chapter(lab: JupyterLab, page: Page, chapter: Path) -> str:
-    """Open ``chapter`` from the file browser, run all its cells once its kernel is idle and wait for them;
-    its server path."""
+    """Open ``chapter`` from the file browser (its answers folded), run all its cells once its kernel is idle
+    and wait for them; its server path."""
     path = open_notebook(page, lab, lab.workdir / chapter.relative_to(ROOT))
+    check_answers_folded(page, chapter)
     wait_kernel_idle(page, timeout=120_000)
     run_all_cells(page)
     wait_until_run(page)

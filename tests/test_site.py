@@ -44,13 +44,20 @@ from tests.explorer_driver import (
     figure_pixels,
     find_explorers,
     move,
+    move_away,
     oracle,
+    picture_difference,
+    position,
     readout,
     settings,
+    shown,
 )
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: Whether the site's widget loader has drawn the explorer of anchor ``id`` (a settings link's target:
+#: the loader draws it at once, wherever it is on the page).
+LINKED_EXPLORER_READY = "id => document.getElementById(id)?.closest('.dlbook-widget')?.dataset.ready === 'true'"
 SCREENSHOTS = BUILD / "screenshots"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 
@@ -519,19 +526,36 @@ def test_explorers_respond_to_every_control(visit: Visit) -> None:
             assert readout(explorer) != text_before or key == "playground", f"{key}: the read-out did not change"
 
 
-def test_a_link_reopens_the_explorer_with_its_settings(visit: Visit, chromium: Browser) -> None:
-    """The link under an explorer holds its settings: opening it shows the same settings and read-out."""
+def test_a_link_reopens_the_explorer_as_the_reader_left_it(visit: Visit, chromium: Browser) -> None:
+    """Move every control of an explorer away from where the page opened it (drags, keys, menus), then
+    open the link under it in a fresh page: that page shows the same controls, read-out and figure
+    (its SVG, canvases and description, and its pixels) as the reader's page.
+    """
     for explorer in explorers_on(visit):
         key = explorer_key(explorer)
+        state = explorer.evaluate(SAVED_STATE_JS)
+        specs = {spec["name"]: spec for spec in state["_controls"]}
+        for index, control in enumerate(controls(explorer)):
+            move_away(visit.page, explorer, control, position(specs[control.name], state[control.name]), index)
+        chosen = settings(key, controls(explorer))
+        unmoved = [name for name, value in chosen.items() if value == state[name]]
+        assert unmoved == [], f"{key}: {unmoved} still show the values the page opened with"
         href = explorer.locator("a.dlbook-share").get_attribute("href")
-        assert f"{key}." in href
-        page = chromium.new_page()
+        assert all(f"{key}.{name}=" in href for name in chosen), f"{key}: the link lacks settings: {href}"
+        reader = shown(explorer)
+        page = chromium.new_page(viewport=visit.page.viewport_size)
+        page.set_default_timeout(60_000)
         try:
             page.goto(urljoin(visit.url, href))
-            again = next(e for e in find_explorers_when_ready(page) if explorer_key(e) == key)
-            assert settings(key, controls(again)) == settings(key, controls(explorer))
-            if key not in ("playground", "digits"):  # a finished run, a drawing: not settings
-                assert readout(again) == readout(explorer)
+            anchor = urldefrag(href).fragment
+            page.wait_for_function(LINKED_EXPLORER_READY, arg=anchor)
+            again = page.locator(f"#{anchor}")
+            assert explorer_key(again) == key
+            assert settings(key, controls(again)) == chosen, f"{key}: the link's page shows other settings"
+            assert readout(again) == readout(explorer), f"{key}: the link's page says something else"
+            assert shown(again) == reader, f"{key}: the link's page shows another state"
+            difference = picture_difference(figure_pixels(again), figure_pixels(explorer))
+            assert difference is None, f"{key}: the link's page draws another figure: {difference}"
         finally:
             page.close()
 
@@ -566,11 +590,6 @@ def test_explorers_live_on_pages_opened_from_the_file_system(site: Path, chromiu
     finally:
         context.close()
     assert errors == []
-
-
-def find_explorers_when_ready(page: Any) -> list[Any]:
-    page.wait_for_function("() => document.querySelector('.dlbook-widget[data-ready]') !== null")
-    return find_explorers(page)
 
 
 FOCUS_JS = """() => {

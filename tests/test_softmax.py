@@ -135,9 +135,10 @@ def re_shape(shape: tuple) -> str:
     return str(shape).replace("(", r"\(").replace(")", r"\)")
 
 
-def test_integers_become_floats_like_the_other_functions() -> None:
+def test_integers_become_float64_in_both_backends() -> None:
     assert dn.softmax([1, 2, 3]).dtype == np.float64
-    assert dt.softmax([1, 2, 3]).dtype == torch.float32
+    assert dt.softmax([1, 2, 3]).dtype == torch.float64
+    np.testing.assert_allclose(dt.softmax([1, 2, 3]).numpy(), dn.softmax([1, 2, 3]), rtol=1e-15)
 
 
 # ---------------------------------------------------------------- the explorer, driven headless

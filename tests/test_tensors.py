@@ -6,10 +6,12 @@ import torch
 from dlbook.torch._tensors import as_float_tensor, elementwise_derivative
 
 
-def test_float_dtypes_are_kept_and_integers_become_the_default_float():
+def test_float_dtypes_are_kept_and_everything_else_becomes_float64_as_in_numpy():
     assert as_float_tensor(np.ones(2, dtype=np.float64)).dtype == torch.float64
     assert as_float_tensor(np.ones(2, dtype=np.float32)).dtype == torch.float32
-    assert as_float_tensor([1, 2]).dtype == torch.get_default_dtype()
+    assert as_float_tensor(torch.ones(2, dtype=torch.float32)).dtype == torch.float32
+    for value in ([1, 2], [1.5, 2.5], 3, 2.5, True, np.array([1, 2], dtype=np.uint8), torch.tensor([1, 2])):
+        assert as_float_tensor(value).dtype == torch.float64
 
 
 def test_read_only_and_reversed_arrays_are_converted_without_warnings():

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from tests.conftest import BUILD, ROOT
+from tests.test_binder import CPU_INDEX, requirement_lines
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 PUBLISH = WORKFLOWS / "publish.yml"
@@ -25,13 +26,13 @@ def workflow() -> dict[str, Any]:
 
 
 def readme_commands(heading: str) -> list[str]:
-    """The lines of the first ``bash`` block under the README's ``## <heading>``."""
+    """The lines of the ``bash`` blocks under the README's ``## <heading>``."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = re.search(rf"^## {re.escape(heading)}.*?(?=^## )", readme, re.MULTILINE | re.DOTALL)
     assert section, f"README.md has no section {heading!r}"
-    block = re.search(r"```bash\n(.*?)```", section[0], re.DOTALL)
-    assert block, f"README.md's {heading!r} has no bash block"
-    return [line for line in block[1].splitlines() if line.strip()]
+    blocks = re.findall(r"```bash\n(.*?)```", section[0], re.DOTALL)
+    assert blocks, f"README.md's {heading!r} has no bash block"
+    return [line for block in blocks for line in block.splitlines() if line.strip()]
 
 
 def steps(job: str) -> list[dict[str, Any]]:
@@ -62,6 +63,15 @@ def test_workflow_runs_the_readme_set_up_and_tests() -> None:
                   if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
     assert upload > tests, "the website is uploaded before the tests pass"
     assert ROOT / job["steps"][upload]["with"]["path"] == BUILD / "html", "publish the website the tests built"
+
+
+def test_linux_set_up_takes_pytorchs_cpu_build_as_binder_does() -> None:
+    """The README's set-up for Linux (what the workflow runs) adds the CPU index Binder uses; requirements.txt
+    names no index, so a machine that cannot reach that host installs without retrying it for every package."""
+    linux = [command for command in readme_commands("Set up") if "download.pytorch.org" in command]
+    assert linux == [f"PIP_EXTRA_INDEX_URL={CPU_INDEX} python -m pip install -r requirements.txt && npm ci"]
+    options = [line for line in requirement_lines(ROOT / "requirements.txt") if line.startswith("-")]
+    assert options == ["-e ."], f"requirements.txt sets pip options: {options}"
 
 
 def test_workflow_deploys_to_pages_on_pushes_to_the_books_branch() -> None:

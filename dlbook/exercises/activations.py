@@ -9,12 +9,11 @@ Expected results come from :func:`dlbook.numpy.sigmoid`.
 
 from __future__ import annotations
 
-import functools
 from typing import Any, Callable
 
 import numpy as np
 
-from dlbook.exercises.checker import Case, CheckResult, random_shape, run_checks
+from dlbook.exercises.checker import Case, CheckResult, random_shape, run_checks, same_array
 from dlbook.numpy.activations import sigmoid
 
 RTOL = 1e-5  # float32 results round at about 1e-7 relative
@@ -31,13 +30,7 @@ def _same(actual: Any, expected: np.ndarray) -> bool:
     Values below the smallest normal float (``finfo.tiny``) count as equal: they
     are rounding among subnormal numbers, e.g. :math:`\sigma(-100)` in float32.
     """
-    if actual is None:
-        return False
-    got = np.asarray(actual)
-    if got.dtype != expected.dtype or got.shape != expected.shape:
-        return False
-    atol = float(np.finfo(expected.dtype).tiny)
-    return bool(np.allclose(got, expected, rtol=RTOL, atol=atol, equal_nan=True))
+    return same_array(actual, expected, RTOL, float(np.finfo(expected.dtype).tiny), equal_nan=True)
 
 
 def _raising_on_overflow(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -48,7 +41,6 @@ def _raising_on_overflow(fn: Callable[..., Any]) -> Callable[..., Any]:
     Underflow (``exp(-1000)`` rounding to 0) is harmless and stays allowed.
     """
 
-    @functools.wraps(fn)
     def strict(*args: Any, **kwargs: Any) -> Any:
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             return fn(*args, **kwargs)

@@ -24,7 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 from dlbook.exercises.checker import Case, CheckResult, run_checks
-from dlbook.gradcheck import TOLERANCE, numerical_gradient, relative_error
+from dlbook.gradcheck import ATOL, TOLERANCE, numerical_gradient, relative_error
 
 FLOAT32_TOLERANCE = 1e-5
 """float32 rounds at about 1e-7 relative, so a float32 answer gets a looser tolerance."""
@@ -54,15 +54,20 @@ def numerical_linear_grads(X: np.ndarray, W: np.ndarray, b: np.ndarray, G: np.nd
 
 
 def _same_gradients(actual: Any, expected: tuple[np.ndarray, ...]) -> bool:
-    """True when ``actual`` is three arrays with the dtypes and shapes of ``expected``, each within tolerance."""
+    """True when ``actual`` is three finite arrays with the dtypes and shapes of ``expected``, each within tolerance.
+
+    Within tolerance means a :func:`~dlbook.gradcheck.relative_error` below
+    it, with gradcheck's absolute tolerance :data:`~dlbook.gradcheck.ATOL`;
+    NaN or an infinity anywhere never passes.
+    """
     if not isinstance(actual, (tuple, list)) or len(actual) != len(expected):
         return False
     for got, want in zip(actual, expected):
         got = np.asarray(got)
-        if got.shape != want.shape or got.dtype != want.dtype:
+        if got.shape != want.shape or got.dtype != want.dtype or not np.isfinite(got).all():
             return False
         tolerance = FLOAT32_TOLERANCE if want.dtype == np.float32 else TOLERANCE
-        if not relative_error(got, want) < tolerance:
+        if not relative_error(got, want, atol=ATOL, rtol=tolerance) < tolerance:
             return False
     return True
 

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from dlbook.exercises.checker import Case, CheckResult, random_shape, run_checks
+from dlbook.exercises.checker import Case, CheckResult, random_shape, run_checks, same_array
 from dlbook.numpy.losses import cross_entropy
 from dlbook.numpy.softmax import softmax
 
@@ -25,12 +25,7 @@ RTOL, ATOL = 1e-5, 1e-9  # float32 results round at about 1e-7 relative
 
 def _same(actual: Any, expected: np.ndarray) -> bool:
     """True when ``actual`` has the dtype (float32 or float64), shape and values of ``expected``."""
-    if actual is None:
-        return False
-    got = np.asarray(actual)
-    if got.dtype != expected.dtype or got.shape != expected.shape:
-        return False
-    return bool(np.allclose(got, expected, rtol=RTOL, atol=ATOL))
+    return same_array(actual, expected, RTOL, ATOL)
 
 
 def _softmax_case(description: str, z: np.ndarray, hint: str) -> Case:

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from dlbook.exercises.checker import Case, CheckResult, run_checks
+from dlbook.exercises.checker import Case, CheckResult, run_checks, same_array
 from dlbook.numpy.perceptron import perceptron, weighted_sum
 
 RTOL, ATOL = 1e-5, 1e-12  # float32 results round at about 1e-7 relative
@@ -33,14 +33,7 @@ STEP_HINT = "the step activation is 1 where z > 0 and 0 elsewhere"
 
 def _same(actual: Any, expected: np.ndarray) -> bool:
     """True when ``actual`` has the shape and values of ``expected``, and is float32 where ``expected`` is."""
-    if actual is None:
-        return False
-    got = np.asarray(actual)
-    if expected.dtype == np.float32 and got.dtype != np.float32:
-        return False
-    if got.shape != expected.shape or not np.issubdtype(got.dtype, np.number):
-        return False
-    return bool(np.allclose(got, expected, rtol=RTOL, atol=ATOL))
+    return same_array(actual, expected, RTOL, ATOL, exact_dtype=expected.dtype == np.float32)
 
 
 def _sum_case(description: str, x: Any, w: Any, b: float, hint: str) -> Case:

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from dlbook.exercises.checker import Case, CheckResult, run_checks
+from dlbook.exercises.checker import Case, CheckResult, run_checks, same_array
 from dlbook.numpy.mlp import init_mlp
 from dlbook.numpy.training import sgd_step
 
@@ -25,13 +25,7 @@ def _same_params(actual: Any, expected: Params) -> bool:
     """True when ``actual`` is a dict with the keys of ``expected`` and, per key, its dtype, shape and values."""
     if not isinstance(actual, dict) or set(actual) != set(expected):
         return False
-    for name, want in expected.items():
-        got = np.asarray(actual[name])
-        if got.dtype != want.dtype or got.shape != want.shape:
-            return False
-        if not np.allclose(got, want, rtol=RTOL, atol=ATOL):
-            return False
-    return True
+    return all(same_array(actual[name], want, RTOL, ATOL) for name, want in expected.items())
 
 
 def _case(description: str, params: Params, grads: Params, lr: float, hint: str) -> Case:

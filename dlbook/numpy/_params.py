@@ -8,33 +8,61 @@ creating and checking such dicts, and the inputs fed to them, live here once.
 
 from __future__ import annotations
 
-from numbers import Integral
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from dlbook._validate import check_ndim, check_no_nan, check_not_empty
+from dlbook._validate import (
+    MAX_ENTRIES,
+    ArgumentTypeError,
+    check_entries,
+    check_finite,
+    check_ndim,
+    check_no_nan,
+    check_not_empty,
+    describe,
+    is_integer,
+)
+from dlbook.numpy._arrays import as_float_array
 
 
 def check_sizes(**sizes: int) -> None:
-    """Raise ``ValueError`` unless each keyword value is a positive integer."""
+    """Raise unless each keyword value is a positive integer (``TypeError`` for a non-integer, e.g. 2.5).
+
+    A size above :data:`~dlbook._validate.MAX_ENTRIES` is refused too: no
+    array that size can be allocated.
+    """
     for name, size in sizes.items():
-        integer = isinstance(size, Integral) and not isinstance(size, bool)
-        if not integer or size < 1:
-            raise ValueError(
-                f"{name} must be a positive integer, got {size!r}"
-            )
+        message = f"{name} must be a positive integer, got {describe(size)}"
+        if not is_integer(size):
+            raise ArgumentTypeError(message)
+        if size < 1:
+            raise ValueError(message)
+        if size > MAX_ENTRIES:
+            raise ValueError(f"{name} must be a positive integer of at most {MAX_ENTRIES:,}, got {describe(size)}")
 
 
 def float_dtype(dtype: DTypeLike) -> np.dtype:
     """``dtype`` as a NumPy dtype; ``ValueError`` unless it is a float type."""
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise ArgumentTypeError(
+            "dtype must be a floating-point type such as np.float32 or "
+            f"np.float64, got {describe(dtype)}"
+        ) from None
     if not np.issubdtype(dtype, np.floating):
         raise ValueError(
             "dtype must be a floating-point type such as np.float32 or "
             f"np.float64, got {dtype}"
         )
     return dtype
+
+
+def check_weight_shape(fan_in: int, fan_out: int) -> None:
+    """``ValueError`` when a ``(fan_in, fan_out)`` weight matrix is too big to allocate (checked sizes)."""
+    check_entries(f"a weight matrix of shape ({fan_in}, {fan_out})", fan_in * fan_out, "check the layer sizes")
 
 
 def glorot_uniform(
@@ -44,8 +72,10 @@ def glorot_uniform(
 
     :math:`a = \sqrt{6 / (\mathrm{fan\_in} + \mathrm{fan\_out})}` (Glorot and
     Bengio, 2010) keeps the variance of activations and gradients roughly
-    constant from layer to layer.
+    constant from layer to layer. Raises ``ValueError`` for a matrix too big
+    to allocate (:data:`~dlbook._validate.MAX_ENTRIES`).
     """
+    check_weight_shape(fan_in, fan_out)
     a = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-a, a, size=(fan_in, fan_out)).astype(dtype)
 
@@ -61,13 +91,13 @@ def check_param_arrays(
     weights (names starting with ``W``) 2-D and biases 1-D. How the shapes
     fit together is the caller's check.
     """
-    if not isinstance(params, dict) or set(params) != set(names):
-        if isinstance(params, dict):
-            keys = sorted(params)
-        else:
-            keys = type(params).__name__
+    if not isinstance(params, dict):
+        raise ArgumentTypeError(
+            f"params must be a dict with keys {list(names)}, got {type(params).__name__}"
+        )
+    if set(params) != set(names):
         raise ValueError(
-            f"params must be a dict with keys {list(names)}, got {keys}"
+            f"params must be a dict with keys {list(names)}, got {sorted(map(str, params))}"
         )
     arrays = tuple(params[name] for name in names)
     first = names[0]
@@ -77,7 +107,7 @@ def check_param_arrays(
             p.dtype, np.floating
         )
         if not floating:
-            raise ValueError(
+            raise ArgumentTypeError(
                 f"{label} must be a floating-point NumPy array, "
                 f"got {type(p).__name__}"
             )
@@ -96,9 +126,9 @@ def layer_input(X: ArrayLike, W: np.ndarray, weight_name: str) -> np.ndarray:
     """``X`` checked as input of the weight matrix ``W``, in ``W``'s dtype.
 
     ``X`` must be 2-D with one column per row of ``W``, non-empty and free
-    of NaN; ``weight_name`` names ``W`` in the error messages.
+    of NaN and infinities; ``weight_name`` names ``W`` in the error messages.
     """
-    X = np.asarray(X)
+    X = as_float_array(X, "X")
     check_ndim("X", X, (2,))
     if X.shape[1] != W.shape[0]:
         raise ValueError(
@@ -107,5 +137,42 @@ def layer_input(X: ArrayLike, W: np.ndarray, weight_name: str) -> np.ndarray:
         )
     check_not_empty("X", X)
     X = X.astype(W.dtype, copy=False)
-    check_no_nan("X", X)
+    check_finite("X", X)
     return X
+
+
+def cached_array(cache: Any, key: str, columns: int, dtype: np.dtype, rows: int | None, source: str) -> np.ndarray:
+    """``cache[key]``, checked to be what ``source`` stored there: a 2-D ``dtype`` array with ``columns`` columns.
+
+    ``rows``, when given, is the number of rows it must have (the batch of the
+    other cached arrays). ``ValueError`` names the entry and what it should be.
+    """
+    value = cache.get(key) if isinstance(cache, dict) else None
+    fits = (
+        isinstance(value, np.ndarray) and value.ndim == 2 and value.shape[1] == columns
+        and value.dtype == dtype and (rows is None or value.shape[0] == rows)
+    )
+    if not fits:
+        found = (
+            f"a {value.dtype} array of shape {value.shape}" if isinstance(value, np.ndarray)
+            else describe(value)
+        )
+        batch = "" if rows is None else f"{rows} rows and "
+        raise ValueError(
+            f"cache does not belong to these params: cache[{key!r}] must be the {dtype} array of "
+            f"{batch}{columns} columns that {source} returns, got {found}"
+        )
+    check_no_nan(f"cache[{key!r}]", value)
+    return value
+
+
+def grad_array(grad_logits: ArrayLike, shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+    """``grad_logits`` checked to have ``shape`` (batch, outputs) and finite entries, in ``dtype``."""
+    G = as_float_array(grad_logits, "grad_logits")
+    if G.shape != shape:
+        raise ValueError(
+            f"grad_logits must have shape {shape} (batch, n_out), got {G.shape}"
+        )
+    G = G.astype(dtype, copy=False)
+    check_finite("grad_logits", G)
+    return G

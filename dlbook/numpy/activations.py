@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlbook._validate import lookup
+from dlbook._validate import check_real, lookup
 from dlbook.numpy._arrays import as_float_array
 
 Activation = Callable[[ArrayLike], np.ndarray]
@@ -111,17 +111,19 @@ def leaky_relu(x: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
     :math:`-\infty` when :math:`\alpha > 1` and :math:`x` is near the most negative float.
     """
     x = as_float_array(x)
+    slope = x.dtype.type(check_real("negative_slope", negative_slope, finite=False))
     negative = ~(x > 0)
     out = x.copy()
-    with np.errstate(under="ignore", over="ignore"):
-        np.multiply(x, x.dtype.type(negative_slope), out=out, where=negative)
+    with np.errstate(under="ignore", over="ignore", invalid="ignore"):  # 0 * inf is NaN, as in torch
+        np.multiply(x, slope, out=out, where=negative)
     return out
 
 
 def leaky_relu_derivative(x: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
     r""":math:`1` if :math:`x > 0`, else :math:`\alpha` (also at :math:`x = 0` and at NaN, as PyTorch's autograd)."""
     x = as_float_array(x)
-    return np.where(x > 0, x.dtype.type(1), x.dtype.type(negative_slope))
+    slope = check_real("negative_slope", negative_slope, finite=False)
+    return np.where(x > 0, x.dtype.type(1), x.dtype.type(slope))
 
 
 def step(x: ArrayLike) -> np.ndarray:
@@ -173,6 +175,7 @@ def neuron_curve(
     lands at :math:`x = -b/w`. Returns ``(y, dy_dx)``, both shaped like ``x``.
     """
     f, df = get_activation(activation), get_derivative(activation)
+    w, b = check_real("w", w), check_real("b", b)
     with np.errstate(under="ignore"):  # a tiny w may round w x or w f'(z) to 0: harmless
         z = w * as_float_array(x) + b
         return f(z), np.asarray(w * df(z))

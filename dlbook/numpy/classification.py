@@ -19,35 +19,39 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dlbook._validate import (
+    MAX_ENTRIES,
     check_count,
+    check_entries,
     check_ndim,
     check_no_nan,
     check_not_empty,
 )
+from dlbook.numpy._arrays import as_int64, as_numeric_array
 
 
 def _class_indices(
-    name: str, labels: ArrayLike, n_classes: int | None
+    name: str, labels: ArrayLike, n_classes: int | None, count: str = "the number of classes"
 ) -> np.ndarray:
     """``labels`` as an int64 array, after checking they are class indices.
 
     Integers only (no floats, no booleans), none negative and, when
-    ``n_classes`` is given, all below it.
+    ``n_classes`` is given, all below it; ``count`` says where that number
+    comes from (an argument's name).
     """
-    labels = np.asarray(labels)
+    labels = as_numeric_array(labels, name)
     if not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(
             f"{name} must hold integer class indices, got dtype {labels.dtype}"
         )
-    labels = labels.astype(np.int64)
+    labels = as_int64(name, labels)
     if labels.size and labels.min() < 0:
         raise ValueError(
             f"{name} must hold class indices from 0, got {labels.min()}"
         )
     if labels.size and n_classes is not None and labels.max() >= n_classes:
         raise ValueError(
-            f"{name} must hold class indices below {n_classes} (the number "
-            f"of classes), got {labels.max()}"
+            f"{name} must hold class indices below {n_classes} ({count}), "
+            f"got {labels.max()}"
         )
     return labels
 
@@ -62,7 +66,7 @@ def one_hot(labels: ArrayLike, num_classes: int = -1) -> np.ndarray:
     takes the largest label plus one. A batch :math:`y` of :math:`n` labels
     becomes the :math:`n \times C` matrix :math:`Y_{ic} = [y_i = c]`.
     """
-    check_count("num_classes", num_classes, -1)
+    num_classes = check_count("num_classes", num_classes, -1, MAX_ENTRIES)
     if num_classes == -1:
         labels = _class_indices("labels", labels, None)
         if labels.size == 0:
@@ -71,7 +75,11 @@ def one_hot(labels: ArrayLike, num_classes: int = -1) -> np.ndarray:
                 "give num_classes"
             )
         num_classes = int(labels.max()) + 1
-    labels = _class_indices("labels", labels, num_classes)
+    labels = _class_indices("labels", labels, num_classes, "num_classes")
+    check_entries(
+        f"the one-hot encoding of {labels.size} labels in {num_classes} classes",
+        labels.size * num_classes, "labels must be class indices 0, 1, ..., C - 1",
+    )
     return (labels[..., None] == np.arange(num_classes)).astype(np.int64)
 
 
@@ -85,14 +93,19 @@ def batch_accuracy(scores: ArrayLike, labels: ArrayLike) -> float:
     the ``n`` true classes. Raises ``ValueError`` on mismatched shapes,
     empty input, NaN scores or labels that are not class indices.
     """
-    scores = np.asarray(scores)
+    return share_right(scores, labels, "labels")
+
+
+def share_right(scores: ArrayLike, labels: ArrayLike, labels_name: str) -> float:
+    """:func:`batch_accuracy`, with ``labels_name`` naming the labels in error messages."""
+    scores = as_numeric_array(scores, "scores")
     check_ndim("scores", scores, (2,))
     check_not_empty("scores", scores)
     check_no_nan("scores", scores)
-    labels = _class_indices("labels", labels, scores.shape[1])
+    labels = _class_indices(labels_name, labels, scores.shape[1], "the number of columns of scores")
     if labels.shape != (scores.shape[0],):
         raise ValueError(
-            f"labels must have shape ({scores.shape[0]},), one per row of "
+            f"{labels_name} must have shape ({scores.shape[0]},), one per row of "
             f"scores, got {labels.shape}"
         )
     return float(np.mean(scores.argmax(axis=1) == labels))
@@ -110,9 +123,10 @@ def confusion_matrix(
     ``labels`` and ``predictions`` are 1-D integer class indices of equal,
     non-zero length. Returns int64 counts.
     """
-    check_count("n_classes", n_classes, 1)
-    labels = _class_indices("labels", labels, n_classes)
-    predictions = _class_indices("predictions", predictions, n_classes)
+    n_classes = check_count("n_classes", n_classes, 1, MAX_ENTRIES)
+    check_entries(f"a confusion matrix of {n_classes} classes", n_classes**2, "check n_classes")
+    labels = _class_indices("labels", labels, n_classes, "n_classes")
+    predictions = _class_indices("predictions", predictions, n_classes, "n_classes")
     check_ndim("labels", labels, (1,))
     check_not_empty("labels", labels)
     if predictions.shape != labels.shape:

@@ -25,12 +25,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from dlbook._validate import check_no_nan
+from dlbook._validate import check_seed
 from dlbook.numpy._params import (
+    cached_array,
     check_param_arrays,
     check_sizes,
     float_dtype,
     glorot_uniform,
+    grad_array,
     layer_input,
 )
 
@@ -48,7 +50,7 @@ def init_linear(
     """
     check_sizes(n_in=n_in, n_out=n_out)
     dtype = float_dtype(dtype)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     return {
         "W": glorot_uniform(rng, n_in, n_out, dtype),
         "b": np.zeros(n_out, dtype=dtype),
@@ -75,7 +77,7 @@ def linear_forward(
 
     ``X`` has shape ``(n, n_in)`` and is cast to the parameters' dtype. The
     cache holds ``X`` for :func:`linear_backward`. Raises ``ValueError`` on
-    mismatched shapes, empty input or NaN.
+    mismatched shapes, empty input, NaN (or an infinity in ``X``).
     """
     W, b = check_linear_params(params)
     X = layer_input(X, W, "W")
@@ -102,19 +104,6 @@ def linear_backward(
         raise ValueError(
             "cache must be the dict returned by linear_forward (key 'X')"
         )
-    X = cache["X"]
-    if X.shape[1] != W.shape[0] or X.dtype != W.dtype:
-        raise ValueError(
-            f"cache does not belong to these params: X {X.shape} {X.dtype}, "
-            f"W {W.shape} {W.dtype}"
-        )
-    G = np.asarray(grad_logits)
-    expected = (X.shape[0], W.shape[1])
-    if G.shape != expected:
-        raise ValueError(
-            f"grad_logits must have shape {expected} (batch, n_out), "
-            f"got {G.shape}"
-        )
-    G = G.astype(W.dtype, copy=False)
-    check_no_nan("grad_logits", G)
+    X = cached_array(cache, "X", W.shape[0], W.dtype, None, "linear_forward")
+    G = grad_array(grad_logits, (X.shape[0], W.shape[1]), W.dtype)
     return {"W": X.T @ G, "b": G.sum(axis=0)}

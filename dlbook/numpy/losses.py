@@ -30,7 +30,7 @@ from dlbook._loss_checks import (
     check_nll_inputs,
     class_axis,
 )
-from dlbook.numpy._arrays import as_float_array
+from dlbook.numpy._arrays import as_float_array, as_int64, as_numeric_array
 from dlbook.numpy.softmax import log_softmax
 
 _REDUCE: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -42,19 +42,28 @@ _REDUCE: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 
 def _as_target(target: ArrayLike, input: np.ndarray) -> np.ndarray:
     """A float target: float arrays keep their dtype, integers and booleans take the input's."""
-    target = np.asarray(target)
+    target = as_numeric_array(target, "target")
     return target if np.issubdtype(target.dtype, np.floating) else target.astype(input.dtype)
 
 
-def _as_weight(weight: ArrayLike | None, input: np.ndarray) -> np.ndarray | None:
-    """A weight (a parameter, not data) in the input's dtype, or ``None``."""
-    return None if weight is None else np.asarray(weight, dtype=input.dtype)
+def _promoted(input: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Input and target in the wider of their dtypes, so every step computes in the result's precision."""
+    dtype = np.promote_types(input.dtype, target.dtype)
+    return input.astype(dtype, copy=False), target.astype(dtype, copy=False)
+
+
+def _as_weight(weight: ArrayLike | None, input: np.ndarray, name: str = "weight") -> np.ndarray | None:
+    """A weight (a parameter, not data) in the input's dtype, or ``None``; ``name`` names it in errors."""
+    return None if weight is None else as_float_array(weight, name).astype(input.dtype, copy=False)
 
 
 def _as_indices(target: ArrayLike) -> np.ndarray:
-    """Targets as an array; integer ones (any width, unsigned too) as int64, so ``-100`` compares safely."""
-    target = np.asarray(target)
-    return target.astype(np.int64) if np.issubdtype(target.dtype, np.integer) else target
+    """Targets as an array; integer ones (any width, unsigned too) as int64, so ``-100`` compares safely.
+
+    An unsigned index beyond int64 raises ``ValueError`` rather than wrapping around to a negative one.
+    """
+    target = as_numeric_array(target, "target")
+    return as_int64("target", target) if target.dtype.kind in "iu" else target
 
 
 def _reduce(losses: np.ndarray, reduction: str, total: np.ndarray | None = None) -> np.ndarray:
@@ -64,10 +73,11 @@ def _reduce(losses: np.ndarray, reduction: str, total: np.ndarray | None = None)
     class weights, torch's mean is a weighted mean. When nothing counts
     (every target ignored) the mean is 0/0 = NaN, as in torch.
     """
-    if reduction == "mean" and total is not None:
-        with np.errstate(invalid="ignore", divide="ignore"):
+    # inf - inf, 0 / 0 and sums beyond the float range give NaN and inf silently, as in torch
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if reduction == "mean" and total is not None:
             return np.asarray(losses.sum() / total)
-    return _REDUCE[reduction](losses)
+        return _REDUCE[reduction](losses)
 
 
 def mse_loss(input: ArrayLike, target: ArrayLike, *, reduction: str = "mean") -> np.ndarray:
@@ -77,7 +87,7 @@ def mse_loss(input: ArrayLike, target: ArrayLike, *, reduction: str = "mean") ->
     shapes: unlike torch, which broadcasts with a warning, a mismatch raises
     ``ValueError``.
     """
-    input = as_float_array(input)
+    input = as_float_array(input, "input")
     target = _as_target(target, input)
     check_elementwise_loss(input, target, reduction)
     with np.errstate(over="ignore"):  # a difference above ~1e154 squares to inf, as in torch
@@ -95,10 +105,11 @@ def binary_cross_entropy(
     clamped to :math:`\ge -100`, so a confident wrong answer (:math:`p = 0`,
     :math:`y = 1`) costs 100 rather than infinity.
     """
-    input = as_float_array(input)
+    input = as_float_array(input, "input")
     target = _as_target(target, input)
     weight = _as_weight(weight, input)
     check_binary_inputs(input, target, weight, reduction, input_is_probability=True)
+    input, target = _promoted(input, target)
     with np.errstate(divide="ignore"):  # log 0 = -inf, clamped below
         log_p = np.maximum(np.log(input), -100)
         log_not_p = np.maximum(np.log1p(-input), -100)
@@ -128,10 +139,11 @@ def binary_cross_entropy_with_logits(
     probabilities in [0, 1] of the input's shape (torch does not check this
     range here; ``dlbook`` raises ``ValueError``, as for :func:`binary_cross_entropy`).
     """
-    input = as_float_array(input)
+    input = as_float_array(input, "input")
     target = _as_target(target, input)
-    weight, pos_weight = _as_weight(weight, input), _as_weight(pos_weight, input)
+    weight, pos_weight = _as_weight(weight, input), _as_weight(pos_weight, input, "pos_weight")
     check_binary_inputs(input, target, weight, reduction, input_is_probability=False, pos_weight=pos_weight)
+    input, target = _promoted(input, target)
     with np.errstate(invalid="ignore"):  # an infinite logit gives inf - inf = NaN, as in torch
         softplus_neg = np.maximum(-input, 0) + np.log1p(np.exp(-np.abs(input)))
         positive = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
@@ -169,9 +181,9 @@ def _nll_terms(
     safe = np.where(ignored, 0, target)
     picked = np.take_along_axis(log_probs, safe[:, None], axis=1)[:, 0]
     target_weight = np.where(ignored, 0, np.take(_class_weights(weight, log_probs).ravel(), safe))
-    with np.errstate(invalid="ignore"):  # 0 * inf for a class of weight 0, NaN as in torch
+    with np.errstate(invalid="ignore", over="ignore"):  # 0 * inf or inf - inf: NaN as in torch
         losses = np.where(ignored, 0, -target_weight * picked)
-    return losses, ignored, target_weight.sum()
+        return losses, ignored, target_weight.sum()
 
 
 def nll_loss(
@@ -190,7 +202,7 @@ def nll_loss(
     count 0; ``"mean"`` divides by the sum of the class weights :math:`w_t`
     of the other targets (their number, without ``weight``).
     """
-    input = as_float_array(input)
+    input = as_float_array(input, "input")
     target = _as_indices(target)
     weight = _as_weight(weight, input)
     check_nll_inputs(input, target, weight, ignore_index, reduction)
@@ -226,10 +238,11 @@ def cross_entropy(
     losses. ``label_smoothing`` :math:`\varepsilon` mixes the target with the
     uniform distribution: :math:`y \to (1 - \varepsilon)\,y + \varepsilon / C`.
     """
-    input = as_float_array(input)
+    input = as_float_array(input, "input")
     target = _as_indices(target)
     weight = _as_weight(weight, input)
     probabilities = check_cross_entropy_inputs(input, target, weight, ignore_index, reduction, label_smoothing)
+    label_smoothing = float(label_smoothing)
     log_probs, batched_target = _batched(log_softmax(input, axis=class_axis(input)), target)
     classes = log_probs.shape[1]
     class_weights = _class_weights(weight, log_probs)

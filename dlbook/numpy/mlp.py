@@ -30,12 +30,15 @@ from typing import Any, Callable
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from dlbook._validate import check_ndim, check_no_nan, check_not_empty, lookup
+from dlbook._validate import check_ndim, check_no_nan, check_not_empty, check_seed, lookup
+from dlbook.numpy._arrays import as_float_array, as_int64, as_numeric_array
 from dlbook.numpy._params import (
+    cached_array,
     check_param_arrays,
     check_sizes,
     float_dtype,
     glorot_uniform,
+    grad_array,
     layer_input,
 )
 from dlbook.numpy.activations import get_activation, get_derivative
@@ -86,7 +89,7 @@ def init_mlp(
     """
     check_sizes(n_in=n_in, n_hidden=n_hidden, n_out=n_out)
     dtype = float_dtype(dtype)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     return {
         "W1": glorot_uniform(rng, n_in, n_hidden, dtype),
         "b1": np.zeros(n_hidden, dtype=dtype),
@@ -116,7 +119,7 @@ def mlp_forward(
     ``"sigmoid"``, ``"relu"`` or ``"leaky_relu"``). Returns the logits, shape
     ``(n, n_out)``, and the cache that :func:`mlp_backward` needs (the input
     ``X``, the hidden activations ``H`` and the activation's name). Raises
-    ``ValueError`` on mismatched shapes, empty input or NaN.
+    ``ValueError`` on mismatched shapes, empty input, NaN (or an infinity in ``X``).
     """
     W1, b1, W2, b2 = check_params(params)
     lookup("activation", activation, _DERIVATIVE_FROM_OUTPUT)
@@ -150,19 +153,10 @@ def mlp_backward(
     W1, _, W2, _ = check_params(params)
     if not isinstance(cache, dict) or not {"X", "H", "activation"} <= set(cache):
         raise ValueError("cache must be the dict returned by mlp_forward (keys 'X', 'H', 'activation')")
-    X, H = cache["X"], cache["H"]
     derivative = lookup("activation", cache["activation"], _DERIVATIVE_FROM_OUTPUT)
-    if X.shape[1] != W1.shape[0] or H.shape[1] != W2.shape[0] or X.dtype != W1.dtype:
-        raise ValueError(
-            f"cache does not belong to these params: X {X.shape} {X.dtype}, H {H.shape}, "
-            f"W1 {W1.shape} {W1.dtype}, W2 {W2.shape}"
-        )
-    G = np.asarray(grad_logits)
-    expected = (X.shape[0], W2.shape[1])
-    if G.shape != expected:
-        raise ValueError(f"grad_logits must have shape {expected} (batch, n_out), got {G.shape}")
-    G = G.astype(W1.dtype, copy=False)
-    check_no_nan("grad_logits", G)
+    X = cached_array(cache, "X", W1.shape[0], W1.dtype, None, "mlp_forward")
+    H = cached_array(cache, "H", W2.shape[0], W1.dtype, X.shape[0], "mlp_forward")
+    G = grad_array(grad_logits, (X.shape[0], W2.shape[1]), W1.dtype)
     delta = G @ W2.T
     delta *= derivative(H)
     return {
@@ -188,18 +182,19 @@ def softmax_cross_entropy(logits: ArrayLike, y: ArrayLike) -> tuple[float, np.nd
     overflow. Returns ``(loss, grad)``; ``grad`` keeps the dtype
     of ``logits``.
     """
-    z = np.asarray(logits)
-    if not np.issubdtype(z.dtype, np.floating):
-        z = z.astype(np.float64)
+    z = as_float_array(logits, "logits")
     check_ndim("logits", z, (2,))
     check_not_empty("logits", z)
     check_no_nan("logits", z)
-    y = np.asarray(y)
+    if (z == np.inf).any():  # -inf is a probability of 0, +inf has no softmax (inf / inf)
+        raise ValueError("logits contains +inf; the softmax of an infinite logit is undefined")
+    y = as_numeric_array(y, "y")
     n, n_classes = z.shape
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},), one class index per row of logits, got {y.shape}")
     if not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"y must hold integer class indices, got dtype {y.dtype}")
+    y = as_int64("y", y)
     if y.min() < 0 or y.max() >= n_classes:
         raise ValueError(f"y must hold class indices in [0, {n_classes - 1}], got values from {y.min()} to {y.max()}")
     log_probs = log_softmax(z, axis=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlbook._validate import check_perceptron_inputs
+from dlbook._validate import check_not_bool, check_perceptron_inputs
 from dlbook.numpy._arrays import as_float_array
 from dlbook.numpy.activations import get_activation
 
@@ -15,9 +15,11 @@ def weighted_sum(x: ArrayLike, w: ArrayLike, b: float) -> np.ndarray:
 
     ``x`` is one example of shape ``(d,)`` (result: a 0-D array) or a batch of
     shape ``(n, d)`` (result: shape ``(n,)``); ``w`` has shape ``(d,)``; ``b``
-    is a scalar. Raises ``ValueError`` on mismatched shapes, empty input or NaN.
+    is a scalar. Raises ``ValueError`` on mismatched shapes, empty input, NaN
+    or infinities, and a ``TypeError`` on what is not numbers.
     """
-    x, w, b = as_float_array(x), as_float_array(w), as_float_array(b)
+    check_not_bool("b", b)
+    x, w, b = as_float_array(x, "x"), as_float_array(w, "w"), as_float_array(b, "b")
     check_perceptron_inputs(x, w, b)
     z = x @ w
     return z + b.astype(z.dtype)  # a scalar bias must not promote float32 sums to float64

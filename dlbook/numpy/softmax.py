@@ -23,7 +23,7 @@ def _shifted(z: ArrayLike, axis: int | None, dim: int | None) -> tuple[np.ndarra
     exponential is 0). ``initial=-inf`` lets an empty axis through; an all
     ``-inf`` or ``+inf`` row gives NaN (``inf - inf``), as in torch.
     """
-    z = as_float_array(z)
+    z = as_float_array(z, "z")
     checked = check_axis("z", z, axis, dim)
     axis = checked if z.ndim else None  # a 0-D input: reduce over its one element
     with np.errstate(invalid="ignore", over="ignore"):

@@ -24,11 +24,23 @@ from typing import Any, Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlbook._validate import check_gradients, check_labelled_data, check_learning_rate
+from dlbook._validate import (
+    check_entries,
+    check_function,
+    check_gradients,
+    check_labelled_data,
+    check_learning_rate,
+    check_mapping,
+    check_no_nan,
+    check_seed,
+    describe,
+    has_nan,
+)
 from dlbook.batches import run_sgd
-from dlbook.numpy._arrays import as_float_array
+from dlbook.numpy._arrays import as_float_array, as_numeric_array
 from dlbook.numpy.activations import sigmoid
-from dlbook.numpy.classification import batch_accuracy
+from dlbook.numpy.classification import batch_accuracy, share_right
+from dlbook.numpy._params import check_sizes
 from dlbook.numpy.mlp import PARAM_NAMES, check_params, init_mlp, mlp_backward, mlp_forward, softmax_cross_entropy
 from dlbook.numpy.softmax import softmax
 
@@ -46,13 +58,28 @@ def sgd_step(params: Params, grads: Params, lr: float) -> Params:
 
     ``params`` and ``grads`` are dicts with the same keys and shapes; ``lr`` is
     the learning rate :math:`\eta > 0`. Returns a new dict (the inputs are
-    left unchanged) in the dtype of ``params``.
+    left unchanged) in the dtype of ``params`` (integer parameters become
+    float64). Raises ``ValueError`` on NaN in either dict: a step from a NaN
+    gradient is no step at all.
     """
-    check_learning_rate(lr)
-    params = {name: as_float_array(p) for name, p in params.items()}
-    grads = {name: np.asarray(g) for name, g in grads.items()}
+    lr = check_learning_rate(lr)
+    params = float_arrays("params", params)
+    grads = float_arrays("grads", grads)
     check_gradients(params, grads)
-    return {name: p - (lr * grads[name]).astype(p.dtype, copy=False) for name, p in params.items()}
+    for kind, arrays in (("params", params), ("grads", grads)):
+        for name, a in arrays.items():
+            check_no_nan(f"{kind}[{describe(name)}]", a)
+    return _update(params, grads, lr)
+
+
+def float_arrays(kind: str, arrays: Params) -> Params:
+    """The dict ``arrays`` (``"params"`` or ``"grads"``, as ``kind`` says) with every entry a float array."""
+    return {name: as_float_array(a, f"{kind}[{describe(name)}]") for name, a in check_mapping(kind, arrays).items()}
+
+
+def _update(params: Params, grads: Params, lr: float) -> Params:
+    r""":math:`\theta - \eta g` for every entry, in the parameter's dtype (the arguments already checked)."""
+    return {name: p - lr * grads[name].astype(p.dtype, copy=False) for name, p in params.items()}
 
 
 def prepare_training(
@@ -65,13 +92,33 @@ def prepare_training(
     with ``seed`` in the dtype of ``X``. Given ``params``, copies of them are
     used and the labels must fit their number of outputs.
     """
-    X, y = as_float_array(X), np.asarray(y)
+    X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
     if params is None:
         check_labelled_data(X, y)
-        return X, y, init_mlp(X.shape[1], n_hidden, max(int(y.max()) + 1, 2), seed=seed, dtype=X.dtype)
+        n_classes = max(int(y.max()) + 1, 2)
+        check_sizes(n_hidden=n_hidden)
+        check_entries(
+            f"a network with one output per class up to the label {int(y.max())} of y",
+            n_hidden * n_classes, "y must hold class indices 0, 1, ..., C - 1",
+        )
+        return X, y, init_mlp(X.shape[1], n_hidden, n_classes, seed=check_seed(seed), dtype=X.dtype)
     W1, b1, W2, b2 = check_params(params)
     check_labelled_data(X, y, n_classes=W2.shape[1])
     return X, y, dict(zip(PARAM_NAMES, (W1.copy(), b1.copy(), W2.copy(), b2.copy())))
+
+
+def _forward(forward: Forward, params: Params, X: np.ndarray) -> tuple[np.ndarray, Any]:
+    """``forward(params, X)``, checked to be a pair ``(logits, cache)`` with logits of shape ``(len(X), C)``."""
+    result = forward(params, X)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise ValueError(f"forward must return a pair (logits, cache), got {describe(result)}")
+    logits = as_float_array(result[0], "the logits forward returned")
+    if logits.ndim != 2 or logits.shape[0] != len(X):
+        raise ValueError(
+            f"forward must return logits of shape ({len(X)}, C), one row of class scores per example "
+            f"of X, got shape {logits.shape}"
+        )
+    return logits, result[1]
 
 
 def train_classifier(
@@ -103,26 +150,44 @@ def train_classifier(
     params)`` is called every ``every`` steps and after the last; with
     ``every=steps_per_epoch(n, batch_size)`` that is once per epoch.
     """
-    X, y = as_float_array(X), np.asarray(y)
+    X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
     check_labelled_data(X, y)
-    check_learning_rate(lr)
-    n_classes = forward(params, X[:1])[0].shape[1]
+    lr = check_learning_rate(lr)
+    check_seed(seed)
+    check_function("forward", forward)
+    check_function("backward", backward)
+    check_function("callback", callback, optional=True)
+    params = float_arrays("params", params)
+    n_classes = _forward(forward, params, X[:1])[0].shape[1]
     check_labelled_data(X, y, n_classes=n_classes)
+    step = 0
 
     def update(batch: np.ndarray) -> float:
-        nonlocal params
-        logits, cache = forward(params, X[batch])
+        nonlocal params, step
+        step += 1
+        logits, cache = _forward(forward, params, X[batch])
+        if has_nan(logits) or (logits == np.inf).any():  # where the browser's port stops too
+            raise ValueError(
+                f"the training diverged at step {step}: the logits hold NaN or +inf (the weights "
+                f"overflowed); try a smaller learning rate lr, or inputs X of moderate size"
+            )
         loss, grad_logits = softmax_cross_entropy(logits, y[batch])
-        params = sgd_step(params, backward(params, cache, grad_logits), lr)
+        grads = float_arrays("backward's result", backward(params, cache, grad_logits))
+        check_gradients(params, grads)
+        params = _update(params, grads, lr)
         return loss
 
     def progress(step: int, loss: float) -> None:
         callback(step, loss, params)
 
-    losses = run_sgd(
-        update, len(y), batch_size, epochs, seed,
-        None if callback is None else progress, every,
-    )
+    # Overflow (a learning rate far too large) is not warned about: the NaN or
+    # +inf it makes raises ValueError where it first appears, at the step where
+    # the browser's port of this loop stops too.
+    with np.errstate(over="ignore", invalid="ignore"):
+        losses = run_sgd(
+            update, len(y), batch_size, epochs, seed,
+            None if callback is None else progress, every,
+        )
     return params, losses
 
 
@@ -187,10 +252,13 @@ class EpochHistory:
                 "EpochHistory needs at least one data set, "
                 "e.g. training=(X, y)"
             )
+        check_function("logits", logits)
         self.logits = logits
         self.sets: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for name, (X, y) in sets.items():
-            X, y = as_float_array(X), np.asarray(y)
+        for name, pair in sets.items():
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+                raise ValueError(f"{name} must be a pair (X, y) of inputs and labels, got {describe(pair)}")
+            X, y = as_float_array(pair[0], f"{name}'s X"), as_numeric_array(pair[1], f"{name}'s y")
             check_labelled_data(X, y)
             self.sets[name] = (X, y)
         self.loss: dict[str, list[float]] = {name: [] for name in sets}
@@ -215,7 +283,7 @@ def accuracy(params: Params, X: ArrayLike, y: ArrayLike, activation: str = "tanh
     :math:`\hat y_i` is the class :func:`predict` gives for row :math:`i` of ``X``; ``y`` holds the labels.
     """
     logits, _ = mlp_forward(params, X, activation)
-    return batch_accuracy(logits, y)
+    return share_right(logits, y, "y")
 
 
 def predict_proba(

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import torch
 import torch.nn.functional as F
 
-from dlbook._validate import lookup
+from dlbook._validate import check_real, lookup
 from dlbook.torch._tensors import as_float_tensor, elementwise_derivative
 
 Activation = Callable[[Any], torch.Tensor]
@@ -53,12 +53,13 @@ def relu_derivative(x: Any) -> torch.Tensor:
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> torch.Tensor:
     r"""Leaky ReLU: :math:`x` if :math:`x > 0`, else :math:`\alpha x` (``torch.nn.functional.leaky_relu``)."""
-    return F.leaky_relu(as_float_tensor(x), negative_slope)
+    return F.leaky_relu(as_float_tensor(x), check_real("negative_slope", negative_slope, finite=False))
 
 
 def leaky_relu_derivative(x: Any, negative_slope: float = 0.01) -> torch.Tensor:
     r"""1 if :math:`x > 0`, else :math:`\alpha` = ``negative_slope`` (also at the kink), computed by autograd."""
-    return elementwise_derivative(lambda t: F.leaky_relu(t, negative_slope), x)
+    slope = check_real("negative_slope", negative_slope, finite=False)
+    return elementwise_derivative(lambda t: F.leaky_relu(t, slope), x)
 
 
 def step(x: Any) -> torch.Tensor:
@@ -107,5 +108,6 @@ def neuron_curve(x: Any, w: float, b: float, activation: str = "sigmoid") -> tup
     """
     get_derivative(activation)  # the same choice of activations as the NumPy side, the same error
     f = get_activation(activation)
+    w, b = check_real("w", w), check_real("b", b)
     x = as_float_tensor(x)
     return f(w * x + b), elementwise_derivative(lambda t: f(w * t + b), x)

@@ -20,33 +20,26 @@ from dlbook._loss_checks import (
     check_elementwise_loss,
     check_nll_inputs,
 )
-from dlbook.torch._tensors import as_float_tensor
+from dlbook.torch._tensors import as_float_tensor, as_index_tensor, as_tensor, promoted
 
 
 def _as_target(target: Any, input: torch.Tensor) -> torch.Tensor:
     """A float target: float tensors keep their dtype, integers and booleans take the input's."""
-    target = torch.as_tensor(target)
+    target = as_tensor(target, "target")
     return target if target.is_floating_point() else target.to(input.dtype)
 
 
-def _as_weight(weight: Any | None, input: torch.Tensor) -> torch.Tensor | None:
-    """A weight (a parameter, not data) in the input's dtype, or ``None``."""
-    return None if weight is None else torch.as_tensor(weight, dtype=input.dtype)
-
-
-def _as_indices(target: Any) -> torch.Tensor:
-    """Targets as a tensor; integer ones (any width, unsigned too) as int64, the dtype torch's losses index with."""
-    target = torch.as_tensor(target)
-    integer = not (target.is_floating_point() or target.is_complex() or target.dtype == torch.bool)
-    return target.long() if integer else target
+def _as_weight(weight: Any | None, input: torch.Tensor, name: str = "weight") -> torch.Tensor | None:
+    """A weight (a parameter, not data) in the input's dtype, or ``None``; ``name`` names it in errors."""
+    return None if weight is None else as_float_tensor(weight, name).to(input.dtype)
 
 
 def mse_loss(input: Any, target: Any, *, reduction: str = "mean") -> torch.Tensor:
     r"""Mean squared error :math:`\frac1n \sum_i (\hat y_i - y_i)^2` by ``F.mse_loss``; shapes must be equal."""
-    input = as_float_tensor(input)
+    input = as_float_tensor(input, "input")
     target = _as_target(target, input)
     check_elementwise_loss(input, target, reduction)
-    return F.mse_loss(input, target, reduction=reduction)
+    return F.mse_loss(*promoted(input, target), reduction=reduction)
 
 
 def binary_cross_entropy(
@@ -54,16 +47,17 @@ def binary_cross_entropy(
 ) -> torch.Tensor:
     r"""Binary cross-entropy :math:`-w\,[y \log p + (1 - y) \log(1 - p)]` by ``F.binary_cross_entropy``.
 
-    ``F.binary_cross_entropy`` wants one dtype for input and target: both are
-    promoted to the wider one, as the NumPy side's arithmetic does.
+    ``F.binary_cross_entropy`` wants one dtype for input and target: both
+    (and ``weight``) are promoted to the wider one, as the NumPy side's
+    arithmetic does.
     """
-    input = as_float_tensor(input)
+    input = as_float_tensor(input, "input")
     target = _as_target(target, input)
     weight = _as_weight(weight, input)
     check_binary_inputs(input, target, weight, reduction, input_is_probability=True)
-    dtype = torch.promote_types(input.dtype, target.dtype)
-    weight = None if weight is None else weight.to(dtype)
-    return F.binary_cross_entropy(input.to(dtype), target.to(dtype), weight, reduction=reduction)
+    input, target = promoted(input, target)
+    weight = None if weight is None else weight.to(input.dtype)
+    return F.binary_cross_entropy(input, target, weight, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -74,11 +68,17 @@ def binary_cross_entropy_with_logits(
     reduction: str = "mean",
     pos_weight: Any | None = None,
 ) -> torch.Tensor:
-    r"""Binary cross-entropy on logits, :math:`p = \sigma(x)`, by ``F.binary_cross_entropy_with_logits``."""
-    input = as_float_tensor(input)
+    r"""Binary cross-entropy on logits, :math:`p = \sigma(x)`, by ``F.binary_cross_entropy_with_logits``.
+
+    Input and target are promoted to the wider of their dtypes, as the NumPy
+    side's arithmetic does (torch itself would return the target's dtype).
+    """
+    input = as_float_tensor(input, "input")
     target = _as_target(target, input)
-    weight, pos_weight = _as_weight(weight, input), _as_weight(pos_weight, input)
+    weight, pos_weight = _as_weight(weight, input), _as_weight(pos_weight, input, "pos_weight")
     check_binary_inputs(input, target, weight, reduction, input_is_probability=False, pos_weight=pos_weight)
+    input, target = promoted(input, target)
+    weight, pos_weight = (None if w is None else w.to(input.dtype) for w in (weight, pos_weight))
     return F.binary_cross_entropy_with_logits(input, target, weight, reduction=reduction, pos_weight=pos_weight)
 
 
@@ -91,11 +91,11 @@ def nll_loss(
     reduction: str = "mean",
 ) -> torch.Tensor:
     r"""Negative log-likelihood :math:`-w_t \log \hat y_t` of class-index targets, by ``F.nll_loss``."""
-    input = as_float_tensor(input)
-    target = _as_indices(target)
+    input = as_float_tensor(input, "input")
+    target = as_index_tensor(target, "target")
     weight = _as_weight(weight, input)
     check_nll_inputs(input, target, weight, ignore_index, reduction)
-    return F.nll_loss(input, target, weight, ignore_index=ignore_index, reduction=reduction)
+    return F.nll_loss(input, target, weight, ignore_index=int(ignore_index), reduction=reduction)
 
 
 def cross_entropy(
@@ -113,12 +113,13 @@ def cross_entropy(
     or class probabilities of the input's shape (integer one-hot rows become
     the input's float dtype); see :func:`dlbook.numpy.losses.cross_entropy`.
     """
-    input = as_float_tensor(input)
-    target = _as_indices(target)
+    input = as_float_tensor(input, "input")
+    target = as_index_tensor(target, "target")
     weight = _as_weight(weight, input)
     probabilities = check_cross_entropy_inputs(input, target, weight, ignore_index, reduction, label_smoothing)
     if probabilities:
         target = _as_target(target, input)
     return F.cross_entropy(
-        input, target, weight, ignore_index=ignore_index, reduction=reduction, label_smoothing=label_smoothing
+        input, target, weight, ignore_index=int(ignore_index), reduction=reduction,
+        label_smoothing=float(label_smoothing),
     )

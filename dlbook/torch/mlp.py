@@ -20,7 +20,9 @@ import torch
 from torch import nn
 
 from dlbook._validate import lookup
+from dlbook.numpy._params import check_sizes, check_weight_shape
 from dlbook.numpy.mlp import PARAM_NAMES, check_params
+from dlbook.torch._tensors import from_numpy
 from dlbook.torch.activations import ACTIVATIONS, DERIVATIVES
 
 #: The hidden activations the network supports: those with a derivative, as in the NumPy backend.
@@ -32,6 +34,9 @@ class MLP(nn.Module):
 
     def __init__(self, n_in: int, n_hidden: int, n_out: int, activation: str = "tanh") -> None:
         super().__init__()
+        check_sizes(n_in=n_in, n_hidden=n_hidden, n_out=n_out)
+        check_weight_shape(n_in, n_hidden)
+        check_weight_shape(n_hidden, n_out)
         self.f = lookup("activation", activation, HIDDEN_ACTIVATIONS)
         self.activation = activation
         self.hidden = nn.Linear(n_in, n_hidden)
@@ -49,11 +54,11 @@ class MLP(nn.Module):
         the weight matrices are transposed into ``nn.Linear``'s layout.
         """
         W1, b1, W2, b2 = check_params(params)
-        model = cls(W1.shape[0], W1.shape[1], W2.shape[1], activation).to(torch.from_numpy(W1).dtype)
+        model = cls(W1.shape[0], W1.shape[1], W2.shape[1], activation).to(from_numpy(W1, "params['W1']").dtype)
         with torch.no_grad():
             for layer, W, b in ((model.hidden, W1, b1), (model.output, W2, b2)):
-                layer.weight.copy_(torch.from_numpy(W.T))
-                layer.bias.copy_(torch.from_numpy(b))
+                layer.weight.copy_(from_numpy(W.T))
+                layer.bias.copy_(from_numpy(b))
         return model
 
     def to_params(self) -> dict[str, np.ndarray]:

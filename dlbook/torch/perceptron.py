@@ -6,18 +6,17 @@ from typing import Any
 
 import torch
 
-from dlbook._validate import check_perceptron_inputs
-from dlbook.torch._tensors import as_float_tensor
+from dlbook._validate import check_not_bool, check_perceptron_inputs
+from dlbook.torch._tensors import as_float_tensor, promoted
 from dlbook.torch.activations import get_activation
 
 
 def weighted_sum(x: Any, w: Any, b: Any) -> torch.Tensor:
     r"""The pre-activation :math:`z = x \cdot w + b`; same shapes and errors as the NumPy version."""
-    x, w = as_float_tensor(x), as_float_tensor(w)
-    # A Python number is held in float64 first, as NumPy does: a tiny bias must not round to 0 in float32.
-    b = torch.tensor(float(b), dtype=torch.float64) if isinstance(b, (int, float)) else as_float_tensor(b)
+    check_not_bool("b", b)
+    x, w, b = as_float_tensor(x, "x"), as_float_tensor(w, "w"), as_float_tensor(b, "b")
     check_perceptron_inputs(x, w, b)
-    z = x @ w
+    z = torch.matmul(*promoted(x, w))  # float32 and float64 give float64, as in NumPy
     return z + b.to(z.dtype)
 
 

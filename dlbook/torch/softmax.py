@@ -18,11 +18,11 @@ from dlbook.torch._tensors import as_float_tensor
 
 def softmax(z: Any, axis: int | None = None, *, dim: int | None = None) -> torch.Tensor:
     r"""Softmax :math:`e^{z_i} / \sum_j e^{z_j}` along ``axis`` (default -1), by ``F.softmax``."""
-    z = as_float_tensor(z)
+    z = as_float_tensor(z, "z")
     return F.softmax(z, dim=check_axis("z", z, axis, dim))
 
 
 def log_softmax(z: Any, axis: int | None = None, *, dim: int | None = None) -> torch.Tensor:
     r"""Log-softmax :math:`z_i - \log \sum_j e^{z_j}` along ``axis`` (default -1), by ``F.log_softmax``."""
-    z = as_float_tensor(z)
+    z = as_float_tensor(z, "z")
     return F.log_softmax(z, dim=check_axis("z", z, axis, dim))

@@ -16,9 +16,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dlbook._validate import check_gradients, check_learning_rate
+from dlbook._validate import (
+    check_function,
+    check_gradients,
+    check_learning_rate,
+    check_mapping,
+    check_no_nan,
+    describe,
+)
 from dlbook.batches import run_sgd
 from dlbook.numpy.training import Callback, Params, prepare_training
+from dlbook.torch._tensors import as_float_tensor, from_numpy
 from dlbook.torch.mlp import MLP
 
 
@@ -40,14 +48,21 @@ def _one_thread() -> Iterator[None]:
 def sgd_step(params: dict[str, Any], grads: dict[str, Any], lr: float) -> dict[str, torch.Tensor]:
     r"""One update :math:`\theta \leftarrow \theta - \eta\, \partial L / \partial \theta`, made by ``torch.optim.SGD``.
 
-    Same arguments and result as :func:`dlbook.numpy.training.sgd_step`, for
-    tensors (or arrays): each parameter becomes a leaf tensor whose ``.grad``
-    is set to its gradient, and one ``optimizer.step()`` updates the copies.
+    Same arguments, result and errors as :func:`dlbook.numpy.training.sgd_step`,
+    for tensors (or arrays, lists, numbers, read as the NumPy side reads them):
+    each parameter becomes a leaf tensor whose ``.grad`` is set to its
+    gradient, and one ``optimizer.step()`` updates the copies.
     """
-    check_learning_rate(lr)
-    leaves = {name: torch.as_tensor(p).detach().clone().requires_grad_(True) for name, p in params.items()}
-    grads = {name: torch.as_tensor(g) for name, g in grads.items()}
+    lr = check_learning_rate(lr)
+    leaves = {
+        name: as_float_tensor(p, f"params[{describe(name)}]").detach().clone().requires_grad_(True)
+        for name, p in check_mapping("params", params).items()
+    }
+    grads = {name: as_float_tensor(g, f"grads[{describe(name)}]") for name, g in check_mapping("grads", grads).items()}
     check_gradients(leaves, grads)
+    for kind, tensors in (("params", leaves), ("grads", grads)):
+        for name, t in tensors.items():
+            check_no_nan(f"{kind}[{describe(name)}]", t.detach())
     for name, leaf in leaves.items():
         leaf.grad = grads[name].to(leaf.dtype)
     torch.optim.SGD(leaves.values(), lr=lr).step()
@@ -76,9 +91,12 @@ def train_mlp(
     Training runs on one CPU thread (see :func:`_one_thread`).
     """
     X, y, initial = prepare_training(X, y, n_hidden, seed, params)
-    check_learning_rate(lr)
+    lr = check_learning_rate(lr)
+    check_function("callback", callback, optional=True)
     model = MLP.from_params(initial, activation)
-    inputs, labels = torch.from_numpy(X), torch.from_numpy(y).long()
+    # The inputs in the parameters' dtype, as dlbook.numpy's forward pass casts them.
+    inputs = from_numpy(X.astype(initial["W1"].dtype, copy=False), "X")
+    labels = from_numpy(y, "y").long()
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
 
     def update(batch: np.ndarray) -> float:

@@ -12,8 +12,11 @@ from __future__ import annotations
 import numpy as np
 import traitlets
 
+from dlbook._validate import check_finite, check_ndim, check_not_empty, check_real
+from dlbook.numpy._arrays import as_float_array
 from dlbook.numpy.activations import DERIVATIVES, get_activation, neuron_curve
-from dlbook.widgets.explorer import Control, Explorer
+from dlbook.widgets.explorer import Control, Explorer, slider_trait
+from dlbook.widgets.formatting import signed_term
 
 X_RANGE = (-5.0, 5.0)
 """The inputs :math:`x` the explorer plots."""
@@ -43,7 +46,12 @@ def neuron_readout(x: np.ndarray, w: float, b: float, activation: str) -> str:
     and tanh's steepest point, ReLU's kink), the steepest slope on ``x``
     and the outputs' span there; with :math:`w = 0` the output is the constant :math:`f(b)`.
     """
-    formula = f"{activation}({w:.1f}·x {'+' if b >= 0 else '−'} {abs(b):.1f})"
+    w, b = check_real("w", w), check_real("b", b)
+    x = as_float_array(x, "x")
+    check_ndim("x", x, (1,))
+    check_not_empty("x", x)
+    check_finite("x", x)
+    formula = f"{activation}({w:.1f}·x {signed_term(b, 1)})"
     if w == 0:
         constant = float(get_activation(activation)(b))
         return f"{formula}: w = 0, so the output is the constant {activation}({b:.1f}) = {constant:.3f}"
@@ -55,18 +63,14 @@ def neuron_readout(x: np.ndarray, w: float, b: float, activation: str) -> str:
     )
 
 
-def _slider_trait(value: float) -> traitlets.Float:
-    return traitlets.Float(value, min=WEIGHT_RANGE[0], max=WEIGHT_RANGE[1]).tag(sync=True)
-
-
 class ActivationExplorer(Explorer):
     r"""Choose an activation :math:`f`, slide :math:`w` and :math:`b`, and watch :math:`f(w x + b)` and its slope."""
 
     MODULE = "activations"
 
     activation = traitlets.Enum(list(DERIVATIVES), default_value="sigmoid").tag(sync=True)
-    w = _slider_trait(1.0)
-    b = _slider_trait(0.0)
+    w = slider_trait(1.0, WEIGHT_RANGE)
+    b = slider_trait(0.0, WEIGHT_RANGE)
     x_range = traitlets.Tuple(traitlets.Float(), traitlets.Float(), default_value=X_RANGE,
                               read_only=True).tag(sync=True)
     points = traitlets.Int(POINTS, read_only=True).tag(sync=True)

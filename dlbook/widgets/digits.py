@@ -19,7 +19,8 @@ import traitlets
 from numpy.typing import ArrayLike
 
 from dlbook.digits import N_CLASSES, N_PIXELS, PIXEL_MAX, digit_probabilities
-from dlbook._validate import lookup
+from dlbook._validate import check_count, check_finite, check_labelled_data, describe, lookup
+from dlbook.numpy._arrays import as_float_array, as_numeric_array
 from dlbook.numpy.activations import DERIVATIVES
 from dlbook.numpy.mlp import check_params
 from dlbook.numpy.training import Params
@@ -28,7 +29,13 @@ from dlbook.widgets.explorer import Control, Explorer
 
 def digit_readout(pixels: ArrayLike, probabilities: ArrayLike) -> str:
     """The explorer's read-out: the digit the network reads, and all ten probabilities."""
-    pixels, probabilities = np.asarray(pixels), np.asarray(probabilities)
+    pixels, probabilities = as_float_array(pixels, "pixels"), as_float_array(probabilities, "probabilities")
+    if pixels.size != N_PIXELS:
+        raise ValueError(f"pixels must be one image of {N_PIXELS} values, got shape {pixels.shape}")
+    if probabilities.shape != (N_CLASSES,):
+        raise ValueError(f"probabilities must be {N_CLASSES} numbers, one per digit, got shape {probabilities.shape}")
+    check_finite("pixels", pixels)
+    check_finite("probabilities", probabilities)
     listed = ", ".join(f"{digit}: {p:.3f}" for digit, p in enumerate(probabilities))
     if not pixels.any():
         return f"The pad is empty: draw a digit. Probabilities: {listed}"
@@ -40,7 +47,7 @@ def _is_image(proposal: dict[str, Any]) -> list[int]:
     image = proposal["value"]
     if len(image) != N_PIXELS or any(not 0 <= p <= PIXEL_MAX or p != int(p) for p in image):
         raise traitlets.TraitError(
-            f"image must be {N_PIXELS} whole intensities from 0 to {PIXEL_MAX:g} (8 x 8, row by row), got {image!r}"
+            f"image must be {N_PIXELS} whole intensities from 0 to {PIXEL_MAX:g} (8 x 8, row by row), got {describe(image)}"
         )
     return [int(p) for p in image]
 
@@ -71,7 +78,14 @@ class DigitExplorer(Explorer):
         if W1.shape[0] != N_PIXELS or W2.shape[1] != N_CLASSES:
             raise ValueError(f"params must map {N_PIXELS} pixels to {N_CLASSES} digits, got W1 {W1.shape}, W2 {W2.shape}")
         lookup("activation", activation, DERIVATIVES)
-        X, y = np.asarray(X), np.asarray(y)
+        start = check_count("start", start, 0, N_CLASSES - 1)
+        X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
+        check_labelled_data(X, y)
+        if X.shape[1] != N_PIXELS or not ((X >= 0) & (X <= PIXEL_MAX) & (X == np.round(X))).all():
+            raise ValueError(
+                f"X must hold raw test images, {N_PIXELS} whole intensities from 0 to {PIXEL_MAX:g} per row, "
+                f"got shape {X.shape} with values from {X.min():g} to {X.max():g}"
+            )
         missing = sorted(set(range(N_CLASSES)) - set(y.tolist()))
         if missing:
             raise ValueError(f"y has no test image of the digits {missing}: the explorer offers one of each")

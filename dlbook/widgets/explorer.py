@@ -19,15 +19,47 @@ list (the ``_controls`` trait). Every number the browser shows is a port of a
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from numbers import Real
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import anywidget
 import traitlets
 
+from dlbook._validate import describe
+
 STATIC = Path(__file__).resolve().parent / "static"
 """Where the built ES modules and the explorers' style sheet are."""
+
+
+class ExplorerArgumentError(traitlets.TraitError, ValueError):
+    """A setting an explorer refuses: a ``TraitError`` as traitlets raises it, and a ``ValueError`` as for all bad input."""
+
+
+class FiniteFloat(traitlets.Float):
+    """A float trait that takes any real number (NumPy's too) and refuses NaN and infinities.
+
+    ``traitlets.Float`` refuses ``np.float32(1.0)`` and lets NaN through its
+    ``min`` and ``max``; a slider's value is neither.
+    """
+
+    def validate(self, obj: Any, value: Any) -> float:
+        try:
+            number = float(value) if isinstance(value, Real) and not isinstance(value, bool) else math.nan
+        except OverflowError:  # an integer beyond the float range
+            number = math.inf
+        if not math.isfinite(number):
+            raise traitlets.TraitError(
+                f"The '{self.name}' setting of {type(obj).__name__} must be a finite number, not {describe(value)}"
+            )
+        return super().validate(obj, number)
+
+
+def slider_trait(value: float, limits: tuple[float, float]) -> FiniteFloat:
+    """A synchronised float setting from ``limits[0]`` to ``limits[1]``, starting at ``value``."""
+    return FiniteFloat(value, min=limits[0], max=limits[1]).tag(sync=True)
 
 
 @dataclass(frozen=True)
@@ -82,7 +114,14 @@ class Explorer(anywidget.AnyWidget):
         super().__init_subclass__(**kwargs)
 
     def __init__(self, **state: Any) -> None:
-        super().__init__(**state)
+        try:
+            super().__init__(**state)
+        except traitlets.TraitError as error:  # the message names the setting and its allowed values
+            raise ExplorerArgumentError(str(error)) from None
+        except Exception as error:  # traitlets' own message failed on an odd value (a broken repr)
+            raise ExplorerArgumentError(
+                f"{type(self).__name__} cannot use one of the settings {sorted(state)}: {type(error).__name__}"
+            ) from None
         traits = self.traits()
         self.set_trait("_controls", [control.spec(traits[control.name]) for control in self.CONTROLS])
         # Stable hooks for styling and for the tests: "dlbook-explorer dlbook-perceptronexplorer".

@@ -19,6 +19,7 @@ from typing import Any, Callable
 import numpy as np
 import traitlets
 
+from dlbook._validate import check_count, check_seed
 from dlbook.batches import steps_per_epoch
 from dlbook.data import make_moons, make_spirals, make_xor
 from dlbook.numpy.activations import DERIVATIVES
@@ -36,6 +37,8 @@ LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0, 30.0)
 BATCH_SIZES = (1, 8, 16, 32, 64, 200)
 #: The loss axis is fixed (log scale), from a near-perfect fit to far worse than guessing.
 LOSS_RANGE = (1e-3, 1e1)
+#: The largest grid of decision regions the browser draws: a side of this many points.
+MAX_RESOLUTION = 200
 #: The settings a run depends on; changing one shows the untrained network for the new settings.
 SETTINGS = ("data", "lr", "n_hidden", "activation", "batch_size", "epochs")
 
@@ -106,6 +109,8 @@ class TrainingPlayground(Explorer):
     )
 
     def __init__(self, seed: int = 0, resolution: int = 60, **settings: Any) -> None:
+        seed = check_seed(seed)
+        resolution = check_count("resolution", resolution, 2, MAX_RESOLUTION)
         super().__init__(**settings)
         state = np.random.default_rng(seed).bit_generator.state["state"]
         self.set_trait("seed", seed)

@@ -12,9 +12,11 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike
 
+from dlbook._validate import check_count, check_finite, check_real
+from dlbook.numpy._arrays import as_float_array
 from dlbook.numpy.losses import cross_entropy
 from dlbook.numpy.softmax import softmax
-from dlbook.widgets.explorer import Control, Explorer
+from dlbook.widgets.explorer import Control, Explorer, slider_trait
 
 LOGIT_RANGE = (-10.0, 10.0)
 """The range of the logit sliders."""
@@ -32,12 +34,23 @@ def softmax_readout(logits: ArrayLike, temperature: float, true_class: int) -> t
     Dividing the logits by a temperature :math:`T > 0` before the softmax
     sharpens the distribution (:math:`T < 1`) or flattens it towards uniform
     (:math:`T > 1`); the cross-entropy is that of the scaled logits for the
-    true class :math:`t`. Raises ``ValueError`` unless :math:`T > 0`.
+    true class :math:`t`. Raises ``ValueError`` unless :math:`T > 0`, the
+    logits are finite numbers and ``true_class`` indexes one of them.
     """
-    if not temperature > 0:
-        raise ValueError(f"temperature must be positive, got {temperature}")
-    scaled = np.asarray(logits, dtype=np.float64) / temperature
+    temperature = check_real("temperature", temperature, positive=True)
+    z = _logits(logits)
+    true_class = check_count("true_class", true_class, 0, len(z) - 1)
+    scaled = z / temperature
     return softmax(scaled), float(cross_entropy(scaled, true_class))
+
+
+def _logits(logits: ArrayLike) -> np.ndarray:
+    """``logits`` as a non-empty 1-D float64 array of finite numbers."""
+    z = as_float_array(logits, "logits").astype(np.float64)
+    if z.ndim != 1 or z.size == 0:
+        raise ValueError(f"logits must be a list of numbers, one per class, got shape {z.shape}")
+    check_finite("logits", z)
+    return z
 
 
 def softmax_readout_text(logits: ArrayLike, temperature: float, true_class: int) -> str:
@@ -48,19 +61,15 @@ def softmax_readout_text(logits: ArrayLike, temperature: float, true_class: int)
             f"−log {probabilities[true_class]:.3f} = {loss:.3f}")
 
 
-def _logit_trait(value: float) -> traitlets.Float:
-    return traitlets.Float(value, min=LOGIT_RANGE[0], max=LOGIT_RANGE[1]).tag(sync=True)
-
-
 class SoftmaxExplorer(Explorer):
     r"""Slide three logits :math:`z` and a temperature :math:`T`; watch :math:`\mathrm{softmax}(z / T)` and the loss."""
 
     MODULE = "softmax"
 
-    z1 = _logit_trait(2.0)
-    z2 = _logit_trait(1.0)
-    z3 = _logit_trait(0.1)
-    temperature = traitlets.Float(1.0, min=TEMPERATURE_RANGE[0], max=TEMPERATURE_RANGE[1]).tag(sync=True)
+    z1 = slider_trait(2.0, LOGIT_RANGE)
+    z2 = slider_trait(1.0, LOGIT_RANGE)
+    z3 = slider_trait(0.1, LOGIT_RANGE)
+    temperature = slider_trait(1.0, TEMPERATURE_RANGE)
     true_class = traitlets.Enum(list(range(len(CLASS_NAMES))), default_value=0).tag(sync=True)
     class_names = traitlets.List(list(CLASS_NAMES), read_only=True).tag(sync=True)
 
@@ -72,7 +81,11 @@ class SoftmaxExplorer(Explorer):
 
     def __init__(self, logits: tuple[float, float, float] = (2.0, 1.0, 0.1), temperature: float = 1.0,
                  true_class: int = 0) -> None:
-        z1, z2, z3 = logits
+        z = _logits(logits)
+        if z.shape != (len(CLASS_NAMES),):
+            raise ValueError(f"logits must be {len(CLASS_NAMES)} numbers, one per class, got {z.size}")
+        true_class = check_count("true_class", true_class, 0, len(CLASS_NAMES) - 1)
+        z1, z2, z3 = z
         super().__init__(z1=z1, z2=z2, z3=z3, temperature=temperature, true_class=true_class)
 
     @property

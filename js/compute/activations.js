@@ -4,7 +4,7 @@
  * of ReLU and leaky ReLU, NaN, -0.0, overflow), so the browser draws the same curves.
  */
 
-import { fixed } from "./format.js";
+import { fixed, signedTerm } from "./format.js";
 
 /** Below -ln(largest float64) = -709.78..., e^-x overflows: sigmoid is exactly 0 there (as in PyTorch). */
 const SIGMOID_ZERO_BELOW = -Math.log(Number.MAX_VALUE);
@@ -122,7 +122,7 @@ export function neuronCurve(xs, w, b, activation) {
  * steepest slope and the outputs' span; with w = 0 the output is the constant f(b).
  */
 export function neuronReadout(xs, w, b, activation) {
-  const formula = `${activation}(${fixed(w, 1)}·x ${b >= 0 ? "+" : "−"} ${fixed(Math.abs(b), 1)})`;
+  const formula = `${activation}(${fixed(w, 1)}·x ${signedTerm(b, 1)})`;
   if (w === 0) {
     const constant = getActivation(activation)(b);
     return `${formula}: w = 0, so the output is the constant ${activation}(${fixed(b, 1)}) = ${fixed(constant, 3)}`;

@@ -1,7 +1,7 @@
 /**
  * Numbers written as Python writes them, so that a read-out in the browser is the very
  * text `dlbook`'s Python read-out gives: `fixed(x, 3)` is f"{x:.3f}", `percent(x, 1)` is
- * f"{x:.1%}".
+ * f"{x:.1%}", `signedTerm(x, 1)` is `dlbook.widgets.formatting.signed_term(x, 1)`.
  *
  * JavaScript's toFixed rounds an exact tie up (0.125 -> "0.13"); Python rounds it to
  * even ("0.12"), and writes -0.0 as "-0.000". Both are copied here.
@@ -29,4 +29,15 @@ export function fixed(value, digits) {
 /** f"{value:.{digits}%}": the value times 100, written as fixed(.., digits), then "%". */
 export function percent(value, digits) {
   return `${fixed(value * 100, digits)}%`;
+}
+
+/**
+ * `value` as a term that follows another in a sum: "+ 1.5", or "− 1.5" (a minus sign,
+ * U+2212) for -1.5; a term that rounds to zero is "+ 0.0". As
+ * `dlbook.widgets.formatting.signed_term`.
+ */
+export function signedTerm(value, digits) {
+  const magnitude = fixed(Math.abs(value), digits);
+  const negative = value < 0 && Number(magnitude) !== 0;
+  return `${negative ? "−" : "+"} ${magnitude}`;
 }

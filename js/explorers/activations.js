@@ -5,7 +5,7 @@
  */
 import { line } from "d3-shape";
 import { getActivation, neuronCurve, neuronReadout } from "../compute/activations.js";
-import { fixed } from "../compute/format.js";
+import { fixed, signedTerm } from "../compute/format.js";
 import { linspace } from "../compute/plane.js";
 import { C0, C3, createFigure, createPanel, drawLegend } from "../ui/figure.js";
 import { mountExplorer, onChange } from "../ui/explorer.js";
@@ -16,7 +16,7 @@ const STATE = ["activation", "w", "b"];
 export function describeNeuron(xs, w, b, activation) {
   const { y } = neuronCurve(xs, w, b, activation);
   const centre = w === 0 ? "there is no centre because w = 0" : `the centre x = −b/w = ${fixed(-b / w + 0, 2)} is dotted`;
-  return `Top: the neuron's output y = ${activation}(${fixed(w, 1)} x + ${fixed(b, 1)}) for x from`
+  return `Top: the neuron's output y = ${activation}(${fixed(w, 1)} x ${signedTerm(b, 1)}) for x from`
     + ` ${fixed(xs[0], 0)} to ${fixed(xs.at(-1), 0)}, going from ${fixed(y[0], 2)} to ${fixed(y.at(-1), 2)},`
     + ` with ${activation}(x) dashed for comparison; ${centre}. Bottom: its slope dy/dx.`;
 }

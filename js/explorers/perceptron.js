@@ -4,7 +4,7 @@
  * dashed, the data of two classes and the input x as a star. Every slider or menu change
  * recomputes all of it here, in the browser.
  */
-import { fixed } from "../compute/format.js";
+import { fixed, signedTerm } from "../compute/format.js";
 import { decisionLine, gridPoints, plotExtent } from "../compute/plane.js";
 import { outputRange, perceptron, perceptronMany, perceptronReadout } from "../compute/perceptron.js";
 import {
@@ -27,7 +27,7 @@ function settings(model) {
 /** What the figure shows, for screen readers. */
 export function describePerceptron({ w, b, activation, x, X }) {
   const output = perceptron(x, w, b, activation);
-  return `Output of the perceptron ${activation}(${fixed(w[0], 1)} x₁ + ${fixed(w[1], 1)} x₂ + ${fixed(b, 1)})`
+  return `Output of the perceptron ${activation}(${fixed(w[0], 1)} x₁ ${signedTerm(w[1], 1)} x₂ ${signedTerm(b, 1)})`
     + ` coloured over the plane, with ${X.length} points of two classes: blue circles (class 0) and`
     + ` vermillion squares (class 1). The dashed decision boundary is where w·x + b = 0; the star is`
     + ` the input x = (${fixed(x[0], 1)}, ${fixed(x[1], 1)}), whose output is ${fixed(output, 3)}.`;

@@ -47,10 +47,15 @@ export function settingsQuery(model, key, specs) {
 /**
  * Lay out an explorer in `el`: controls, `extra` elements (buttons, progress), the
  * read-out, then the figure. Returns {inputs, readout, setReadout, controlsBox}.
+ *
+ * On the website, the settings the page's address holds for the explorer (its "Link to
+ * these settings") are applied once `render` has returned, when the explorer follows its
+ * controls: applying a link is moving the controls to its values, so the page shows what
+ * it shows after that move by hand (a playground's saved run goes; a digit's test image
+ * loads). So `render` must subscribe to the model before it returns, as every explorer does.
  */
 export function mountExplorer({ model, el, key, figure, extra = [] }) {
   const specs = model.get("_controls");
-  applyAddressSettings(model, key, specs);
   const { container, inputs } = buildControls(specs, model);
   const readout = element("p", { class: "dlbook-readout", role: "status", "aria-live": "polite" });
   el.classList.add("dlbook-explorer", `dlbook-${key}`);
@@ -69,6 +74,8 @@ export function mountExplorer({ model, el, key, figure, extra = [] }) {
     update();
     onChange(model, specs.map((spec) => spec.name), update);
     el.append(element("p", { class: "dlbook-share-row" }, [link]));
+    // A microtask runs after the synchronous rest of `render`, before the loader marks the view ready.
+    queueMicrotask(() => applyAddressSettings(model, key, specs));
   }
   const setReadout = (text) => {
     if (readout.textContent !== text) readout.textContent = text;

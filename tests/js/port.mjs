@@ -11,6 +11,8 @@ import * as playground from "../../js/compute/playground.js";
 import { PCG64 } from "../../js/compute/random.js";
 import * as softmax from "../../js/compute/softmax.js";
 import * as figure from "../../js/ui/figure.js";
+import * as activationsView from "../../js/explorers/activations.js";
+import * as perceptronView from "../../js/explorers/perceptron.js";
 
 /** Entry points that need more than one call of the modules: generators and whole runs. */
 const adapters = {
@@ -69,7 +71,10 @@ const adapters = {
   },
 };
 
-const modules = { activations, digits, figure, format, mlp, perceptron, plane, playground, softmax, adapters };
+const modules = {
+  activations, digits, figure, format, mlp, perceptron, plane, playground, softmax, adapters,
+  activationsView, perceptronView,
+};
 
 function decode(value) {
   if (Array.isArray(value)) return value.map(decode);
