@@ -9,8 +9,10 @@ display math in a ``<div>``), for MathJax to typeset in the reader's browser.
 formulas of the pages a build wrote. Each formula becomes what MathJax itself
 puts in a page: an ``<mjx-container>`` with an SVG drawing, hidden from screen
 readers, and MathJax's assistive MathML, which they read instead. A page defines
-each glyph it uses once, in a hidden ``<svg>`` at the top of its body (MathJax's
-global font cache), and carries MathJax's style sheet in its head.
+each glyph it uses once, in a hidden ``<svg>`` at the end of its body (MathJax's
+global font cache: tens of kilobytes of paths that the browser need not read
+before it draws the page's opening; a formula's glyphs appear as soon as they are
+read), and carries MathJax's style sheet in its head.
 
 Formulas already typeset by an earlier build come from a cache (:class:`MathCache`,
 a JSON file keyed by the MathJax version and this code), so a build that changes
@@ -48,7 +50,7 @@ GLYPH_USE = re.compile(r'xlink:href="#([^"]+)"')
 GLYPH_DEFS = '<svg id="MJX-SVG-global-cache" style="display: none;" aria-hidden="true"><defs>{}</defs></svg>'
 #: Where the typeset page's style sheet and glyph definitions go.
 HEAD_END = "</head>"
-BODY_START = re.compile(r"<body\b[^>]*>")
+BODY_END = "</body>"
 
 
 class MathError(RuntimeError):
@@ -195,7 +197,8 @@ def typeset_page(page: str, cache: MathCache) -> str:
         return page
     defs = GLYPH_DEFS.format("".join(cache.glyphs[glyph] for glyph in glyphs))
     page = page.replace(HEAD_END, f"<style>{minified(cache.css)}</style>\n{HEAD_END}", 1)
-    return BODY_START.sub(lambda body: body[0] + defs, page, count=1)
+    end = page.rfind(BODY_END)
+    return page[:end] + defs + page[end:] if end >= 0 else page + defs
 
 
 def typeset_pages(pages: dict[Path, str], root: Path, cache_path: Path) -> tuple[dict[Path, str], list[str]]:

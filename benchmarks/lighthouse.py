@@ -35,8 +35,8 @@ from benchmarks.explorer_latency import QuietHandler, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
-#: The flags of the Chromium that Lighthouse starts.
-CHROME_FLAGS = "--headless --no-sandbox --disable-gpu"
+#: The flags of the Chromium that Lighthouse starts: headless, and nothing of its own on the network.
+CHROME_FLAGS = "--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 #: The metrics reported for each page: Lighthouse's audit id, and the name used here.
 METRICS = {
