@@ -1,21 +1,24 @@
-"""Make the built website self-contained: it serves its own MathJax and widget loader.
+"""Make the built website self-contained and quick: it serves its own widget loader and finished pages.
 
 Sphinx and myst-nb load MathJax and the Jupyter widget HTML manager from a CDN
-by default. This extension copies MathJax from ``node_modules/`` (installed by
-``npm ci`` from the pinned ``package.json``/``package-lock.json``) into
-``_static/vendor/`` of the HTML output, and serves ``static/``, which holds the
-site's own widget loader ``dlbook-widgets.js``: it mounts the book's explorers
-(anywidgets, whose ES modules travel in the saved widget state) with no kernel.
-``_config.yml`` points ``mathjax_path`` and ``nb_ipywidgets_js`` at these files,
-so a page works with no network at all.
+by default. This extension serves ``static/``, which holds the site's own widget
+loader ``dlbook-widgets.js``: it draws the book's explorers (anywidgets, whose ES
+modules travel in the saved widget state) with no kernel, when they come near
+the screen. ``_config.yml`` points ``nb_ipywidgets_js`` at it (a deferred
+classic script, so that it also runs on pages opened from the file system). The
+math is typeset when the book is built, by MathJax's Node package, and the
+theme's icons are drawn inline (:mod:`dlbook_pages`, which this extension sets
+up), so a page works with no network at all and loads no TeX engine.
 
-If the files are missing, the extension runs ``npm ci`` once before the build
-(the npm registry is the only network it needs, and only then).
+The build needs the Node packages pinned in ``package.json`` (``mathjax-full``):
+if they are missing, the extension runs ``npm ci`` once before the build (the npm
+registry is the only network it needs, and only then).
 
 It also serves the book's stylesheet ``static/dlbook.css`` (code that fits the
-column, phones, figures in dark mode), puts ``templates/`` before the theme's
-own templates (theme controls whose accessible names contain what they show),
-and tidies every page (:func:`tidy_page`).
+column, phones, figures in dark mode, the room explorers take before they are
+drawn), puts ``templates/`` before the theme's own templates (theme controls
+whose accessible names contain what they show), and tidies every page
+(:func:`tidy_page`).
 """
 
 from __future__ import annotations
@@ -34,12 +37,6 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-
-#: Where each vendored folder comes from (under ``node_modules/``) and goes to (under ``_static/``).
-VENDORED = {
-    "mathjax/es5": "vendor/mathjax",
-}
-
 
 def locked_versions(root: Path) -> dict[str, str]:
     """The version ``package-lock.json`` pins for each direct dependency in ``package.json``.
@@ -68,36 +65,33 @@ def ensure_installed(root: Path) -> None:
     npm = shutil.which("npm")
     if npm is None:
         raise ExtensionError(
-            "dlbook_site: the site's MathJax files are not installed and npm is missing. "
+            "dlbook_site: the Node packages the build needs (package.json) are not installed and npm is missing. "
             "Install Node.js and npm (Debian: apt-get install -y nodejs npm), then run `npm ci` "
             f"in {root}."
         )
-    logger.info("dlbook_site: installing the site's browser files with `npm ci`")
+    logger.info("dlbook_site: installing the Node packages of package.json with `npm ci`")
     result = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=root, capture_output=True, text=True)
     if result.returncode != 0 or installed_versions(root) != locked_versions(root):
         raise ExtensionError(f"dlbook_site: `npm ci` failed in {root}:\n{result.stdout}\n{result.stderr}")
 
 
 def add_templates(app: Sphinx, config: Config) -> None:
-    """Let ``templates/`` override the theme's components (searched before the theme's own)."""
+    """Let ``templates/`` override the theme's components (searched before the theme's own), and
+    keep one search field.
+
+    sphinx-book-theme has its search field in the sidebar and no header bar; pydata-sphinx-theme
+    0.17 puts another search field in a header bar unless ``navbar_persistent`` is set, which
+    showed two search fields side by side on a wide screen.
+    """
     config.templates_path.insert(0, str(HERE / "templates"))
+    config.html_theme_options.setdefault("navbar_persistent", [])
 
 
 def check_assets(app: Sphinx) -> None:
-    """Before reading any page: make sure the files to vendor are there, and serve ``static/``."""
+    """Before reading any page: make sure the Node packages are there, and serve ``static/``."""
     if app.builder.format == "html":
         ensure_installed(Path(app.srcdir))
         app.config.html_static_path.append(str(HERE / "static"))
-
-
-def copy_assets(app: Sphinx, exception: Exception | None) -> None:
-    """After a successful HTML build: copy the vendored folders into ``_static/vendor/``."""
-    if exception is not None or app.builder.format != "html":
-        return
-    modules = Path(app.srcdir) / "node_modules"
-    static = Path(app.outdir) / "_static"
-    for source, target in VENDORED.items():
-        shutil.copytree(modules / source, static / target, dirs_exist_ok=True)
 
 
 #: How myst-nb opens the toggle of a hidden cell (``myst_nb.sphinx_.visit_HideCellInput``).
@@ -139,5 +133,5 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("builder-inited", check_assets)
     app.add_css_file("dlbook.css", priority=900)  # after the theme's stylesheets
     app.connect("html-page-context", tidy_page, priority=900)
-    app.connect("build-finished", copy_assets)
+    app.setup_extension("dlbook_pages")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

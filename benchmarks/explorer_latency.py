@@ -397,7 +397,7 @@ def run_settings(state: dict[str, Any]) -> dict[str, Any]:
 
 # --- the browser and the server -----------------------------------------------------------------------
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site, and ``js/`` under :data:`JS_PREFIX`; logs nothing."""
 
     js_root = ROOT / "js"
@@ -415,9 +415,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve ``site`` (and ``js/``) on an unused port of 127.0.0.1; yield the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
+def serve(site: Path, handler_class: type[QuietHandler] = QuietHandler) -> Iterator[str]:
+    """Serve ``site`` (and ``js/``) on an unused port of 127.0.0.1 with ``handler_class``; yield the base URL."""
+    handler = functools.partial(handler_class, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -469,7 +469,10 @@ class Offline:
         page = self.context.new_page()
         page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
         page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
+        from tests.explorer_driver import DRAW_EVERY_EXPLORER_JS  # noqa: PLC0415 (only where a browser runs)
+
         page.goto(url, wait_until="load")
+        page.evaluate(DRAW_EVERY_EXPLORER_JS)
         page.wait_for_function(
             f"""() => [...document.querySelectorAll('script[type="{WIDGET_VIEW}"]')]
                       .every(s => s.previousElementSibling?.dataset.ready === 'true')""")

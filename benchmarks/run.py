@@ -1,8 +1,9 @@
 """Measure the book's performance and check it against its budget; print the tables.
 
-    python benchmarks/run.py               # everything (about 3 minutes on two cores, plus the test suite twice)
+    python benchmarks/run.py               # everything (about 6 minutes on two cores, plus the test suite twice)
     python benchmarks/run.py --quick       # fewer repeats, for a first look
     python benchmarks/run.py --skip-tests --skip-build
+    python benchmarks/run.py --skip-notebooks --skip-build --skip-explorers --skip-mlp --skip-tests  # Lighthouse
 
 Sections, in the order they run (each can be skipped):
 
@@ -17,6 +18,13 @@ Sections, in the order they run (each can be skipped):
   repainted figure, and the training playground's default run (its compute time
   and the frame rate of its animation). It measures ``--site`` if given, else the
   site the build section has just built, else ``_build/html``;
+* Lighthouse: :mod:`benchmarks.lighthouse`, Lighthouse's mobile test (pinned in
+  ``package.json``) on every page of the same site, served with gzip as GitHub
+  Pages serves it: the four scores, first and largest paint, blocking time, layout
+  shift and bytes transferred of each page, against the budget of issue 27
+  (performance >= 90, accessibility, best practices and SEO 100, largest paint
+  < 2.5 s, blocking time < 200 ms, layout shift < 0.1). Run it alone: its
+  simulated times grow when other work slows the machine;
 * MLP step: :mod:`benchmarks.mlp_step`, NumPy against PyTorch on CPU;
 * CNN step: :mod:`benchmarks.cnn_step`, chapter 10's convolutional network, NumPy against PyTorch on CPU;
 * test suite: the README's test command, ``python -m pytest``, in a fresh copy of
@@ -68,6 +76,11 @@ EXPLORER_P95_BUDGET_S = 0.016
 #: The playground's default run: its training compute, and the frame rate of its animation.
 TRAIN_COMPUTE_BUDGET_S = 1.0
 TRAIN_FPS_BUDGET = 30.0
+#: Lighthouse's mobile test, per page: the least score of each category, and the metrics' limits.
+LIGHTHOUSE_SCORES = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 100}
+LIGHTHOUSE_LARGEST_PAINT_S = 2.5
+LIGHTHOUSE_BLOCKING_S = 0.2
+LIGHTHOUSE_LAYOUT_SHIFT = 0.1
 #: Largest NumPy/PyTorch ratio of the step time allowed at (batch, hidden).
 MLP_RATIO_BUDGET = {(64, 64): 1.0, (1024, 512): 1.5}
 #: Largest NumPy/PyTorch ratio of chapter 10's CNN step allowed at each batch size.
@@ -560,6 +573,54 @@ def ratio_cells(result: dict[str, Any], limit: float | None) -> tuple[list[str],
              f"{ratio_min:.2f}; {ratio_median:.2f}", budget, cell], passed, ratio_min)
 
 
+def lighthouse_table(results: dict[str, Any]) -> Table:
+    """Lighthouse's mobile test of every page, from :mod:`benchmarks.lighthouse`, against its budget."""
+    budget = (f"perf ≥ {LIGHTHOUSE_SCORES['performance']}, others 100; LCP < {LIGHTHOUSE_LARGEST_PAINT_S:g} s, "
+              f"TBT < {LIGHTHOUSE_BLOCKING_S * 1000:.0f} ms, CLS < {LIGHTHOUSE_LAYOUT_SHIFT:g}")
+    table = Table("Lighthouse, mobile: every page of the website served with gzip",
+                  ["page", "performance", "accessibility", "best practices", "SEO", "first paint", "largest paint",
+                   "blocking time", "layout shift", "transferred", "budget", "result"],
+                  note=f"Lighthouse {results.get('lighthouse', '?')} (package.json) with its mobile defaults "
+                       "(simulated slow 4G, 4x slower CPU) on the system's Chromium, headless; the site served on "
+                       "localhost with gzip and a 10-minute cache, as GitHub Pages serves it; "
+                       f"{results.get('runs', '?')} run(s) per page, the median by performance kept (its scores "
+                       "in the performance column when more than one). Lighthouse's CPU benchmark of this machine "
+                       f"(benchmarkIndex, median of the runs): {results.get('benchmark_index', '?')}; a busy "
+                       "machine lowers it and the simulated times grow. See benchmarks/lighthouse.py.")
+    pages = results.get("pages", [])
+    if not pages:
+        table.add(["(no pages)", *[""] * 10, "**ERROR**"], failed="Lighthouse tested no page")
+    for entry in pages:
+        name = entry["page"]
+        if "error" in entry:
+            table.add([name, *[""] * 10, "**ERROR**"], failed=f"Lighthouse on {name}: {entry['error'][:300]}")
+            continue
+        scores = entry["scores"]
+        misses = [f"{category} {scores[category]} < {least}" for category, least in LIGHTHOUSE_SCORES.items()
+                  if scores[category] < least]
+        limits = [("largest paint", entry["largest_paint_s"], LIGHTHOUSE_LARGEST_PAINT_S, seconds),
+                  ("blocking time", entry["blocking_time_s"], LIGHTHOUSE_BLOCKING_S, seconds),
+                  ("layout shift", entry["layout_shift"], LIGHTHOUSE_LAYOUT_SHIFT, lambda v: f"{v:.3f}")]
+        misses += [f"{label} {show(value)} ≥ {show(limit)}" for label, value, limit, show in limits if value >= limit]
+        runs = entry.get("performance_runs", [])
+        performance = str(scores["performance"]) + (f" ({', '.join(map(str, runs))})" if len(runs) > 1 else "")
+        table.add([name, performance, str(scores["accessibility"]), str(scores["best-practices"]),
+                   str(scores["seo"]), seconds(entry["first_paint_s"]), seconds(entry["largest_paint_s"]),
+                   seconds(entry["blocking_time_s"]), f"{entry['layout_shift']:.3f}",
+                   f"{entry['transferred_bytes'] / 1024:.0f} KiB", budget, "**FAIL**" if misses else "PASS"],
+                  failed=f"{name}: " + ", ".join(misses) if misses else None)
+    return table
+
+
+def bench_lighthouse(site: Path, runs: int) -> Table:
+    """Lighthouse on every page of the built ``site`` (a child process); its table."""
+    if not (site / "index.html").is_file():
+        raise FileNotFoundError(f"no built site at {site}: build it with `jupyter-book build . -W`, "
+                                "or run the book build section")
+    return lighthouse_table(run_worker("benchmarks.lighthouse", ["--site", str(site), "--runs", str(runs)],
+                                       threads=1))
+
+
 def mlp_table(runs: list[dict[str, Any]]) -> Table:
     """The MLP step table from one :mod:`benchmarks.mlp_step` result per thread count."""
     table = Table("One training step of the MLP: dlbook.numpy against PyTorch (CPU)",
@@ -640,6 +701,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="the number of chapters the suite's time is projected to (default 10)")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--skip-explorers", action="store_true", help="do not measure the explorers in Chromium")
+    parser.add_argument("--skip-lighthouse", action="store_true",
+                        help="do not run Lighthouse's mobile test on every page")
+    parser.add_argument("--lighthouse-runs", type=int, default=1,
+                        help="Lighthouse runs per page, the median kept (default 1)")
     parser.add_argument("--skip-mlp", action="store_true")
     parser.add_argument("--skip-cnn", action="store_true", help="do not time chapter 10's CNN step")
     parser.add_argument("--site", type=Path, default=None,
@@ -699,6 +764,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.skip_explorers:
             section(*bench_section("Explorers on the website", ["explorer", "result"],
                                    lambda: bench_explorers(site, moves, train_runs)))
+        if not args.skip_lighthouse:
+            section(*bench_section("Lighthouse", ["page", "result"],
+                                   lambda: bench_lighthouse(site, args.lighthouse_runs)))
         if not args.skip_mlp:
             mlp_args = ["--repeats", str(mlp_repeats), "--dtypes", dtypes]
             section(*bench_section("MLP step", ["configuration", "result"],

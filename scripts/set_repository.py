@@ -108,7 +108,8 @@ Open the first chapter
 [in Colab]({repository.colab(first_chapter(root))})
 or all chapters
 [in Binder]({repository.binder("chapters")});
-every page of the website has the same launch buttons (the rocket at the top).
+every chapter of the website has the same launch buttons (the rocket at the top;
+the front page, which runs no code, has none).
 {README_END}"""
 
 

@@ -67,6 +67,24 @@ CONTROLS_JS = """explorer => [...explorer.querySelectorAll('.dlbook-controls inp
     }))"""
 
 
+#: On the website an explorer is drawn when it comes near the screen: bring each widget view into
+#: view in turn, as a reader scrolling down the page would, until each is drawn (or 15 s went by);
+#: then back to the top. Returns how many views the site's loader keeps.
+DRAW_EVERY_EXPLORER_JS = """async () => {
+    const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
+    const hosts = views.map(view => view.previousElementSibling).filter(host => host?.matches('.dlbook-widget'));
+    for (const host of hosts) {
+        host.scrollIntoView({block: 'center'});
+        const start = performance.now();
+        while (host.dataset.ready !== 'true' && performance.now() - start < 15000) {
+            await new Promise(done => setTimeout(done, 20));
+        }
+    }
+    window.scrollTo(0, 0);
+    return hosts.length;
+}"""
+
+
 #: The saved widget state of an explorer on the website (what its Python object held), without
 #: its module and style sheet.
 SAVED_STATE_JS = """explorer => {

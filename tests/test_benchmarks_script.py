@@ -11,8 +11,11 @@ repaints nothing is counted, a run's frames are counted, the port trains as
 
 from __future__ import annotations
 
+import gzip
 import statistics
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +24,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from benchmarks import cnn_step, explorer_latency, run
+from benchmarks import cnn_step, explorer_latency, lighthouse, run
 from benchmarks.mlp_step import (THREAD_VARIABLES, Config, check_agreement, make_batch, measure, numpy_step,
                                  thread_environment, torch_step)
 from benchmarks.timing import Stats, interleaved, percentile, repeat, run_timed
@@ -568,7 +571,7 @@ def test_the_suite_is_timed_with_every_chapter_and_with_fewer_to_give_the_cost_o
 
 def test_main_writes_the_tables_and_returns_the_verdict(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "latest.md"
-    skip_all = ["--skip-notebooks", "--skip-explorers", "--skip-mlp", "--skip-cnn", "--skip-build"]
+    skip_all = ["--skip-notebooks", "--skip-explorers", "--skip-lighthouse", "--skip-mlp", "--skip-cnn", "--skip-build"]
     assert run.main([*skip_all, "--skip-tests", "--output", str(out)]) == 0
     assert "All budgets met." in out.read_text()
     failing = f"{sys.executable} -c raise(SystemExit(2))"
@@ -586,3 +589,86 @@ def test_main_reports_a_missing_site_as_an_error(tmp_path: Path) -> None:
     skip = ["--skip-notebooks", "--skip-mlp", "--skip-cnn", "--skip-build", "--skip-tests"]
     assert run.main([*skip, "--site", str(tmp_path / "nowhere"), "--output", str(out)]) == 1
     assert "no built site at" in out.read_text() and "**ERROR**" in out.read_text()
+
+
+# --- Lighthouse: the server, the pages, the report, the table ------------------------------------------
+
+def fetch(url: str, gzipped: bool) -> tuple[Any, bytes]:
+    """The headers and body of a GET of ``url``, accepting gzip or not."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzipped else {})
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (a localhost URL)
+        return response.headers, response.read()
+
+
+def test_the_lighthouse_server_gzips_text_as_github_pages_does(tmp_path: Path) -> None:
+    page = ("<p>" + "the same words again " * 200 + "</p>").encode()
+    (tmp_path / "index.html").write_bytes(page)
+    (tmp_path / "picture.png").write_bytes(b"\x89PNG not really " * 50)
+    with explorer_latency.serve(tmp_path, lighthouse.GzipHandler) as base:
+        headers, body = fetch(base + "index.html", gzipped=True)
+        assert headers["Content-Encoding"] == "gzip" and headers["Cache-Control"] == "max-age=600"
+        assert gzip.decompress(body) == page and len(body) < len(page) / 10
+        headers, body = fetch(base + "index.html", gzipped=False)
+        assert headers["Content-Encoding"] is None and body == page
+        headers, body = fetch(base + "picture.png", gzipped=True)  # images are sent as they are
+        assert headers["Content-Encoding"] is None and body == (tmp_path / "picture.png").read_bytes()
+        assert headers["Cache-Control"] == "max-age=600"
+        with pytest.raises(urllib.error.HTTPError, match="404"):
+            fetch(base + "missing.html", gzipped=True)
+
+
+def test_lighthouse_tests_every_page_but_assets_and_redirects(tmp_path: Path) -> None:
+    for name, text in {"index.html": '<meta http-equiv="Refresh" content="0; url=intro.html" />',
+                       "intro.html": "<p>front</p>", "chapters/a.html": "<p>a</p>",
+                       "_static/b.html": "<p>b</p>", "_sources/c.html": "<p>c</p>"}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert lighthouse.site_pages(tmp_path) == ["chapters/a.html", "intro.html"]
+
+
+def lighthouse_report(performance: float, lcp_ms: float, failed: str = "") -> dict[str, Any]:
+    """A Lighthouse JSON report in miniature: four categories, the metrics, and one audit that may fail."""
+    metrics = {"first-contentful-paint": 900.0, "largest-contentful-paint": lcp_ms, "total-blocking-time": 30.0,
+               "cumulative-layout-shift": 0.02, "speed-index": 1100.0, "total-byte-weight": 204800.0,
+               "dom-size": 1500.0}
+    audits = {name: {"numericValue": value, "score": 1, "scoreDisplayMode": "numeric"} for name, value in metrics.items()}
+    audits["meta-description"] = {"score": 0 if failed == "meta-description" else 1, "scoreDisplayMode": "binary"}
+    audits["diagnostics"] = {"score": None, "scoreDisplayMode": "informative"}
+    audits["render-blocking-resources"] = {"score": None, "scoreDisplayMode": "error"}
+    refs = [{"id": name} for name in audits]
+    categories = {name: {"score": performance if name == "performance" else 1.0, "auditRefs": refs}
+                  for name in lighthouse.CATEGORIES}
+    return {"categories": categories, "audits": audits, "environment": {"benchmarkIndex": 1500.0}}
+
+
+def test_a_lighthouse_report_is_summarised_as_scores_metrics_and_failed_audits() -> None:
+    summary = lighthouse.summarise(lighthouse_report(0.934, 2100.0, failed="meta-description"))
+    assert summary["scores"] == {"performance": 93, "accessibility": 100, "best-practices": 100, "seo": 100}
+    assert summary["first_paint_s"] == 0.9 and summary["largest_paint_s"] == 2.1
+    assert summary["blocking_time_s"] == pytest.approx(0.03) and summary["layout_shift"] == 0.02
+    assert summary["transferred_bytes"] == 204800.0 and summary["dom_elements"] == 1500.0
+    assert summary["flagged"] == ["meta-description"] and summary["audit_errors"] == ["render-blocking-resources"]
+    assert summary["benchmark_index"] == 1500.0
+
+
+def test_the_median_lighthouse_run_is_kept() -> None:
+    runs = [{"scores": {"performance": score}, "run": i} for i, score in enumerate([91, 85, 97])]
+    assert lighthouse.median_run(runs)["run"] == 0
+    assert lighthouse.median_run(runs[:2])["run"] == 1  # of two, the worse
+    with pytest.raises(ValueError, match="runs must be >= 1"):
+        lighthouse.measure_site(Path("."), runs=0)
+
+
+def test_lighthouse_table_checks_every_score_and_metric_of_each_page() -> None:
+    good = {"page": "intro.html", **lighthouse.summarise(lighthouse_report(0.95, 2000.0)), "performance_runs": [95]}
+    slow = {"page": "chapters/a.html", **lighthouse.summarise(lighthouse_report(0.89, 2600.0, "meta-description"))}
+    slow["scores"]["seo"] = 91
+    table = run.lighthouse_table({"lighthouse": "12.2.3", "runs": 1, "benchmark_index": 1500.0,
+                                  "pages": [good, slow, {"page": "chapters/b.html", "error": "RuntimeError: no"}]})
+    assert [row[0] for row in table.rows] == ["intro.html", "chapters/a.html", "chapters/b.html"]
+    assert table.rows[0][1:5] == ["95", "100", "100", "100"] and table.rows[0][-1] == "PASS"
+    assert table.rows[0][5:10] == ["900.0 ms", "2.00 s", "30.0 ms", "0.020", "200 KiB"]
+    assert table.rows[1][-1] == "**FAIL**" and table.rows[2][-1] == "**ERROR**"
+    assert table.failures[0] == "chapters/a.html: performance 89 < 90, seo 91 < 100, largest paint 2.60 s ≥ 2.50 s"
+    assert "chapters/b.html" in table.failures[1] and len(table.failures) == 2
+    assert "1500.0" in table.note and "12.2.3" in table.note

@@ -15,6 +15,7 @@ import base64
 import contextlib
 import functools
 import hashlib
+import html
 import http.server
 import json
 import re
@@ -40,6 +41,7 @@ from tests.book import CHAPTERS
 from tests.conftest import BUILD, ROOT, TOC_FILES, SiteBuild
 from tests.explorer_driver import (
     PAD_EXPLORERS,
+    DRAW_EVERY_EXPLORER_JS,
     SAVED_STATE_JS,
     controls,
     draw,
@@ -62,9 +64,9 @@ from tests.notebook_runs import EXECUTED_BY, RUN, cache_folder
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-#: Whether the site's widget loader has mounted every saved view (into the element before its <script>).
-ALL_VIEWS_READY = f"""() => [...document.querySelectorAll('script[type="{WIDGET_VIEW}"]')]
-    .every(script => script.previousElementSibling?.dataset.ready === 'true')"""
+#: Whether the site's widget loader has drawn the explorer of anchor ``id`` (a settings link's target:
+#: the loader draws it at once, wherever it is on the page).
+LINKED_EXPLORER_READY = "id => document.getElementById(id)?.closest('.dlbook-widget')?.dataset.ready === 'true'"
 SCREENSHOTS = BUILD / "screenshots"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 
@@ -178,11 +180,65 @@ def test_every_built_page_is_visited(site: Path) -> None:
 
 
 def test_site_serves_its_own_scripts(site: Path) -> None:
-    """MathJax and the widget renderer are files of the site, where ``_config.yml`` points."""
-    config = CONFIG["sphinx"]["config"]
-    for script in [config["mathjax_path"], *config["nb_ipywidgets_js"]]:
+    """The widget loader is a file of the site, where ``_config.yml`` points, loaded as a deferred
+    classic script (Chromium runs no module script on a page opened from the file system)."""
+    for script, attributes in CONFIG["sphinx"]["config"]["nb_ipywidgets_js"].items():
         assert "://" not in script, f"{script} is loaded from outside the site"
         assert (site / "_static" / script).is_file(), f"{script} is missing from _static/"
+        assert "type" not in attributes and "defer" in attributes, f"{script}: {attributes}"
+
+
+#: A script that a page loads, by its address.
+SCRIPT_SOURCE = re.compile(r"""<script\b[^>]*\bsrc=["']([^"']+)["']""", re.IGNORECASE)
+#: An element that fontawesome.js would have to draw: Font Awesome's classes on anything but an SVG.
+FONT_AWESOME_ELEMENT = re.compile(r"""<(?!svg\b)\w+\b[^>]*\bclass=["'][^"']*\bfa(?:-solid|-brands|-regular|s|b|r)\b""")
+
+
+def test_no_page_loads_a_tex_engine_or_an_icon_script(site: Path) -> None:
+    """Math is typeset and icons are drawn when the book is built: no page loads MathJax or fontawesome.js."""
+    offenders = {}
+    for page in PAGES:
+        text = (site / page).read_text(encoding="utf-8")
+        heavy = [src for src in SCRIPT_SOURCE.findall(text) if re.search(r"mathjax|fontawesome", src, re.IGNORECASE)]
+        left = FONT_AWESOME_ELEMENT.findall(text)
+        if heavy or left or "window.MathJax" in text:
+            offenders[page] = heavy + left + (["window.MathJax"] if "window.MathJax" in text else [])
+    assert offenders == {}
+
+
+#: A page's description for search engines and link previews.
+DESCRIPTION = re.compile(r'<meta name="description" content="([^"]*)"')
+
+
+def test_every_page_has_a_description_from_its_opening(site: Path) -> None:
+    """Each page has a meta description; a page of the book's opens with the first words of its first paragraph."""
+    for page in PAGES:
+        descriptions = DESCRIPTION.findall((site / page).read_text(encoding="utf-8"))
+        assert len(descriptions) == 1, f"{page}: {len(descriptions)} descriptions"
+        description = html.unescape(descriptions[0])
+        assert 20 <= len(description) <= 160, f"{page}: {description!r}"
+        paragraphs = [p for p in "\n\n".join(source_cells(page, "markdown")).split("\n\n")
+                      if p.strip() and not p.lstrip().startswith(("#", "`", ":", "<", "-", "|"))]
+        if paragraphs:
+            words = re.sub(r"[*_`]", "", paragraphs[0]).split()[:4]
+            assert description.split()[:4] == words, f"{page}: {description!r} is not its opening"
+
+
+#: An image tag of a built page.
+IMAGE_TAG = re.compile(r"<img\b[^>]*>")
+
+
+def test_images_have_a_size_and_figures_below_the_first_load_lazily(site: Path) -> None:
+    """Every figure states its width and height (nothing moves when it arrives), and every figure but
+    a page's first waits until the reader comes near it."""
+    for page in PAGES:
+        text = (site / page).read_text(encoding="utf-8")
+        article = text.find('<article class="bd-article"')
+        figures = [tag for tag in IMAGE_TAG.finditer(text) if tag.start() > article >= 0]
+        for tag in figures:
+            assert re.search(r'\bwidth="\d+"', tag[0]) and re.search(r'\bheight="\d+"', tag[0]), f"{page}: {tag[0]}"
+        lazy = ['loading="lazy"' in tag[0] for tag in figures]
+        assert lazy == [False] + [True] * (len(lazy) - 1) if lazy else True, f"{page}: {lazy}"
 
 
 #: Tags that make a browser fetch something as soon as the page loads, with an absolute address.
@@ -236,6 +292,18 @@ class Visit:
     blocked: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     http_errors: list[str] = field(default_factory=list)
+    layout_shift: float = 0.0
+
+
+#: The page's cumulative layout shift so far (the browser's own measure, as Lighthouse's): the
+#: shifts of what the reader sees that no input of theirs caused, summed.
+LAYOUT_SHIFT = """() => new Promise(done => {
+    let sum = 0;
+    const add = entries => entries.forEach(entry => { if (!entry.hadRecentInput) sum += entry.value; });
+    const observer = new PerformanceObserver(list => add(list.getEntries()));
+    observer.observe({type: 'layout-shift', buffered: true});
+    setTimeout(() => { add(observer.takeRecords()); observer.disconnect(); done(sum); }, 200);
+})"""
 
 
 def page_of(visit: Visit) -> str:
@@ -265,13 +333,13 @@ def visit(request: pytest.FixtureRequest, chromium: Browser, server: str) -> Ite
     page.on("pageerror", lambda error: seen.console_errors.append(f"uncaught: {error}"))
     page.on("response", lambda res: res.status >= 400 and seen.http_errors.append(f"{res.status} {res.url}"))
     page.goto(seen.url, wait_until="load")
-    page.evaluate("async () => { if (window.MathJax?.startup?.promise) await MathJax.startup.promise; }")
-    # The site's widget loader mounts each saved view into the element just before its <script>;
-    # if it never does, test_widget_views_render says which view is missing.
-    with contextlib.suppress(PlaywrightTimeoutError):
-        page.wait_for_function(ALL_VIEWS_READY, timeout=15_000)
+    # The site's widget loader draws each saved view into the element just before its <script> when
+    # it comes near the screen: scroll to each as a reader would. If one is never drawn,
+    # test_widget_views_render says which; test_explorers_do_not_move_the_page measures the shifts.
+    page.evaluate(DRAW_EVERY_EXPLORER_JS)
     with contextlib.suppress(PlaywrightTimeoutError):  # late requests (fonts) are recorded too
         page.wait_for_load_state("networkidle", timeout=10_000)
+    seen.layout_shift = page.evaluate(LAYOUT_SHIFT)
     yield seen
     context.close()
 
@@ -310,24 +378,39 @@ def test_no_request_leaves_localhost(visit: Visit) -> None:
     assert [url for url in visit.requests if not is_local(url)] == []
 
 
+#: The math of the page as the build typeset it: every element of class ``math`` holds MathJax's
+#: SVG (its glyphs defined once on the page) and, for screen readers, MathJax's assistive MathML.
 MATH_STATE = """() => {
     const maths = [...document.querySelectorAll('.math')];
+    const containers = [...document.querySelectorAll('mjx-container')];
     const main = (document.querySelector('main') || document.body).cloneNode(true);
     const skip = 'pre, code, script, style, textarea, mjx-container, .widget-subarea';
     main.querySelectorAll(skip).forEach(e => e.remove());
+    const glyphs = [...document.querySelectorAll('mjx-container use')].map(use => use.getAttribute('xlink:href'));
     return {
         count: maths.length,
         untypeset: maths.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 80)),
-        errors: [...document.querySelectorAll('mjx-merror')].map(e => e.dataset.mjxError || e.textContent),
+        errors: [...document.querySelectorAll('mjx-merror, [data-mjx-error]')]
+            .map(e => e.dataset.mjxError || e.textContent),
+        unread: containers.filter(c => !c.querySelector(':scope > svg[aria-hidden="true"]')
+                                       || !c.querySelector(':scope > mjx-assistive-mml > math')).length,
+        undrawn: containers.filter(c => c.checkVisibility() && c.getBoundingClientRect().width === 0).length,
+        missing: [...new Set(glyphs.filter(id => !document.getElementById(id.slice(1))))],
+        engine: typeof window.MathJax !== 'undefined',
         text: main.textContent,
     };
 }"""
 
 
 def test_math_is_typeset(visit: Visit) -> None:
+    """Math arrives typeset (no TeX engine in the page), drawn, and readable by screen readers."""
     state = visit.page.evaluate(MATH_STATE)
-    assert state["untypeset"] == [], "math left for MathJax that it did not typeset"
+    assert not state["engine"], "the page loads MathJax: its math should be typeset when the book is built"
+    assert state["untypeset"] == [], "math left untypeset"
     assert state["errors"] == [], "MathJax could not typeset some math"
+    assert state["unread"] == 0, "typeset math without its hidden SVG and assistive MathML"
+    assert state["undrawn"] == 0, "typeset math that takes no room"
+    assert state["missing"] == [], "glyphs the page does not define"
     raw = re.findall(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|\$\\[A-Za-z]+", state["text"])
     assert raw == [], "raw TeX left in the page text"
     if any("$" in text for text in source_cells(page_of(visit), "markdown")):
@@ -381,6 +464,25 @@ def test_widget_views_render(visit: Visit) -> None:
         assert not view["note"], f"widget view {index} still says the controls need a kernel"
     if any("dlbook.widgets" in code for code in source_cells(page_of(visit), "code")):
         assert views, "the notebook shows an explorer but the page saved no widget view"
+
+
+#: The search fields and buttons a reader sees.
+VISIBLE_SEARCH = "() => [...document.querySelectorAll('.search-button__button')].filter(e => e.checkVisibility()).length"
+
+
+def test_one_search_field(visit: Visit) -> None:
+    """A wide screen shows one search field (the sidebar's), not a second one in a header bar."""
+    assert visit.page.evaluate("() => window.innerWidth") == 1280
+    assert visit.page.evaluate(VISIBLE_SEARCH) == 1
+
+
+def test_explorers_do_not_move_the_page(visit: Visit) -> None:
+    """Drawing each explorer as the reader comes to it moves nothing they see: its place keeps about
+    its height until then (dlbook.css). The page's layout shift, loading and scrolling to every
+    explorer, stays under Lighthouse's budget (0.1)."""
+    assert visit.layout_shift < 0.1, (
+        f"layout shift {visit.layout_shift:.3f}: give a new explorer's place its height in _ext/static/dlbook.css"
+    )
 
 
 LINKS = "() => [...document.querySelectorAll('a[href]')].map(a => a.href)"
@@ -520,8 +622,9 @@ def test_a_link_reopens_the_explorer_as_the_reader_left_it(visit: Visit, chromiu
         page.set_default_timeout(60_000)
         try:
             page.goto(urljoin(visit.url, href))
-            page.wait_for_function(ALL_VIEWS_READY)
-            again = page.locator(f"#{urldefrag(href).fragment}")
+            anchor = urldefrag(href).fragment
+            page.wait_for_function(LINKED_EXPLORER_READY, arg=anchor)
+            again = page.locator(f"#{anchor}")
             assert explorer_key(again) == key
             assert settings(key, controls(again)) == chosen, f"{key}: the link's page shows other settings"
             assert readout(again) == readout(explorer), f"{key}: the link's page says something else"
@@ -530,6 +633,38 @@ def test_a_link_reopens_the_explorer_as_the_reader_left_it(visit: Visit, chromiu
             assert difference is None, f"{key}: the link's page draws another figure: {difference}"
         finally:
             page.close()
+
+
+def test_explorers_live_on_pages_opened_from_the_file_system(site: Path, chromium: Browser) -> None:
+    """The built book opened from the file system (``file://``, as the README says): every explorer
+    is drawn, a control moved changes its read-out to dlbook's, and no error is logged."""
+    pages = [page for page in PAGES if WIDGET_VIEW in (site / page).read_text(encoding="utf-8")]
+    assert pages, "no page of the site shows an explorer"
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(60_000)
+    errors: list[str] = []
+    try:
+        for name in pages:
+            page = context.new_page()
+            page.on("console", lambda msg, name=name: msg.type == "error" and errors.append(f"{name}: {msg.text}"))
+            page.on("pageerror", lambda error, name=name: errors.append(f"{name}: uncaught: {error}"))
+            page.goto((site / name).as_uri(), wait_until="load")
+            views = page.evaluate(DRAW_EVERY_EXPLORER_JS)
+            explorers = find_explorers(page)
+            assert views > 0 and len(explorers) == views, f"{name}: {len(explorers)} of {views} explorers drawn"
+            for explorer in explorers:
+                key, state, text = explorer_key(explorer), explorer.evaluate(SAVED_STATE_JS), readout(explorer)
+                control = controls(explorer)[0]
+                how = move(page, explorer, control, 0)
+                shown = controls(explorer)
+                assert next(c for c in shown if c.name == control.name).value != control.value, f"{name}: {how}"
+                image = drawn_image(explorer) if key == "digits" else None
+                assert readout(explorer) == oracle(key, state, settings(key, shown), image).readout()
+                assert readout(explorer) != text or key == "playground", f"{name}: {key}'s read-out did not change"
+            page.close()
+    finally:
+        context.close()
+    assert errors == []
 
 
 FOCUS_JS = """() => {

@@ -78,7 +78,7 @@ function render({ model, el }) {
   });
   const lossPanel = createPanel(lossFig, {
     left: 66, top: 24, width: 270, height: 236, x: { domain: [0, 1] }, y: { domain: [lossLow, lossHigh], log: true },
-    xLabel: "step", yLabel: "loss", title: "training loss",
+    xLabel: "step", yLabel: "mini-batch loss", title: "training loss", yLabelOffset: 3.5,
   });
   const regions = createRegions(regionsFig, regionsPanel, resolution);
   const curve = lossPanel.content.append("path").attr("fill", "none").attr("stroke", C0).attr("stroke-width", 0.8);

@@ -61,8 +61,11 @@ export function mountExplorer({ model, el, key, figure, extra = [] }) {
   el.classList.add("dlbook-explorer", `dlbook-${key}`);
   el.append(container, ...extra, readout, figure);
   if (globalThis.dlbookSite) {
-    let id = `${key}-explorer`;
-    for (let n = 2; document.getElementById(id); n++) id = `${key}-explorer-${n}`;
+    // The site's loader numbers the explorers of each kind in the order of the page, so that
+    // the anchor names the same explorer whichever is drawn first.
+    const ordinal = Number(el.dataset.dlbookOrdinal ?? 1);
+    let id = ordinal > 1 ? `${key}-explorer-${ordinal}` : `${key}-explorer`;
+    for (let n = ordinal + 1; document.getElementById(id); n++) id = `${key}-explorer-${n}`;
     el.id = id;
     const link = element("a", { class: "dlbook-share" }, ["Link to these settings"]);
     const update = () => {

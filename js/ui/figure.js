@@ -96,14 +96,17 @@ export function createFigure({ width, height, className = "" }) {
 /**
  * One set of axes at (left, top) of size (width, height) inside a figure, with a frame,
  * ticks and labels; `y.log` makes the vertical axis logarithmic; `xTickValues` and an
- * array `xTickLabels` name the ticks (`false` hides their labels). Returns the panel with
- * its scales `x` and `y`, a clipped group `content` to draw in, and `setDomains` (or
- * `setXDomain`) to rescale it. With `axes: false` the panel has no ticks of its own (see
- * `drawAxes`, for ticks drawn once per domain into layers).
+ * array `xTickLabels` name the ticks (`false` hides their labels). The axis labels and the
+ * title keep their distance from the axes in units of their own font size (`yLabelOffset`
+ * for the vertical axis's label), so that a figure whose style sheet sets larger text keeps
+ * them clear of the tick labels. Returns the panel with its scales `x` and `y`, a clipped
+ * group `content` to draw in, and `setDomains` (or `setXDomain`) to rescale it. With
+ * `axes: false` the panel has no ticks of its own (see `drawAxes`, for ticks drawn once per
+ * domain into layers).
  */
 export function createPanel(fig, {
   left, top, width, height, x, y, xLabel, yLabel, title, ticks = 6, xTickLabels = true, xTickValues = null,
-  axes = true,
+  axes = true, yLabelOffset = 3.09,
 }) {
   const clipId = `dlbook-clip-${Math.random().toString(36).slice(2, 9)}`;
   const root = fig.svg.append("g").attr("class", "dlbook-panel");
@@ -121,11 +124,13 @@ export function createPanel(fig, {
     const node = root.append("text").attr("class", "dlbook-label").text(text);
     for (const [name, value] of Object.entries(attributes)) node.attr(name, value);
   };
-  label(xLabel, { x: left + width / 2, y: top + height + 30, "text-anchor": "middle" });
+  // At the labels' usual 11 px (the title's 12 px): 30 below the axis, 34 left of it, 8 above.
+  label(xLabel, { x: left + width / 2, y: top + height, dy: "2.727em", "text-anchor": "middle" });
   label(yLabel, {
-    transform: `translate(${left - 34},${top + height / 2}) rotate(-90)`, "text-anchor": "middle",
+    transform: `translate(${left},${top + height / 2}) rotate(-90)`, dy: `${-yLabelOffset}em`,
+    "text-anchor": "middle",
   });
-  label(title, { x: left + width / 2, y: top - 8, "text-anchor": "middle", class: "dlbook-title" });
+  label(title, { x: left + width / 2, y: top, dy: "-0.667em", "text-anchor": "middle", class: "dlbook-title" });
   const panel = { root, content, left, top, width, height, x: null, y: null, clipId };
   panel.setXDomain = (xDomain) => {
     panel.x = scaleLinear().domain(xDomain).range([left, left + width]);

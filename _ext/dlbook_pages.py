@@ -1,0 +1,285 @@
+"""Pages that are quick on a phone: finished at build time rather than in the reader's browser.
+
+Every page the HTML builder writes in a build is finished once the build is done
+(:func:`finish_pages`), in one pass over those pages only (the HTML files written
+since the build started: a page a build does not write keeps what an earlier
+build made of it, and finishing a page twice changes nothing):
+
+* the theme's icons are inline SVG and ``fontawesome.js`` is gone
+  (:mod:`dlbook_icons`);
+* the math is typeset into SVG with assistive MathML, by MathJax's Node package
+  in one process (:mod:`dlbook_math`), so no page loads MathJax
+  (:func:`tidy_head` drops the scripts Sphinx adds for it);
+* every figure says how big it is (``width`` and ``height``, so nothing moves as
+  it loads), and the figures after a page's first load only when the reader
+  comes near them (``loading="lazy"``) (:func:`size_images`);
+* the explorers' modules leave the page for files of their own, fetched when an
+  explorer comes near the screen (:func:`externalize_modules`);
+* the scripts of the head move to the end of the body, so that the page is
+  drawn before they are fetched (:func:`scripts_last`), and the first visit
+  styles the page once, not twice (:func:`resolve_theme`).
+
+Each page also gets a ``<meta name="description">`` from its own opening: the
+first sentences of its first paragraph (:func:`describe`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import imagesize
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+from dlbook_icons import inline_icons, small_icon_fonts, trim_theme_css
+from dlbook_math import MathError, typeset_pages
+
+logger = logging.getLogger(__name__)
+
+#: The longest description made of whole sentences; a longer first sentence is cut at a word.
+DESCRIPTION_LENGTH = 160
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+#: TeX of inline math in an opening, as plain text reads it.
+TEX_WORDS = {
+    r"\cdot": "·", r"\times": "×", r"\le": "≤", r"\ge": "≥", r"\ne": "≠", r"\approx": "≈",
+    r"\to": "→", r"\sigma": "σ", r"\eta": "η", r"\theta": "θ", r"\nabla": "∇", r"\log": "log",
+    r"\exp": "exp", r"\tanh": "tanh", r"\sum": "Σ", r"\infty": "∞",
+}
+TEX_COMMAND = re.compile(r"\\[A-Za-z]+|\\.")
+
+#: What comes before the icon fonts' rules that the build adds to the book's style sheet.
+FONTS_NOTE = "\n/* The icon fonts, with only the icons the style sheets use (_ext/dlbook_icons.py). */\n"
+
+#: The descriptions of the pages Sphinx makes itself, which have no opening of their own.
+GENERATED = {
+    "genindex": "The index of {book}: its terms, and where the book explains each.",
+    "search": "Search the pages of {book}.",
+}
+
+IMAGE = re.compile(r"<img\b[^>]*?/?>")
+SOURCE = re.compile(r'\bsrc="([^"]+)"')
+#: Where the page's own content starts (images before it are the theme's).
+ARTICLE = '<article class="bd-article"'
+HEAD_END = "</head>"
+BODY_END = "</body>"
+
+
+def math_text(tex: str) -> str:
+    """Inline TeX as plain text: ``z = w \\cdot x + b`` reads ``z = w · x + b``."""
+    text = TEX_COMMAND.sub(lambda match: TEX_WORDS.get(match[0], ""), tex)
+    return " ".join(text.replace("{", "").replace("}", "").split())
+
+
+def opening(doctree: nodes.document) -> str:
+    """The text of the first paragraph of a page, its math as plain text (empty if it has none)."""
+    for paragraph in doctree.findall(nodes.paragraph):
+        parts = [math_text(node.astext()) if isinstance(node, nodes.math) else node.astext()
+                 for node in paragraph.findall(lambda node: isinstance(node, (nodes.Text, nodes.math)))
+                 if not isinstance(node.parent, nodes.math)]
+        text = " ".join("".join(parts).split())
+        if text:
+            return text
+    return ""
+
+
+def describe(text: str, length: int = DESCRIPTION_LENGTH) -> str:
+    """The first sentences of ``text`` up to ``length`` characters, or its first sentence cut at a word."""
+    if length < 20:
+        raise ValueError(f"length must be at least 20 characters, got {length}")
+    sentences = SENTENCE_END.split(text.strip())
+    kept = sentences[0]
+    for sentence in sentences[1:]:
+        if len(kept) + 1 + len(sentence) > length:
+            break
+        kept += " " + sentence
+    if len(kept) <= length:
+        return kept
+    return kept[: kept.rfind(" ", 0, length - 1)].rstrip(",;:") + "…"
+
+
+def is_mathjax(script: Any, mathjax_path: str) -> bool:
+    """Whether a page script is one Sphinx adds for MathJax (its configuration, or MathJax itself)."""
+    filename = str(script.filename or "")
+    body = str(script.attributes.get("body", ""))
+    return filename.endswith(mathjax_path) or body.startswith("window.MathJax")
+
+
+def tidy_head(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+              doctree: nodes.document | None) -> None:
+    """Give the page its description, and load no MathJax."""
+    text = opening(doctree) if doctree is not None else ""
+    book = context.get("docstitle") or app.config.html_title
+    summary = describe(text) if text else GENERATED.get(pagename, "{title}: a page of {book}").format(
+        title=context.get("title") or pagename, book=book)
+    context["metatags"] = context.get("metatags", "") + f'\n<meta name="description" content="{html.escape(summary)}" />'
+    scripts = context.get("script_files")
+    if isinstance(scripts, list):
+        scripts[:] = [script for script in scripts if not is_mathjax(script, app.config.mathjax_path)]
+
+
+#: A script in a page's head, except the theme's tiny one that sets the colour mode before the page
+#: is drawn (marked ``data-cfasync``).
+HEAD_SCRIPT = re.compile(r"\s*<script\b(?![^>]*\bdata-cfasync)[^>]*>.*?</script>", re.DOTALL)
+
+
+def scripts_last(page: str) -> str:
+    """``page`` with the scripts of its head moved to the end of its body, in their order.
+
+    Sphinx and its extensions put their scripts in the head, where the browser
+    must fetch and run each before it draws anything; at the end of the body the
+    page is drawn first. They still run in the same order, before the deferred
+    scripts, and still before the page's ``DOMContentLoaded``.
+    """
+    head_end, body_end = page.find(HEAD_END), page.rfind(BODY_END)
+    if head_end < 0 or body_end < 0:
+        return page
+    head = page[:head_end]
+    moved = "".join(HEAD_SCRIPT.findall(head))
+    if not moved:
+        return page
+    return HEAD_SCRIPT.sub("", head) + page[head_end:body_end] + moved + "\n" + page[body_end:]
+
+
+#: The saved widget state myst-nb writes into a page that shows widgets.
+WIDGET_STATE = re.compile(r'(<script type="application/vnd\.jupyter\.widget-state\+json">)(.*?)(</script>)', re.DOTALL)
+#: Where the explorers' modules go, under ``_static/``; what stands for a module in the saved state.
+MODULES = "dlbook-explorers"
+MODULE_REFERENCE = "dlbook-module:"
+
+
+def module_script(source: str) -> str:
+    """A classic script that hands an explorer's ES module source to the site's widget loader.
+
+    A classic script, not the module itself: Chromium loads no module file from a
+    page opened from the file system, but it runs classic scripts there, and the
+    loader imports the source from a blob: URL.
+    """
+    return f"(globalThis.dlbookModules ??= {{}})[{json.dumps(module_name(source))}] = {json.dumps(source)};\n"
+
+
+def module_name(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:20]
+
+
+def externalize_modules(page: str, static: Path) -> str:
+    """``page`` with each explorer's ES module (``_esm``) moved out of its saved widget state.
+
+    The module goes to ``static/dlbook-explorers/<hash>.js`` (one file per module,
+    shared by every page that shows that explorer, and cached by the browser), and
+    the state names it (``dlbook-module:<hash>``): the page is lighter by the module's
+    size, and a reader fetches it only when an explorer comes near the screen.
+    """
+
+    def state(match: re.Match[str]) -> str:
+        saved = json.loads(match[2])
+        for model in saved.get("state", {}).values():
+            source = model.get("state", {}).get("_esm")
+            if not isinstance(source, str) or source.startswith(MODULE_REFERENCE):
+                continue
+            target = static / MODULES / f"{module_name(source)}.js"
+            if not target.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(module_script(source), encoding="utf-8")
+            model["state"]["_esm"] = MODULE_REFERENCE + module_name(source)
+        # As myst-nb writes it: no "</" that would end the script element early.
+        return match[1] + json.dumps(saved).replace("</", "<\\/") + match[3]
+
+    return WIDGET_STATE.sub(state, page)
+
+
+#: The theme's first script sets the colour mode before the page is drawn, to "auto" on a first
+#: visit; its main script then sets the theme the reader's system asks for, which makes the
+#: browser style the whole page a second time. Resolving "auto" at once makes that a no-op.
+THEME_DEFAULT = 'document.documentElement.dataset.theme = localStorage.getItem("theme") || "auto";'
+THEME_RESOLVED = (
+    'document.documentElement.dataset.theme = localStorage.getItem("theme") || '
+    '(matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");'
+)
+
+
+def resolve_theme(page: str) -> str:
+    """``page`` whose first script sets the light or dark theme at once on a first visit."""
+    return page.replace(THEME_DEFAULT, THEME_RESOLVED, 1)
+
+
+def size_images(page: str, folder: Path) -> str:
+    """Give each image of ``page`` (a file in ``folder``) its size, and lazy loading after the first figure."""
+    article = page.find(ARTICLE)
+    figures = 0
+
+    def image(match: re.Match[str]) -> str:
+        nonlocal figures
+        tag = match[0]
+        source = SOURCE.search(tag)
+        in_article = 0 <= article < match.start()
+        extra = ""
+        # Only the article's figures: the theme sizes its own images (logos) in its style sheet.
+        if in_article and source and " width=" not in tag and "://" not in source[1]:
+            path = (folder / html.unescape(source[1]).split("?")[0]).resolve()
+            width, height = imagesize.get(path) if path.is_file() else (-1, -1)
+            if width > 0 and height > 0:
+                extra += f' width="{width}" height="{height}"'
+        figures += in_article
+        if (not in_article or figures > 1) and "loading=" not in tag:
+            extra += ' loading="lazy" decoding="async"'
+        return re.sub(r"\s*/?>$", lambda end: extra + end[0], tag, count=1)
+
+    return IMAGE.sub(image, page)
+
+
+def written_pages(outdir: Path, since: float) -> list[Path]:
+    """The HTML pages in ``outdir`` written at or after the time ``since`` (seconds since the epoch)."""
+    return [
+        path for path in sorted(outdir.rglob("*.html"))
+        if path.relative_to(outdir).parts[0] not in ("_static", "_sources") and path.stat().st_mtime >= since
+    ]
+
+
+#: When each HTML build started (by builder), less a second for file systems' coarse clocks.
+STARTED: dict[int, float] = {}
+
+
+def start_build(app: Sphinx) -> None:
+    """Note when the build starts: it finishes the pages written after that."""
+    STARTED[id(app.builder)] = time.time() - 1.0
+
+
+def finish_pages(app: Sphinx, exception: Exception | None) -> None:
+    """After a successful HTML build: icons, images and math of the pages this build wrote."""
+    since = STARTED.pop(id(app.builder), None)
+    if exception is not None or app.builder.format != "html" or since is None:
+        return
+    static = Path(app.outdir) / "_static"
+    trim_theme_css(static)
+    sheet = static / "dlbook.css"
+    own = sheet.read_text(encoding="utf-8").split(FONTS_NOTE)[0]
+    sheet.write_text(own + FONTS_NOTE + small_icon_fonts(static, Path(app.doctreedir) / "dlbook-fonts"), encoding="utf-8")
+    pages = {}
+    for path in written_pages(Path(app.outdir), since):
+        page = inline_icons(path.read_text(encoding="utf-8"))
+        page = externalize_modules(size_images(page, path.parent), static)
+        pages[path] = scripts_last(resolve_theme(page))
+    try:
+        pages, errors = typeset_pages(pages, Path(app.srcdir), Path(app.doctreedir) / "dlbook-math.json")
+    except MathError as error:
+        raise ExtensionError(f"dlbook_pages: {error}") from error
+    if errors:
+        raise ExtensionError("dlbook_pages: the math of some pages cannot be typeset:\n" + "\n".join(errors))
+    for path, page in pages.items():
+        path.write_text(page, encoding="utf-8")
+    logger.info(f"dlbook_pages: finished {len(pages)} page(s)")
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    app.connect("builder-inited", start_build)
+    app.connect("html-page-context", tidy_head, priority=900)
+    app.connect("build-finished", finish_pages)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,274 @@
+"""The build's finishing of the website's pages (``_ext/``), piece by piece, without building the book.
+
+Icons drawn inline from the theme's own Font Awesome data, the icon fonts cut
+down to what the style sheets use, math typeset by MathJax's Node package (with
+its cache), descriptions, image sizes, the explorers' modules moved out of the
+pages, and the scripts moved to the end: each checked on small pages made here.
+``tests/test_site.py`` checks the built book itself in Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "_ext"))
+
+import dlbook_icons  # noqa: E402
+import dlbook_math  # noqa: E402
+import dlbook_pages  # noqa: E402
+
+NODE_MISSING = shutil.which("node") is None or not (ROOT / "node_modules" / "mathjax-full").is_dir()
+
+
+# --- icons ----------------------------------------------------------------------------------------------
+
+def test_an_icon_element_becomes_the_svg_fontawesome_js_would_draw() -> None:
+    table = dlbook_icons.icon_table()
+    sun = table["fas", "sun"]
+    svg = dlbook_icons.icon_svg(
+        '<i class="theme-switch fa-solid fa-sun fa-lg" data-mode="light" aria-hidden="true"></i>', table)
+    assert svg == (
+        '<svg class="svg-inline--fa fa-sun theme-switch fa-lg" data-mode="light" aria-hidden="true" '
+        'focusable="false" data-prefix="fas" data-icon="sun" role="img" xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {sun.width} {sun.height}"><path fill="currentColor" d="{sun.path}"></path></svg>'
+    )
+    assert sun.path.startswith("M") and (sun.width, sun.height) == (512, 512)
+
+
+def test_icons_are_found_by_style_and_by_their_aliases() -> None:
+    table = dlbook_icons.icon_table()
+    assert table["fas", "search"] == table["fas", "magnifying-glass"]  # "search" is an alias
+    assert ("fab", "github") in table and ("fas", "github") not in table  # a brand only
+    assert table["far", "sun"] != table["fas", "sun"]  # the regular and solid suns differ
+    svg = dlbook_icons.icon_svg('<span class="fab fa-github"></span>', table)
+    assert 'data-prefix="fab"' in svg and 'data-icon="github"' in svg
+
+
+def test_what_is_not_a_known_icon_stays_as_it_is() -> None:
+    page = ('<i class="fa-solid fa-no-such-icon"></i><span class="eqno"></span><i>text</i>'
+            '<span class="fa-solid fa-bars"></span>'
+            '<script defer src="../_static/scripts/fontawesome.js?digest=1"></script>')
+    done = dlbook_icons.inline_icons(page)
+    assert done.startswith('<i class="fa-solid fa-no-such-icon"></i><span class="eqno"></span><i>text</i><svg ')
+    assert 'data-icon="bars"' in done and "fontawesome.js" not in done
+    assert dlbook_icons.inline_icons(done) == done
+
+
+def test_the_theme_css_loses_its_icon_element_rules_only(tmp_path: Path) -> None:
+    sheet = tmp_path / "styles" / "pydata-sphinx-theme.css"
+    sheet.parent.mkdir()
+    sheet.write_text('.fa-rocket:before{content:"\\f135"}.note:after{content:var(--pst-icon-bell)}'
+                     '.fa-lg{font-size:1.25em}.fa-bars:before{content:"\\f0c9"}')
+    dlbook_icons.trim_theme_css(tmp_path)
+    assert sheet.read_text() == ".note:after{content:var(--pst-icon-bell)}.fa-lg{font-size:1.25em}"
+
+
+def test_icon_fonts_keep_only_the_icons_the_style_sheets_draw(tmp_path: Path) -> None:
+    webfonts = tmp_path / dlbook_icons.WEBFONTS
+    webfonts.mkdir(parents=True)
+    theme = dlbook_icons.FONTAWESOME_JS.parent.parent / dlbook_icons.WEBFONTS
+    for _, _, name in dlbook_icons.ICON_FONTS:
+        shutil.copyfile(theme / f"{name}.ttf", webfonts / f"{name}.ttf")
+        (webfonts / f"{name}.css").write_text('.ignored:after{content:"\\f001"}')  # the fonts' own folder
+    (tmp_path / "a.css").write_text('.x:after{content:"\\f0f3"} .y:before{content:"\uf09b"}')
+    assert dlbook_icons.css_icons(tmp_path) == [0xF09B, 0xF0F3]
+    rules = dlbook_icons.small_icon_fonts(tmp_path, tmp_path / "cache")
+    fonts = sorted(tmp_path.glob("dlbook-*.woff"))
+    assert len(fonts) == 3 and all(font.name in rules for font in fonts)
+    kept = {}
+    for font in fonts:
+        with TTFont(font) as read:
+            kept[font.name.split("-")[2]] = set(read.getBestCmap())
+    assert kept == {"solid": {0xF0F3}, "regular": {0xF0F3}, "brands": {0xF09B}}
+    assert all(font.stat().st_size < 5000 for font in fonts)
+    assert rules.count("@font-face") == 3 and 'font-family: "Font Awesome 6 Brands"' in rules
+    again = dlbook_icons.small_icon_fonts(tmp_path, tmp_path / "cache")  # from the cache, the same
+    assert again == rules
+
+
+# --- math -----------------------------------------------------------------------------------------------
+
+MATH_PAGE = """<html><head><title>t</title></head><body class="x">
+<p>Inline <span class="math notranslate nohighlight">\\(a &lt; b\\)</span> and
+<span class="math notranslate nohighlight">\\(x^2\\)</span>.</p>
+<div class="math notranslate nohighlight" id="equation-one">
+<span class="eqno">(1)<a class="headerlink" href="#equation-one">#</a></span>\\[\\frac{1}{2}\\]</div>
+<div class="math notranslate nohighlight">\\begin{align} a &amp;= b \\end{align}</div>
+<pre>\\(not math\\)</pre>
+</body></html>"""
+
+
+def test_formulas_are_found_with_their_kind_and_entities_decoded() -> None:
+    assert dlbook_math.formulas_in(MATH_PAGE) == [
+        dlbook_math.Formula("a < b", False),
+        dlbook_math.Formula("x^2", False),
+        dlbook_math.Formula("\\frac{1}{2}", True),
+        dlbook_math.Formula("\\begin{align} a &= b \\end{align}", True),
+    ]
+
+
+def fake_cache(tmp_path: Path) -> dlbook_math.MathCache:
+    """A cache holding a made-up typeset form of each formula of MATH_PAGE."""
+    cache = dlbook_math.MathCache(tmp_path / "cache.json", "v1", css="mjx-container { color: red; }")
+    for n, formula in enumerate(dlbook_math.formulas_in(MATH_PAGE)):
+        cache.formulas[formula.key] = f'<mjx-container n="{n}"><use xlink:href="#G{n % 2}"></use></mjx-container>'
+    cache.glyphs.update({"G0": '<path id="G0"></path>', "G1": '<path id="G1"></path>', "G2": "<path id='G2'/>"})
+    return cache
+
+
+def test_a_page_gets_each_formula_typeset_its_glyphs_and_the_style_sheet(tmp_path: Path) -> None:
+    page = dlbook_math.typeset_page(MATH_PAGE, fake_cache(tmp_path))
+    assert [int(n) for n in re.findall(r'<mjx-container n="(\d)">', page)] == [0, 1, 2, 3]
+    assert "\\(" not in page.split("<pre>")[0] and "<pre>\\(not math\\)</pre>" in page
+    assert '<span class="eqno">(1)<a class="headerlink" href="#equation-one">#</a></span><mjx-container n="2">' in page
+    # The glyphs' definitions close the body: the browser draws the page's opening before it reads them.
+    assert re.search(r'<svg id="MJX-SVG-global-cache" style="display: none;" aria-hidden="true">.*</svg></body>',
+                     page, re.DOTALL)
+    assert '<defs><path id="G0"></path><path id="G1"></path></defs>' in page  # the glyphs it uses, once
+    assert "<style>mjx-container{color:red;}</style>\n</head>" in page
+    assert dlbook_math.typeset_page(page, fake_cache(tmp_path)) == page  # typeset once
+    assert dlbook_math.formulas_in(page) == []
+
+
+@pytest.mark.skipif(NODE_MISSING, reason="needs Node.js and `npm ci` (mathjax-full)")
+def test_mathjax_typesets_a_page_into_svg_with_assistive_mathml(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    pages, errors = dlbook_math.typeset_pages({path: MATH_PAGE}, ROOT, tmp_path / "math.json")
+    assert errors == []
+    page = pages[path]
+    containers = re.findall(r"<mjx-container.*?</mjx-container>", page, re.DOTALL)
+    assert len(containers) == 4
+    for container in containers:
+        assert '<svg style="vertical-align' in container and 'aria-hidden="true"' in container
+        assert "<mjx-assistive-mml" in container and "<math " in container
+    assert "<mi>a</mi><mo>&lt;</mo><mi>b</mi>" in containers[0]  # what a screen reader reads
+    assert 'display="true"' in containers[2] and "<mfrac>" in containers[2]
+    used = set(re.findall(r'xlink:href="#([^"]+)"', page))
+    defined = set(re.findall(r'<path [^>]*id="([^"]+)"', page))
+    assert used and used <= defined
+    assert "mjx-assistive-mml{position:absolute !important;" in page
+
+
+@pytest.mark.skipif(NODE_MISSING, reason="needs Node.js and `npm ci` (mathjax-full)")
+def test_typeset_formulas_are_cached_and_tex_errors_name_the_page(tmp_path: Path, monkeypatch) -> None:
+    path, cache = tmp_path / "page.html", tmp_path / "math.json"
+    first, _ = dlbook_math.typeset_pages({path: MATH_PAGE}, ROOT, cache)
+
+    def no_node(*args: object) -> None:
+        raise AssertionError("MathJax ran again for formulas in the cache")
+
+    monkeypatch.setattr(dlbook_math, "typeset", no_node)
+    again, errors = dlbook_math.typeset_pages({path: MATH_PAGE}, ROOT, cache)
+    assert errors == [] and again == first
+    monkeypatch.undo()
+    broken = MATH_PAGE.replace("x^2", "\\frac{x")
+    pages, errors = dlbook_math.typeset_pages({tmp_path / "broken.html": broken}, ROOT, cache)
+    assert len(errors) == 1 and errors[0].startswith("broken.html: MathJax cannot typeset '\\\\frac{x'")
+    assert pages[tmp_path / "broken.html"] == broken
+    saved = json.loads(cache.read_text())
+    assert saved["version"].startswith("mathjax-full 3.2.2") and len(saved["formulas"]) == 4
+
+
+def test_a_cache_of_another_version_is_not_used(tmp_path: Path) -> None:
+    fake_cache(tmp_path).save()
+    cache = fake_cache(tmp_path)
+    cache.changed = True
+    cache.save()
+    assert dlbook_math.MathCache.load(tmp_path / "cache.json", "v1").formulas == cache.formulas
+    assert dlbook_math.MathCache.load(tmp_path / "cache.json", "v2").formulas == {}
+    assert dlbook_math.MathCache.load(tmp_path / "missing.json", "v1").formulas == {}
+
+
+# --- descriptions, images, modules, scripts ----------------------------------------------------------------
+
+def test_a_description_is_the_opening_sentences_that_fit() -> None:
+    text = "First sentence here. Second one, a bit longer than the first. Third."
+    assert dlbook_pages.describe(text, 61) == "First sentence here. Second one, a bit longer than the first."
+    assert dlbook_pages.describe(text, 60) == "First sentence here."
+    long = "A sentence that goes on and on, well past the limit, with no end in sight at all."
+    assert dlbook_pages.describe(long, 40) == "A sentence that goes on and on, well…"
+    with pytest.raises(ValueError, match="length must be at least 20"):
+        dlbook_pages.describe(text, 5)
+
+
+def test_math_in_an_opening_reads_as_text() -> None:
+    assert dlbook_pages.math_text("z = w \\cdot x + b") == "z = w · x + b"
+    assert dlbook_pages.math_text("\\eta \\, \\nabla L(\\theta)") == "η ∇ L(θ)"
+    assert dlbook_pages.math_text("x_{1}^{2}") == "x_1^2"
+
+
+def write_png(path: Path, width: int, height: int) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (width, height), "white").save(path)
+
+
+def test_figures_get_their_size_and_all_but_the_first_load_lazily(tmp_path: Path) -> None:
+    (tmp_path / "_images").mkdir()
+    write_png(tmp_path / "_images" / "a.png", 30, 20)
+    write_png(tmp_path / "_images" / "b.png", 40, 10)
+    page = ('<img alt="logo" src="_static/logo.svg"><article class="bd-article">'
+            '<img alt="A" src="_images/a.png" /><img alt="B" src="_images/b.png" />'
+            '<img alt="C" src="https://example.org/c.png" /></article>')
+    done = dlbook_pages.size_images(page, tmp_path)
+    assert done == ('<img alt="logo" src="_static/logo.svg" loading="lazy" decoding="async">'
+                    '<article class="bd-article">'
+                    '<img alt="A" src="_images/a.png" width="30" height="20" />'
+                    '<img alt="B" src="_images/b.png" width="40" height="10" loading="lazy" decoding="async" />'
+                    '<img alt="C" src="https://example.org/c.png" loading="lazy" decoding="async" /></article>')
+    assert dlbook_pages.size_images(done, tmp_path) == done
+
+
+def test_explorer_modules_leave_the_page_for_shared_files(tmp_path: Path) -> None:
+    source = "export default { render() {} }; // </script> inside"
+    state = {"state": {"m1": {"model_module": "anywidget", "state": {"_esm": source, "x": 1}},
+                       "m2": {"model_module": "anywidget", "state": {"_esm": source}},
+                       "m3": {"model_module": "@jupyter-widgets/base", "state": {"width": None}}}}
+    page = ('<script type="application/vnd.jupyter.widget-state+json">'
+            + json.dumps(state).replace("</script>", "<\\/script>") + "</script><p>after</p>")
+    done = dlbook_pages.externalize_modules(page, tmp_path)
+    saved = json.loads(re.search(r"json\">(.*?)</script>", done, re.DOTALL)[1])
+    name = dlbook_pages.module_name(source)
+    assert saved["state"]["m1"]["state"] == {"_esm": f"dlbook-module:{name}", "x": 1}
+    assert saved["state"]["m2"]["state"]["_esm"] == f"dlbook-module:{name}" and saved["state"]["m3"] == state["state"]["m3"]
+    assert [path.name for path in (tmp_path / "dlbook-explorers").iterdir()] == [f"{name}.js"]
+    script = (tmp_path / "dlbook-explorers" / f"{name}.js").read_text()
+    assert script == f'(globalThis.dlbookModules ??= {{}})["{name}"] = {json.dumps(source)};\n'
+    assert done.endswith("</script><p>after</p>") and dlbook_pages.externalize_modules(done, tmp_path) == done
+
+
+def test_head_scripts_move_to_the_end_of_the_body_in_order() -> None:
+    page = ('<html><head><script data-cfasync="false">mode()</script><link rel="stylesheet" href="a.css">'
+            '<script src="one.js"></script>\n<script>let two = 2;</script><title>t</title></head>'
+            '<body><p>text</p><script defer src="theme.js"></script></body></html>')
+    done = dlbook_pages.scripts_last(page)
+    assert done == ('<html><head><script data-cfasync="false">mode()</script><link rel="stylesheet" href="a.css">'
+                    '<title>t</title></head><body><p>text</p><script defer src="theme.js"></script>'
+                    '<script src="one.js"></script>\n<script>let two = 2;</script>\n</body></html>')
+    assert dlbook_pages.scripts_last(done) == done
+
+
+def test_a_first_visit_gets_the_systems_colour_theme_at_once() -> None:
+    page = f"<script>{dlbook_pages.THEME_DEFAULT}</script>"
+    assert dlbook_pages.resolve_theme(page) == f"<script>{dlbook_pages.THEME_RESOLVED}</script>"
+    assert "prefers-color-scheme: dark" in dlbook_pages.THEME_RESOLVED
+
+
+def test_only_pages_written_since_the_build_started_are_finished(tmp_path: Path) -> None:
+    for name in ("old.html", "new.html", "chapters/new.html", "_static/new.html", "_sources/new.html"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("<p></p>")
+    started = time.time() - 10
+    os.utime(tmp_path / "old.html", (started - 100, started - 100))
+    assert dlbook_pages.written_pages(tmp_path, started) == [tmp_path / "chapters" / "new.html", tmp_path / "new.html"]
