@@ -6,10 +6,15 @@ does three things:
 * groups the tests so that tests sharing a costly fixture run on one worker:
   a notebook's cells share one kernel (nbval); the website's tests share one
   browser page per visit, so each page is a group of its own and the pages
-  spread over the workers; every other file runs whole (:func:`work_unit`);
-* orders the groups: the long live run in JupyterLab first, then the chapters'
-  notebook tests, the Colab-like runtime and the other files, the website's pages
-  last (:func:`pytest_collection_finish`);
+  spread over the workers; each chapter's live run in JupyterLab is a group of
+  its own too, so that the longest pass spreads over the workers (a worker
+  starts JupyterLab once for the chapters it runs in a row); every other file
+  runs whole (:func:`work_unit`);
+* orders the groups: the chapters' notebook tests first, so that the website's
+  build, which waits for them, starts as early as it can; then the Colab-like
+  runtime, the longest group, and the chapters in JupyterLab, the longest
+  first; the other files; the website's pages last, built by then
+  (:func:`pytest_collection_finish`);
 * builds the website in the controller, in the background, as soon as the last
   chapter's notebook test is done (:class:`BackgroundBuild`): the build takes
   every chapter's outputs and widget state from nbval's execution of it, which
@@ -41,17 +46,28 @@ BUILD_COMMAND = [
 ]
 
 #: The order in which the workers take the groups (by the group's kind, then as collected): the
-#: longest first, then the notebooks, which the website's build waits for, the website last.
-ORDER = {"tests/test_live_jupyterlab.py": 0, "notebook": 1, "tests/test_wheel_install.py": 2, "file": 3, "site": 4}
+#: notebooks, which the website's build waits for, first; the longest groups next; the website last.
+ORDER = {"notebook": 0, "tests/test_wheel_install.py": 1, "tests/test_live_jupyterlab.py": 2, "file": 3, "site": 4}
+LIVE_JUPYTERLAB = "tests/test_live_jupyterlab.py"
 
 
 def work_unit(nodeid: str) -> str:
-    """The group of a test, from its id: a website page, or else its file."""
+    """The group of a test, from its id: a website page, a chapter in live JupyterLab, or else its file."""
     path = nodeid.split("::", 1)[0]
     page = re.search(r"\[([^\[\]]+\.html)\]$", nodeid)
     if path.startswith("tests/test_site") and page:
         return f"site:{page[1]}"
+    chapter = re.search(r"\[(\d+)_\w+\]$", nodeid)
+    if path == LIVE_JUPYTERLAB and chapter:
+        return f"{path}:{chapter[1]}"
     return path
+
+
+def running_order(nodeid: str) -> tuple[int, int]:
+    """Where a test's group comes in the run: by its kind, and a later chapter's live run in JupyterLab (longer) first."""
+    unit = work_unit(nodeid)
+    chapter = unit.rsplit(":", 1)[1] if unit.startswith(f"{LIVE_JUPYTERLAB}:") else "0"
+    return ORDER[kind(nodeid)], -int(chapter)
 
 
 def kind(nodeid: str) -> str:
@@ -60,6 +76,8 @@ def kind(nodeid: str) -> str:
         return "site"
     if unit.endswith(".ipynb"):
         return "notebook"
+    if unit.startswith(LIVE_JUPYTERLAB):
+        return LIVE_JUPYTERLAB
     return unit if unit in ORDER else "file"
 
 
@@ -82,7 +100,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> BookScheduli
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Put the groups in running order before a worker reports its tests to the controller."""
-    session.items.sort(key=lambda item: ORDER[kind(item.nodeid)])
+    session.items.sort(key=lambda item: running_order(item.nodeid))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import copy
 import functools
 import hashlib
 import html
 import http.server
 import json
 import re
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -61,6 +63,9 @@ from tests.explorer_driver import (
 )
 from tests.notebook_runs import EXECUTED_BY, RUN, cache_folder
 
+sys.path.insert(0, str(ROOT / "_ext"))
+import dlbook_pages  # noqa: E402
+
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -75,6 +80,22 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 PAGES = [f"{name}.html" for name in TOC_FILES] + ["genindex.html", "search.html"]
 #: ``index.html`` only redirects to the first page.
 REDIRECT = "index.html"
+
+
+def published_state(state: dict[str, Any], site: Path) -> dict[str, Any]:
+    """The widget state ``state`` as the ``site`` publishes it: each explorer's ES module in a file of its own.
+
+    Checks that the file holds that module (``_ext/dlbook_pages.py`` moves it there).
+    """
+    state = copy.deepcopy(state)
+    for model in state.get("state", {}).values():
+        source = model.get("state", {}).get("_esm")
+        if isinstance(source, str):
+            name = dlbook_pages.module_name(source)
+            module = site / "_static" / dlbook_pages.MODULES / f"{name}.js"
+            assert module.read_text(encoding="utf-8") == dlbook_pages.module_script(source), module
+            model["state"]["_esm"] = dlbook_pages.MODULE_REFERENCE + name
+    return state
 
 
 def source_of(page: str) -> Path | None:
@@ -158,7 +179,8 @@ def test_pages_show_this_runs_execution_and_the_build_executed_none(site: Path, 
                  if WIDGET_VIEW in output.get("data", {})]
         assert [view["model_id"] for view in page_scripts(html, WIDGET_VIEW)] == views, chapter.name
         saved = page_scripts(html, WIDGET_STATE)
-        assert saved == ([executed.metadata.widgets[WIDGET_STATE]] if views else []), chapter.name
+        assert saved == ([published_state(executed.metadata.widgets[WIDGET_STATE], site)] if views else []), (
+            chapter.name)
         drawn = {hashlib.sha256(base64.b64decode(output["data"]["image/png"])).digest()
                  for cell in executed.cells for output in cell.outputs if "image/png" in output.get("data", {})}
         shown = [hashlib.sha256(image).digest() for image in output_images(html, page)]
