@@ -639,22 +639,64 @@ def test_a_link_reopens_the_explorer_as_the_reader_left_it(visit: Visit, chromiu
         assert unmoved == [], f"{key}: {unmoved} still show the values the page opened with"
         href = explorer.locator("a.dlbook-share").get_attribute("href")
         assert all(f"{key}.{name}=" in href for name in chosen), f"{key}: the link lacks settings: {href}"
-        reader = shown(explorer)
-        page = chromium.new_page(viewport=visit.page.viewport_size)
-        page.set_default_timeout(60_000)
-        try:
-            page.goto(urljoin(visit.url, href))
-            anchor = urldefrag(href).fragment
-            page.wait_for_function(LINKED_EXPLORER_READY, arg=anchor)
-            again = page.locator(f"#{anchor}")
-            assert explorer_key(again) == key
-            assert settings(key, controls(again)) == chosen, f"{key}: the link's page shows other settings"
-            assert readout(again) == readout(explorer), f"{key}: the link's page says something else"
-            assert shown(again) == reader, f"{key}: the link's page shows another state"
-            difference = picture_difference(figure_pixels(again), figure_pixels(explorer))
-            assert difference is None, f"{key}: the link's page draws another figure: {difference}"
-        finally:
-            page.close()
+        assert_the_link_reopens_it(visit, chromium, explorer)
+
+
+def assert_the_link_reopens_it(visit: Visit, chromium: Browser, explorer: Any) -> None:
+    """Open the link under ``explorer`` in a fresh page: that page shows the same controls, read-out and
+    figure (its SVG, canvases and description, and its pixels) as the reader's page."""
+    key = explorer_key(explorer)
+    chosen = settings(key, controls(explorer))
+    href = explorer.locator("a.dlbook-share").get_attribute("href")
+    reader = shown(explorer)
+    page = chromium.new_page(viewport=visit.page.viewport_size)
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(urljoin(visit.url, href))
+        anchor = urldefrag(href).fragment
+        page.wait_for_function(LINKED_EXPLORER_READY, arg=anchor)
+        again = page.locator(f"#{anchor}")
+        assert explorer_key(again) == key
+        assert settings(key, controls(again)) == chosen, f"{key}: the link's page shows other settings"
+        assert readout(again) == readout(explorer), f"{key}: the link's page says something else"
+        assert shown(again) == reader, f"{key}: the link's page shows another state"
+        difference = picture_difference(figure_pixels(again), figure_pixels(explorer))
+        assert difference is None, f"{key}: the link's page draws another figure: {difference}"
+    finally:
+        page.close()
+
+
+def test_the_playground_shows_its_settings_whatever_order_they_came_in(visit: Visit, chromium: Browser) -> None:
+    """Pick the next data set and give it the most label noise and held-out points, go back to the data set
+    the page opened with and choose a little of both: the figure, every data set's points included (the
+    hidden ones wait in the page for the next pick), is the one a fresh page opened at these settings shows.
+    """
+    playgrounds = [e for e in explorers_on(visit) if explorer_key(e) == "playground"]
+    if not playgrounds:
+        pytest.skip("no playground on this page")
+    for explorer in playgrounds:
+        state = explorer.evaluate(SAVED_STATE_JS)
+        data_sets = next(spec["values"] for spec in state["_controls"] if spec["name"] == "data")
+        first = data_sets.index(state["data"])
+        menu = explorer.locator('[name="data"]')
+        menu.select_option(index=(first + 1) % len(data_sets))
+        press(explorer, "noise", "End")
+        press(explorer, "held_out", "End")
+        menu.select_option(index=first)
+        press(explorer, "noise", "Home", *["ArrowRight"] * 2)
+        press(explorer, "held_out", "Home", *["ArrowRight"] * 3)
+        chosen = settings("playground", controls(explorer))
+        assert (chosen["data"], chosen["noise"], chosen["held_out"]) == (
+            state["data"], pytest.approx(0.1), pytest.approx(0.15)), "the keys did not move the sliders"
+        assert_the_link_reopens_it(visit, chromium, explorer)
+
+
+def press(explorer: Any, name: str, *keys: str) -> None:
+    """Focus the control ``name`` of ``explorer`` and press ``keys`` in turn, as a keyboard user would."""
+    control = explorer.locator(f'[name="{name}"]')
+    control.focus()
+    for key in keys:
+        control.press(key)
 
 
 def test_explorers_live_on_pages_opened_from_the_file_system(site: Path, chromium: Browser) -> None:

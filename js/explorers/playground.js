@@ -10,7 +10,9 @@
  * curve, beside the loss on the training points), and the L2 rate is the weight decay.
  *
  * A setting's change must repaint within a frame, so nothing is rebuilt: each data set's
- * points are drawn once and only the points whose label or role changed are restyled; the
+ * points are drawn once and only the points whose label or role changed are restyled. Every
+ * data set's points, shown or hidden, follow the label noise and held-out share, so what the
+ * figure holds depends on the settings alone, not on the order a reader chose them in; the
  * untrained network's picture is cached per data set, hidden units and activation, and
  * computed ahead in idle time for the settings a reader is likely to pick next.
  */
@@ -127,7 +129,8 @@ function render({ model, el }) {
   const shell = mountExplorer({ model, el, key: "playground", figure, extra: [actions] });
 
   // Each data set's axes and points are drawn once, into a layer of their own over the regions; a data set is
-  // shown by showing its layer, and a point is restyled only when its label or role changes.
+  // shown by showing its layer, and a point is restyled only when its label or role changes (in every layer,
+  // hidden or not: see stylePoints).
   const drawn = Object.fromEntries(Object.entries(datasets).map(([name, { X, y }]) => {
     const extent = plotExtent(X);
     const layer = createLayer(regionsFig);
@@ -184,9 +187,9 @@ function render({ model, el }) {
     return splits.get(key);
   };
 
-  /** Restyle the points of the shown data set whose label or role changed. */
-  const stylePoints = (split, s) => {
-    const entry = drawn[s.data];
+  /** Restyle the points of the data set `name` whose label or role differs in `split`. */
+  const styleLayer = (name, split) => {
+    const entry = drawn[name];
     split.labels.forEach((label, i) => {
       const look = split.held[i] ? 2 + label : label;
       if (entry.looks[i] === look) return;
@@ -200,6 +203,15 @@ function render({ model, el }) {
     });
   };
 
+  /**
+   * Restyle, in every data set's layer, shown or hidden, the points whose label or role changed: the figure then
+   * depends on the settings alone, not on the order they were chosen in (a hidden layer left as it was last shown
+   * would differ from the one of a page opened at these settings).
+   */
+  const stylePoints = (s) => {
+    for (const name of Object.keys(drawn)) styleLayer(name, splitOf({ ...s, data: name }));
+  };
+
   /** Lay out the chosen data set, its points and the steps axis for the settings. */
   const layout = (s, split) => {
     if (shownData !== s.data) {
@@ -207,7 +219,7 @@ function render({ model, el }) {
       drawn[s.data].layer.show(true);
       shownData = s.data;
     }
-    stylePoints(split, s);
+    stylePoints(s);
     const hasHeld = split.heldOut.y.length > 0;
     if (hasHeld !== shownHeld) {
       for (const [part, shown] of [[key, hasHeld], [curveKey, hasHeld], [heldTitle, hasHeld], [plainTitle, !hasHeld]]) {
