@@ -128,6 +128,26 @@ def check_real(
     return number
 
 
+def check_number(name: str, value: Any) -> Any:
+    """``value`` itself, after checking it is a number that ``torch.optim`` or ``torch.nn.init`` could compute with.
+
+    As torch, it takes any real number (``bool``, NaN and infinities
+    included: torch's own range checks decide on them) and a 0-D array or
+    tensor. It refuses what is not a number (``None``, a string, a list, a
+    complex number) with :class:`ArgumentTypeError`, and an integer too
+    large for a float with ``ValueError`` (torch's ``OverflowError``), both
+    naming the argument.
+    """
+    number = _plain_number(value)
+    if not isinstance(number, Real):
+        raise ArgumentTypeError(f"{name} must be a number, got {describe(value)} ({type(value).__name__})")
+    try:
+        float(number)
+    except OverflowError:
+        raise ValueError(f"{name} is too large for a float: {describe(value)}") from None
+    return value
+
+
 def check_entries(what: str, count: int, hint: str = "") -> None:
     """Raise ``ValueError`` when an array of ``count`` numbers, ``what``, would exceed :data:`MAX_ENTRIES`."""
     if count > MAX_ENTRIES:

@@ -26,23 +26,31 @@ from numbers import Integral, Real
 from typing import Callable
 from statistics import NormalDist
 
-from dlbook._validate import check_count
+from dlbook._validate import check_count, check_integer, check_real, describe
+
+
+#: The most trials :func:`binomial_cdf` (and so :func:`exact_interval`) sums over: one term per success, in Python.
+MAX_TRIALS = 10**6
 
 
 def _check(successes: int, n: int, confidence: float) -> None:
     check_count("n", n, 1)
     if isinstance(successes, bool) or not isinstance(successes, Integral) or not 0 <= successes <= n:
-        raise ValueError(f"successes must be a whole number from 0 to n = {n}, got {successes!r}")
+        raise ValueError(f"successes must be a whole number from 0 to n = {n}, got {describe(successes)}")
     if isinstance(confidence, bool) or not isinstance(confidence, Real) or not 0 < confidence < 1:
-        raise ValueError(f"confidence must be a number between 0 and 1, got {confidence!r}")
+        raise ValueError(f"confidence must be a number between 0 and 1, got {describe(confidence)}")
 
 
 def binomial_cdf(k: int, n: int, p: float) -> float:
     r""":math:`P(K \le k)` for :math:`K \sim \mathrm{Binomial}(n, p)`: :math:`\sum_{i \le k} \binom{n}{i} p^i (1 - p)^{n - i}`.
 
     Summed in logarithms (:math:`\log \binom{n}{i}` from ``math.lgamma``), so
-    that large :math:`n` neither overflows nor underflows.
+    that large :math:`n` neither overflows nor underflows. Raises an error
+    naming the argument unless ``k`` is an integer, ``n`` one from 1 to
+    :data:`MAX_TRIALS` and ``p`` a number from 0 to 1.
     """
+    k, n = check_integer("k", k), check_count("n", n, 1, MAX_TRIALS)
+    p = check_real("p", p, low=0, high=1)
     if k < 0:
         return 0.0
     if k >= n or p <= 0.0:

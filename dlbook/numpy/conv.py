@@ -46,18 +46,20 @@ from numpy.lib.stride_tricks import as_strided
 from numpy.typing import ArrayLike
 
 from dlbook._conv_checks import Geometry, check_grad_output, check_same_dtype, conv_geometry
+from dlbook.numpy._arrays import as_numeric_array
 from dlbook.numpy._windows import batched, unbatched
 
 
 def as_float_arrays(**arrays: ArrayLike | None) -> list[np.ndarray | None]:
-    """The arguments as arrays in one floating-point dtype, in order (``None`` stays ``None``).
+    """The arguments as arrays in one floating-point dtype, in order (a ``bias`` of ``None`` stays ``None``).
 
     Float arrays keep their dtype and must all share it (``ValueError``
     otherwise, as torch refuses a float32 input with float64 weights); the
     others (integers, booleans, lists) take that dtype, or float64 if no
     argument is a float array.
     """
-    converted = {name: None if a is None else np.asarray(a) for name, a in arrays.items()}
+    converted = {name: None if a is None and name == "bias" else as_numeric_array(a, name)
+                 for name, a in arrays.items()}
     floats = {name: a for name, a in converted.items() if a is not None and np.issubdtype(a.dtype, np.floating)}
     check_same_dtype(**floats)
     dtype = next(iter(floats.values())).dtype if floats else np.dtype(np.float64)

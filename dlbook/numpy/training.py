@@ -24,6 +24,7 @@ threads costs more than it saves, ten times more when the cores are busy, as
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Callable
 
 import numpy as np
@@ -31,6 +32,7 @@ from numpy.typing import ArrayLike
 from threadpoolctl import threadpool_limits
 
 from dlbook._validate import (
+    ArgumentTypeError,
     check_count,
     check_entries,
     check_function,
@@ -381,7 +383,10 @@ class EarlyStopping:
         validation: tuple[ArrayLike, ArrayLike],
         patience: int | None = None,
     ) -> None:
-        X, y = as_float_array(validation[0]), np.asarray(validation[1])
+        check_function("logits", logits)
+        if isinstance(validation, (str, bytes, Mapping)) or not isinstance(validation, Sequence) or len(validation) != 2:
+            raise ArgumentTypeError(f"validation must be a pair (X_val, y_val), got {describe(validation)}")
+        X, y = as_float_array(validation[0], "validation[0]"), as_numeric_array(validation[1], "validation[1]")
         check_labelled_data(X, y)
         if patience is not None:
             check_count("patience", patience, 1)

@@ -30,6 +30,7 @@ from dlbook._validate import (
 from dlbook.batches import run_sgd
 from dlbook.numpy._arrays import as_float_array, as_numeric_array
 from dlbook.numpy.training import Callback, Params, check_l2_penalty, optimizer_options, prepare_training
+from dlbook.numpy.weight_decay import check_weight_decay
 from dlbook.torch._tensors import as_float_tensor, from_numpy
 from dlbook.torch.mlp import MLP
 
@@ -82,6 +83,7 @@ def weight_decay_groups(model: torch.nn.Module, weight_decay: float) -> list[dic
     ``weight``); biases and normalisation parameters, one axis, keep
     ``weight_decay=0``, as in :func:`dlbook.numpy.weight_decay.add_weight_decay`.
     """
+    check_weight_decay(weight_decay)
     parameters = list(model.parameters())
     return [
         {"params": [p for p in parameters if p.ndim >= 2], "weight_decay": weight_decay},

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 
 from dlbook._validate import check_count
-from dlbook.numpy.optim.optimizer import Optimizer
+from dlbook.numpy.optim.optimizer import Optimizer, check_numbers
 
 
 class LRScheduler:
@@ -82,6 +82,7 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
         check_count("step_size", step_size, 1)
+        check_numbers(gamma=gamma)
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -111,6 +112,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
         check_count("T_max", T_max, 1)
+        check_numbers(eta_min=eta_min)
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
@@ -148,6 +150,7 @@ class LinearLR(LRScheduler):
         total_iters: int = 5,
         last_epoch: int = -1,
     ) -> None:
+        check_numbers(start_factor=start_factor, end_factor=end_factor)
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError(
                 "Starting multiplicative factor expected to be greater than 0 and less or equal to 1: "
