@@ -529,28 +529,29 @@ CHAPTERS_8_TO_10: list[Api] = [
                                                         "weight": np.full(3, 2.0), "eps": 1e-5},
         {"grad_output": FLOATS, "input": FLOATS, "weight": WEIGHTS, "eps": HYPER}, mirror=True),
     Api("l2_penalty", dn.l2_penalty, {"params": PARAMS2, "weight_decay": 0.01},
-        {"params": PARAMS, "weight_decay": REAL}),
+        {"params": PARAMS, "weight_decay": REAL}, mirror=True),  # arithmetic: NaN passes, as in torch's weight decay
     Api("add_weight_decay", dn.add_weight_decay, {"params": PARAMS2, "grads": GRADS2, "weight_decay": 0.01},
-        {"params": PARAMS, "grads": PARAMS, "weight_decay": REAL}),
+        {"params": PARAMS, "grads": PARAMS, "weight_decay": REAL}, mirror=True),
     Api("init_regularised", dn.init_regularised, {"n_in": 2, "n_hidden": 3, "n_out": 2, "batch_norm": True,
                                                   "seed": 0},
         {"n_in": COUNT, "n_hidden": COUNT, "n_out": COUNT, "seed": SEED}),
     Api("regularised_forward", lambda network, **kwargs: dn.regularised_forward(fresh(network), **kwargs),
         {"network": NETWORK, "X": X2, "training": True, "dropout": 0.5, "rng": generator()},
-        {"network": PARAMS, "X": FLOATS, "dropout": HYPER, "rng": GENERATOR}),
+        {"network": PARAMS, "X": FLOATS, "dropout": HYPER, "rng": GENERATOR}, aliases=("params",)),
     Api("regularised_logits", dn.regularised_logits, {"network": NETWORK, "X": X2},
-        {"network": PARAMS, "X": FLOATS}),
+        {"network": PARAMS, "X": FLOATS}, aliases=("params",)),
     Api("regularised_backward", dn.regularised_backward,
         {"network": PLAIN_NETWORK, "cache": dn.regularised_forward(fresh(PLAIN_NETWORK), X2, True, 0.5, generator())[1],
          "grad_logits": np.ones((6, 2))},
-        {"network": PARAMS, "grad_logits": FLOATS}),
+        {"network": PARAMS, "grad_logits": FLOATS}, aliases=("params",)),
     Api("train_regularised", dn.train_regularised,
         {"X": X2, "y": Y2, "n_hidden": 3, "lr": 0.5, "batch_size": 2, "epochs": 2, "seed": 0, "weight_decay": 0.01,
          "dropout": 0.2, "batch_norm": True},
         {"X": FLOATS, "y": LABELS, "n_hidden": COUNT, "lr": REAL, "batch_size": COUNT, "epochs": COUNT,
          "seed": SEED, "weight_decay": REAL, "dropout": HYPER}),
     Api("regularised_mlp", lambda network, dropout: dt.to_network(dt.regularised_mlp(network, dropout)),
-        {"network": NETWORK, "dropout": 0.5}, {"network": PARAMS, "dropout": HYPER}),
+        {"network": NETWORK, "dropout": 0.5}, {"network": PARAMS, "dropout": HYPER},
+        aliases=("params",)),
     Api("EarlyStopping", early_stopping, {"logits": lambda p, X: dn.mlp_forward(p, X)[0], "validation": (X2, Y2),
                                           "patience": 2},
         {"logits": FUNCTION, "validation": LIST, "patience": COUNT_OR_NONE}),
@@ -603,7 +604,7 @@ CHAPTERS_8_TO_10: list[Api] = [
         {"surface": NAME, "make_optimizer": FUNCTION, "start": FLOATS, "steps": INDEX}),
     Api("get_surface", surfaces.get_surface, {"name": "saddle"}, {"name": NAME}, aliases=("surface",)),
 ] + [
-    Api(name, getattr(surfaces, name), {"w": np.array([0.5, -1.0])}, {"w": FLOATS})
+    Api(name, getattr(surfaces, name), {"w": np.array([0.5, -1.0])}, {"w": FLOATS}, mirror=True)  # inf past 1e77
     for name in ("quadratic_loss", "quadratic_gradient", "rosenbrock_loss", "rosenbrock_gradient", "saddle_loss",
                  "saddle_gradient")
 ] + [
@@ -899,9 +900,17 @@ def test_each_finding_is_refused_with_a_named_error(call: Callable[[], Any], err
     (lambda: dn.regularised_backward(PLAIN_NETWORK, dn.regularised_forward(fresh(PLAIN_NETWORK), X2, True)[1],
                                      np.ones((5, 2))), ValueError, r"grad_logits must have the shape of the logits"),
     (lambda: dn.train_regularised(None, Y2), TypeError, "X must be a number or an array of numbers, got None"),
+    (lambda: dt.train_model(dt.MLP(2, 3, 2), X2, Y2, lr=1e300, batch_size=2, epochs=1), ValueError,
+     "lr=1e[+]300 is too large for the model's torch.float32 parameters"),
+    (lambda: lr_scheduler.CosineAnnealingLR(optim.SGD(fresh(PARAMS2), lr=0.1), 10**400), ValueError,
+     "T_max must be an integer of at most"),
+    (lambda: init.xavier_normal((3, 4), gain=-1.0), ValueError, "gain [(]or a[)] gives the standard deviation"),
+    (lambda: init.xavier_uniform((3, 4), gain=float("inf")), ValueError, "must be non-negative and finite"),
     (lambda: surfaces.rosenbrock_loss(None), TypeError, "w must be a number or an array of numbers, got None"),
     (lambda: surfaces.saddle_gradient(np.array([1.0 + 2j, 3j])), TypeError, "w must hold real numbers"),
     (lambda: surfaces.descent_path("saddle", None, (0.5, 0.5), 3), TypeError, "make_optimizer must be a function"),
+    (lambda: surfaces.descent_path("saddle", lambda p: optim.SGD(p, lr=0.1), (0.5, 0.5), 10**400), ValueError,
+     "steps must be an integer of at most 100,000"),
     (lambda: surfaces.descent_path("saddle", lambda p: optim.SGD(p, lr=0.1), [10**400, 1], 3), ValueError,
      "start holds an integer too large for a float"),
 ])
@@ -918,6 +927,33 @@ def test_a_network_with_buffers_still_takes_weight_decay() -> None:
     decayed = dn.add_weight_decay(network, grads, 0.5)
     np.testing.assert_array_equal(decayed["W1"], 1 + 0.5 * network["W1"])
     np.testing.assert_array_equal(decayed["b1"], grads["b1"])
+
+
+def test_numpy_integers_and_huge_slopes_give_the_python_numbers_answer() -> None:
+    assert intervals.wilson_interval(np.uint8(150), np.uint8(200)) == intervals.wilson_interval(150, 200)
+    schedule = lr_scheduler.CosineAnnealingLR(optim.SGD(fresh(PARAMS2), lr=0.1), T_max=np.uint8(3))
+    schedule.step()
+    assert schedule.get_last_lr() == pytest.approx([0.1 * (1 + np.cos(np.pi / 3)) / 2])
+    assert init.calculate_gain("leaky_relu", 1e300) == pytest.approx(np.sqrt(2) / 1e300)  # torch: OverflowError
+
+
+def test_a_regularised_training_with_a_huge_rate_does_not_warn() -> None:
+    """Overflow is silent, as in ``train_classifier``; what it makes is either finite or a named error."""
+    try:
+        _, losses = dn.train_regularised(X2, Y2, n_hidden=3, lr=1e300, weight_decay=1e300, batch_size=2, epochs=2)
+    except ValueError as error:
+        assert "the training diverged" in str(error)
+    else:
+        assert np.isfinite(losses).all()
+
+
+def test_conv2d_backward_keeps_infinities_where_torch_does() -> None:
+    """The columns the NumPy side computes and throws away must not turn 0 * inf into NaN in the gradients."""
+    weight, images = KERNELS.copy(), IMAGES.copy()
+    weight[0, 0, 1, 1], images[0, 0, 2, 4] = np.inf, -np.inf
+    grad_output = np.ones((2, 2, 3, 3))
+    for args in ((grad_output, IMAGES, weight), (grad_output, images, KERNELS)):
+        assert_same(dn.conv2d_backward(*args, stride=2, padding=1), dt.conv2d_backward(*args, stride=2, padding=1))
 
 
 def test_nan_never_passes_a_gradient_check() -> None:

@@ -82,6 +82,8 @@ def calculate_gain(nonlinearity: Nonlinearity, param: int | float | None = None)
             negative_slope = check_number("negative_slope", param)
         else:
             raise ValueError(f"negative_slope {describe(param)} not a valid number")
+        if abs(negative_slope) > 1e150:  # its square would overflow: 2 / (1 + a^2) is 2 / a^2 in floats
+            return math.sqrt(2.0) / abs(float(negative_slope))
         return math.sqrt(2.0 / (1 + negative_slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
@@ -143,15 +145,27 @@ def _generator(rng: Seed) -> np.random.Generator:
     return np.random.default_rng(None if rng is None else check_seed(rng, "rng"))
 
 
+def _check_std(std: float, finite: bool) -> float:
+    """``std`` itself; ``ValueError`` where torch's ``normal_`` (``finite=False``) or ``uniform_`` refuses it.
+
+    Both refuse a negative or NaN deviation; ``normal_`` draws infinities for
+    an infinite one, ``uniform_`` refuses it too.
+    """
+    if not std >= 0 or (finite and std == math.inf):
+        raise ValueError(f"gain (or a) gives the standard deviation {std}; it must be non-negative"
+                         + (" and finite" if finite else ""))
+    return std
+
+
 def _uniform(shape: Shape, std: float, rng: Seed, dtype: DTypeLike) -> np.ndarray:
     r"""Draws from :math:`U(-\sqrt 3\,\sigma, \sqrt 3\,\sigma)`, whose standard deviation is :math:`\sigma`."""
-    bound = math.sqrt(3.0) * std
+    bound = math.sqrt(3.0) * _check_std(std, finite=True)
     return _generator(rng).uniform(-bound, bound, size=tuple(shape)).astype(float_dtype(dtype))
 
 
 def _normal(shape: Shape, std: float, rng: Seed, dtype: DTypeLike) -> np.ndarray:
     r"""Draws from :math:`N(0, \sigma^2)`."""
-    return _generator(rng).normal(0.0, std, size=tuple(shape)).astype(float_dtype(dtype))
+    return _generator(rng).normal(0.0, _check_std(std, finite=False), size=tuple(shape)).astype(float_dtype(dtype))
 
 
 def xavier_uniform(

@@ -44,7 +44,7 @@ from dlbook.numpy.dropout import (
     dropout_mask,
 )
 from dlbook.numpy.mlp import check_params, init_mlp, softmax_cross_entropy
-from dlbook.numpy.training import Callback, sgd_step
+from dlbook.numpy.training import Callback, check_not_diverged, sgd_step
 from dlbook.numpy.weight_decay import add_weight_decay, check_weight_decay
 
 Network = dict[str, np.ndarray]
@@ -239,10 +239,14 @@ def train_regularised(
         X.dtype,
     )
     rng = augmentation_rng(seed)
+    step = 0
 
     def update(batch: np.ndarray) -> float:
+        nonlocal step
+        step += 1
         inputs = X[batch] if augment is None else augment(X[batch], rng)
         logits, cache = regularised_forward(network, inputs, True, dropout, rng)
+        check_not_diverged(logits, step)
         loss, grad_logits = softmax_cross_entropy(logits, y[batch])
         grads = regularised_backward(network, cache, grad_logits)
         if weight_decay:
@@ -253,8 +257,10 @@ def train_regularised(
     def progress(step: int, loss: float) -> bool | None:
         return callback(step, loss, network)
 
-    losses = run_sgd(
-        update, len(y), batch_size, epochs, seed,
-        None if callback is None else progress, every,
-    )
+    # As in train_classifier: overflow is not warned about, the NaN or +inf it makes raises where it appears.
+    with np.errstate(over="ignore", invalid="ignore"):
+        losses = run_sgd(
+            update, len(y), batch_size, epochs, seed,
+            None if callback is None else progress, every,
+        )
     return network, losses

@@ -242,11 +242,7 @@ def train_classifier(
         nonlocal step
         step += 1
         logits, cache = _forward(forward, params, X[batch])
-        if has_nan(logits) or (logits == np.inf).any():  # where the browser's port stops too
-            raise ValueError(
-                f"the training diverged at step {step}: the logits hold NaN or +inf (the weights "
-                f"overflowed); try a smaller learning rate lr, or inputs X of moderate size"
-            )
+        check_not_diverged(logits, step)
         loss, grad_logits = softmax_cross_entropy(logits, y[batch])
         grads = float_arrays("backward's result", backward(params, cache, grad_logits))
         check_gradients(params, grads)
@@ -267,6 +263,18 @@ def train_classifier(
             None if callback is None else progress, every,
         )
     return params, losses
+
+
+def check_not_diverged(logits: np.ndarray, step: int) -> None:
+    """Raise ``ValueError`` naming ``lr`` when the logits of ``step`` hold NaN or +inf: the weights overflowed.
+
+    Where the browser's port of the training loop stops too.
+    """
+    if has_nan(logits) or (logits == np.inf).any():
+        raise ValueError(
+            f"the training diverged at step {step}: the logits hold NaN or +inf (the weights "
+            f"overflowed); try a smaller learning rate lr, or inputs X of moderate size"
+        )
 
 
 def train_mlp(

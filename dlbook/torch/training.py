@@ -161,7 +161,12 @@ def train_model(
     check_l2_penalty(weight_decay, optimizer)
     X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
     check_labelled_data(X, y)
-    inputs = from_numpy(X, "X").to(next(model.parameters()).dtype)
+    dtype = next(model.parameters()).dtype
+    largest = torch.finfo(dtype).max
+    for name, value in (("lr", lr), ("weight_decay", weight_decay)):
+        if value > largest:  # torch.optim's RuntimeError "cannot be converted ... without overflow" at the first step
+            raise ValueError(f"{name}={value:g} is too large for the model's {dtype} parameters (at most {largest:g})")
+    inputs = from_numpy(X, "X").to(dtype)
     labels = from_numpy(y, "y").long()
     options = optimizer_options(optimizer, options)  # the names and checks of the NumPy side
     groups = weight_decay_groups(model, weight_decay) if weight_decay else model.parameters()
