@@ -40,6 +40,14 @@ def describe(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def shown(value: Any) -> str:
+    """``f"{value}"``, as torch's messages print a value, or :func:`describe`'s text where that raises."""
+    try:
+        return f"{value}"
+    except Exception:  # a broken __str__ or __repr__ must not hide the real problem
+        return describe(value)
+
+
 def _plain_number(value: Any) -> Any:
     """A 0-D array or tensor as the Python number it holds; anything else unchanged."""
     if getattr(value, "ndim", None) == 0 and hasattr(value, "item") and not isinstance(value, (Real, str)):

@@ -609,7 +609,8 @@ CHAPTERS_8_TO_10: list[Api] = [
                  "saddle_gradient")
 ] + [
     Api(name, function, {"surface": "quadratic", "start": (-1.5, 1.0), "lr": 0.1, "beta": 0.9, "steps": 5},
-        {"surface": NAME, "start": FLOATS, "lr": REAL, "beta": REAL, "steps": COUNT})
+        {"surface": NAME, "start": FLOATS, "lr": REAL, "beta": REAL, "steps": COUNT if name == "OptimiserExplorer"
+         else INDEX}, aliases=("start_x", "start_y"))
     for name, function in (("OptimiserExplorer", OptimiserExplorer), ("explorer_paths", explorer_paths),
                            ("optimiser_readout", optimiser_readout))
 ] + [
@@ -620,7 +621,7 @@ CHAPTERS_8_TO_10: list[Api] = [
 ] + [
     Api("feature_map_readout", feature_map_readout, {"pixels": DIGITS_X[3], "probabilities": np.full(10, 0.1),
                                                      "down": 1, "right": 0},
-        {"pixels": FLOATS, "probabilities": PROBABILITIES, "down": INDEX, "right": INDEX}),
+        {"pixels": FLOATS, "probabilities": PROBABILITIES}),  # down and right: any integer (a shift either way)
     Api("PadExplorer", PadExplorer, {"X": DIGITS_X, "y": np.arange(10), "start": 2},
         {"X": FLOATS, "y": LABELS, "start": INDEX}),
     Api("KernelExplorer", KernelExplorer, {"X": DIGITS_X, "y": np.arange(10), "start": 2, "kernel": "vertical edges"},
@@ -856,6 +857,7 @@ def test_each_finding_is_refused_with_a_named_error(call: Callable[[], Any], err
     (lambda: dn.batch_norm(X3, None, None, training=True, eps=BrokenRepr()), ValueError, "eps must be a number"),
     (lambda: intervals.wilson_interval(BrokenRepr(), 10), ValueError, "successes must be a whole number"),
     (lambda: init.calculate_gain(BrokenRepr()), ValueError, "Unsupported nonlinearity a BrokenRepr object"),
+    (lambda: init.calculate_gain("leaky_relu", BrokenRepr()), ValueError, "negative_slope a BrokenRepr object not"),
     (lambda: optim.SGD(fresh(PARAMS2), lr=None), TypeError, "lr must be a number, got None"),
     (lambda: optim.Adam(fresh(PARAMS2), eps="1e-8"), TypeError, "eps must be a number"),
     (lambda: optim.SGD(fresh(PARAMS2), lr=10**400), ValueError, "lr is too large for a float"),
@@ -906,6 +908,14 @@ def test_each_finding_is_refused_with_a_named_error(call: Callable[[], Any], err
      "T_max must be an integer of at most"),
     (lambda: init.xavier_normal((3, 4), gain=-1.0), ValueError, "gain [(]or a[)] gives the standard deviation"),
     (lambda: init.xavier_uniform((3, 4), gain=float("inf")), ValueError, "must be non-negative and finite"),
+    (lambda: explorer_paths("quadratic", (0.5, 0.5), True, 0.9, 5), TypeError, "lr must be a number, got True"),
+    (lambda: explorer_paths("quadratic", (0.5, 0.5), 0.1, None, 5), TypeError, "beta must be a number"),
+    (lambda: kernel_maps(None, VERTICAL, 1, 1, "relu", "max"), TypeError, "pixels must be a number or an array"),
+    (lambda: kernel_maps(DIGITS_X[3], np.ones(4), 1, 1, "relu", "max"), ValueError, r"kernel must hold 9 numbers"),
+    (lambda: feature_map_readout(DIGITS_X[3], np.full(10, 0.1), None, 0), TypeError, "down must be an integer"),
+    (lambda: OptimiserExplorer(start=None), TypeError, "start must be a number or an array of numbers, got None"),
+    (lambda: OptimiserExplorer(beta=float("nan")), ValueError, "The 'beta' setting of OptimiserExplorer must be a finite"),
+    (lambda: OptimiserExplorer(steps=3.0), TypeError, "steps must be an integer"),
     (lambda: surfaces.rosenbrock_loss(None), TypeError, "w must be a number or an array of numbers, got None"),
     (lambda: surfaces.saddle_gradient(np.array([1.0 + 2j, 3j])), TypeError, "w must hold real numbers"),
     (lambda: surfaces.descent_path("saddle", None, (0.5, 0.5), 3), TypeError, "make_optimizer must be a function"),

@@ -35,7 +35,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import DTypeLike
 
-from dlbook._validate import ArgumentTypeError, check_number, check_seed, describe
+from dlbook._validate import ArgumentTypeError, check_number, check_seed, describe, shown
 from dlbook.numpy._params import check_sizes, float_dtype
 
 Nonlinearity = Literal[
@@ -81,13 +81,13 @@ def calculate_gain(nonlinearity: Nonlinearity, param: int | float | None = None)
         elif not isinstance(param, bool) and isinstance(param, int) or isinstance(param, float):
             negative_slope = check_number("negative_slope", param)
         else:
-            raise ValueError(f"negative_slope {describe(param)} not a valid number")
+            raise ValueError(f"negative_slope {shown(param)} not a valid number")
         if abs(negative_slope) > 1e150:  # its square would overflow: 2 / (1 + a^2) is 2 / a^2 in floats
             return math.sqrt(2.0) / abs(float(negative_slope))
         return math.sqrt(2.0 / (1 + negative_slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"Unsupported nonlinearity {describe(nonlinearity)}")
+    raise ValueError(f"Unsupported nonlinearity {shown(nonlinearity)}")
 
 
 def fan_in_and_fan_out(shape: Shape) -> tuple[int, int]:
@@ -132,7 +132,7 @@ def kaiming_std(
         raise ArgumentTypeError(f"mode must be 'fan_in' or 'fan_out', got {describe(mode)}")
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {describe(mode)} not supported, please use one of ['fan_in', 'fan_out']")
+        raise ValueError(f"Mode {shown(mode)} not supported, please use one of ['fan_in', 'fan_out']")
     fan_in, fan_out = fan_in_and_fan_out(shape)
     fan = fan_in if mode == "fan_in" else fan_out
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
