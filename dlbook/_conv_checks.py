@@ -179,7 +179,8 @@ def conv_geometry(
     if h + top + bottom < reach[0] or w + left + right < reach[1]:
         raise ValueError(
             f"the kernel, {reach[0]} x {reach[1]} pixels with dilation {dilation}, is larger than the padded "
-            f"input, {h + top + bottom} x {w + left + right} (input shape {tuple(input_shape)}, padding {describe(padding)})"
+            f"input, {h + top + bottom} x {w + left + right} (input shape {tuple(input_shape)}, "
+            f"padding {describe(padding)})"
         )
     return Geometry(
         batched=len(input_shape) == 4, n=n, channels=c, height=h, width=w, kernel=(kh, kw), stride=stride,

@@ -392,7 +392,8 @@ class EarlyStopping:
         patience: int | None = None,
     ) -> None:
         check_function("logits", logits)
-        if isinstance(validation, (str, bytes, Mapping)) or not isinstance(validation, Sequence) or len(validation) != 2:
+        pair = isinstance(validation, Sequence) and not isinstance(validation, (str, bytes, Mapping))
+        if not pair or len(validation) != 2:
             raise ArgumentTypeError(f"validation must be a pair (X_val, y_val), got {describe(validation)}")
         X, y = as_float_array(validation[0], "validation[0]"), as_numeric_array(validation[1], "validation[1]")
         check_labelled_data(X, y)
