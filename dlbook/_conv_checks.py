@@ -32,6 +32,11 @@ from dataclasses import dataclass
 from numbers import Integral
 from typing import Any, Sequence
 
+from dlbook._validate import describe
+
+#: The largest size torch reads (a C ``long long``); beyond it torch says "Overflow when unpacking long long".
+LARGEST = 2**63 - 1
+
 #: A size along the two spatial axes, (height, width).
 Pair = tuple[int, int]
 
@@ -47,13 +52,13 @@ def pair(name: str, value: Any) -> Pair:
     Raises ``ValueError`` naming ``name`` for anything else (floats, booleans,
     three numbers), as torch refuses them.
     """
-    if _is_int(value):
-        return int(value), int(value)
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        values = list(value)
-        if len(values) in (1, 2) and all(_is_int(v) for v in values):
-            return (int(values[0]), int(values[-1]))
-    raise ValueError(f"{name} must be an int or a pair of ints (height, width), got {value!r}")
+    sequence = isinstance(value, Sequence) and not isinstance(value, str)
+    values = [value] if _is_int(value) else list(value) if sequence else []
+    if len(values) in (1, 2) and all(_is_int(v) for v in values):
+        if max(abs(int(v)) for v in values) > LARGEST:
+            raise ValueError(f"{name} must fit in a 64-bit integer, as in torch, got {describe(value)}")
+        return (int(values[0]), int(values[-1]))
+    raise ValueError(f"{name} must be an int or a pair of ints (height, width), got {describe(value)}")
 
 
 def _positive(name: str, value: Pair) -> Pair:
@@ -151,7 +156,7 @@ def conv_geometry(
         )
     n, c, h, w = check_input(input_shape, "conv2d")
     if not _is_int(groups) or groups < 1:
-        raise ValueError(f"groups must be a positive integer, got {groups!r}")
+        raise ValueError(f"groups must be a positive integer, got {describe(groups)}")
     stride = _positive("stride", pair("stride", stride))
     dilation = _positive("dilation", pair("dilation", dilation))
     c_out, c_group, kh, kw = weight_shape
@@ -174,7 +179,8 @@ def conv_geometry(
     if h + top + bottom < reach[0] or w + left + right < reach[1]:
         raise ValueError(
             f"the kernel, {reach[0]} x {reach[1]} pixels with dilation {dilation}, is larger than the padded "
-            f"input, {h + top + bottom} x {w + left + right} (input shape {tuple(input_shape)}, padding {padding!r})"
+            f"input, {h + top + bottom} x {w + left + right} (input shape {tuple(input_shape)}, "
+            f"padding {describe(padding)})"
         )
     return Geometry(
         batched=len(input_shape) == 4, n=n, channels=c, height=h, width=w, kernel=(kh, kw), stride=stride,
@@ -194,7 +200,7 @@ def conv_padding(padding: Any, stride: Pair, kernel: Pair, dilation: Pair) -> tu
                 raise ValueError(f"padding='same' needs stride 1 (the output keeps the input's size), "
                                  f"got stride {stride}")
             return _same_padding(kernel, dilation)
-        raise ValueError(f"padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}")
+        raise ValueError(f"padding must be an int, a pair of ints, 'valid' or 'same', got {describe(padding)}")
     ph, pw = pair("padding", padding)
     if min(ph, pw) < 0:
         raise ValueError(f"padding must be non-negative, got {(ph, pw)}")
@@ -228,7 +234,7 @@ def pool_geometry(
     if pads[0] > kernel[0] // 2 or pads[1] > kernel[1] // 2:
         raise ValueError(f"padding must be at most half the kernel size, got padding {pads} for kernel_size {kernel}")
     if not isinstance(ceil_mode, bool):
-        raise ValueError(f"ceil_mode must be True or False, got {ceil_mode!r}")
+        raise ValueError(f"ceil_mode must be True or False, got {describe(ceil_mode)}")
     sizes, extra = [], []
     for size, k, s, p, d in zip((h, w), kernel, stride, pads, dilation):
         span = size + 2 * p - d * (k - 1) - 1
@@ -268,9 +274,9 @@ def windows_off_the_input(geometry: Geometry) -> tuple[list[bool], list[bool]]:
 def check_avg_options(count_include_pad: Any, divisor_override: Any) -> None:
     """Raise ``ValueError`` unless ``count_include_pad`` is a bool and ``divisor_override`` ``None`` or a non-zero int."""
     if not isinstance(count_include_pad, bool):
-        raise ValueError(f"count_include_pad must be True or False, got {count_include_pad!r}")
+        raise ValueError(f"count_include_pad must be True or False, got {describe(count_include_pad)}")
     if divisor_override is not None and (not _is_int(divisor_override) or divisor_override == 0):
-        raise ValueError(f"divisor_override must be a non-zero integer or None, got {divisor_override!r}")
+        raise ValueError(f"divisor_override must be a non-zero integer or None, got {describe(divisor_override)}")
 
 
 def check_grad_output(grad_shape: tuple[int, ...], geometry: Geometry, channels: int) -> None:

@@ -40,6 +40,14 @@ def describe(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def shown(value: Any) -> str:
+    """``f"{value}"``, as torch's messages print a value, or :func:`describe`'s text where that raises."""
+    try:
+        return f"{value}"
+    except Exception:  # a broken __str__ or __repr__ must not hide the real problem
+        return describe(value)
+
+
 def _plain_number(value: Any) -> Any:
     """A 0-D array or tensor as the Python number it holds; anything else unchanged."""
     if getattr(value, "ndim", None) == 0 and hasattr(value, "item") and not isinstance(value, (Real, str)):
@@ -126,6 +134,26 @@ def check_real(
     if high is not None and number > high:
         raise ValueError(f"{name} must be at most {high:g}, got {number:g}")
     return number
+
+
+def check_number(name: str, value: Any) -> Any:
+    """``value`` itself, after checking it is a number that ``torch.optim`` or ``torch.nn.init`` could compute with.
+
+    As torch, it takes any real number (``bool``, NaN and infinities
+    included: torch's own range checks decide on them) and a 0-D array or
+    tensor. It refuses what is not a number (``None``, a string, a list, a
+    complex number) with :class:`ArgumentTypeError`, and an integer too
+    large for a float with ``ValueError`` (torch's ``OverflowError``), both
+    naming the argument.
+    """
+    number = _plain_number(value)
+    if not isinstance(number, Real):
+        raise ArgumentTypeError(f"{name} must be a number, got {describe(value)} ({type(value).__name__})")
+    try:
+        float(number)
+    except OverflowError:
+        raise ValueError(f"{name} is too large for a float: {describe(value)}") from None
+    return value
 
 
 def check_entries(what: str, count: int, hint: str = "") -> None:

@@ -26,23 +26,34 @@ from numbers import Integral, Real
 from typing import Callable
 from statistics import NormalDist
 
-from dlbook._validate import check_count
+from dlbook._validate import check_count, check_integer, check_real, describe
 
 
-def _check(successes: int, n: int, confidence: float) -> None:
-    check_count("n", n, 1)
+#: The most trials the intervals take: :func:`binomial_cdf` (and so :func:`exact_interval`) sums one term per
+#: success, in Python.
+MAX_TRIALS = 10**6
+
+
+def _check(successes: int, n: int, confidence: float) -> tuple[int, int]:
+    """``(successes, n)`` as Python ints, after checking the arguments of an interval."""
+    n = check_count("n", n, 1, MAX_TRIALS)
     if isinstance(successes, bool) or not isinstance(successes, Integral) or not 0 <= successes <= n:
-        raise ValueError(f"successes must be a whole number from 0 to n = {n}, got {successes!r}")
+        raise ValueError(f"successes must be a whole number from 0 to n = {n}, got {describe(successes)}")
     if isinstance(confidence, bool) or not isinstance(confidence, Real) or not 0 < confidence < 1:
-        raise ValueError(f"confidence must be a number between 0 and 1, got {confidence!r}")
+        raise ValueError(f"confidence must be a number between 0 and 1, got {describe(confidence)}")
+    return int(successes), n
 
 
 def binomial_cdf(k: int, n: int, p: float) -> float:
     r""":math:`P(K \le k)` for :math:`K \sim \mathrm{Binomial}(n, p)`: :math:`\sum_{i \le k} \binom{n}{i} p^i (1 - p)^{n - i}`.
 
     Summed in logarithms (:math:`\log \binom{n}{i}` from ``math.lgamma``), so
-    that large :math:`n` neither overflows nor underflows.
+    that large :math:`n` neither overflows nor underflows. Raises an error
+    naming the argument unless ``k`` is an integer, ``n`` one from 1 to
+    :data:`MAX_TRIALS` and ``p`` a number from 0 to 1.
     """
+    k, n = check_integer("k", k), check_count("n", n, 1, MAX_TRIALS)
+    p = check_real("p", p, low=0, high=1)
     if k < 0:
         return 0.0
     if k >= n or p <= 0.0:
@@ -82,7 +93,7 @@ def exact_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[fl
     :func:`binomial_cdf`. Raises ``ValueError`` unless
     :math:`0 \le k \le n`, :math:`n \ge 1` and the confidence lies in (0, 1).
     """
-    _check(successes, n, confidence)
+    successes, n = _check(successes, n, confidence)
     tail = (1 - confidence) / 2
     low = 0.0 if successes == 0 else _bisect(lambda p: binomial_cdf(successes - 1, n, p), 1 - tail)
     high = 1.0 if successes == n else _bisect(lambda p: binomial_cdf(successes, n, p), tail)
@@ -103,7 +114,7 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     the accuracies :math:`p` for which :math:`|\hat p - p| \le z \sqrt{p (1 - p) / n}`.
     Raises ``ValueError`` as :func:`exact_interval` does.
     """
-    _check(successes, n, confidence)
+    successes, n = _check(successes, n, confidence)
     z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
     share = successes / n
     centre = share + z * z / (2 * n)

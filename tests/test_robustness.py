@@ -34,16 +34,25 @@ from matplotlib.figure import Figure
 
 import dlbook.numpy as dn
 import dlbook.torch as dt
-from dlbook import batches, data, digits, gradcheck, plots, splits
+from dlbook import batches, data, digits, gradcheck, intervals, plots, splits
 from dlbook.autograd import Value
 from dlbook.diagrams import draw_perceptron
 from dlbook.exercises import (
     CheckResult,
+    check_adam_step,
+    check_add_weight_decay,
     check_batch_accuracy,
+    check_batch_norm,
     check_confusion_matrix,
+    check_conv2d_single,
+    check_conv_output_size,
+    check_cosine_lr,
     check_count_parameters,
     check_cross_entropy,
+    check_dropout,
     check_linear_backward,
+    check_max_pool,
+    check_momentum_step,
     check_one_hot,
     check_perceptron,
     check_sgd_step,
@@ -52,9 +61,15 @@ from dlbook.exercises import (
     check_weighted_sum,
 )
 from dlbook.network_diagram import draw_graph, draw_network, network_positions
-from dlbook.numpy import linear, mlp, training
+from dlbook._validate import describe
+from dlbook.numpy import init, linear, mlp, optim, surfaces, training
+from dlbook.numpy.optim import lr_scheduler
 from dlbook.widgets.activations import ActivationExplorer
 from dlbook.widgets.digits import DigitExplorer
+from dlbook.widgets.feature_maps import FeatureMapExplorer, feature_map_readout
+from dlbook.widgets.kernels import KernelExplorer, kernel_maps, kernel_readout
+from dlbook.widgets.optimisers import OptimiserExplorer, explorer_paths, optimiser_readout
+from dlbook.widgets.pad import PadExplorer
 from dlbook.widgets.perceptron import PerceptronExplorer
 from dlbook.widgets.playground import TrainingPlayground
 from dlbook.widgets.softmax import SoftmaxExplorer, softmax_readout
@@ -67,6 +82,7 @@ PROBABILITIES = "probabilities"  # an array of numbers in [0, 1]
 LABELS = "labels"  # integer class indices
 GROUPS = "groups"  # integer labels of any sign (a split's classes)
 COUNT = "count"  # a positive integer (a size, a number of steps)
+COUNT_OR_NONE = "count or None"  # a positive integer, or None for none (a patience)
 INDEX = "index"  # a non-negative integer (an index, a gap)
 LIST = "list"  # a list of labels
 SEED = "seed"  # a non-negative integer for numpy.random.default_rng
@@ -76,6 +92,11 @@ NAME = "name"  # one of a fixed set of strings
 FUNCTION = "function"  # a callable
 PARAMS = "params"  # a dict of arrays
 AXIS = "axis"  # an axis of an array
+HYPER = "hyper"  # a hyperparameter of torch.optim / torch.nn.init: any real number, NaN and infinities included
+SLOPE_OR_NONE = "slope or None"  # torch.nn.init's negative slope: a number as HYPER, or None for its default
+SHAPE = "shape"  # a tuple of sizes (an array's shape, channel counts)
+PAIR = "pair"  # a kernel size, stride or dilation: a positive int or a pair of them
+GENERATOR = "generator"  # a NumPy Generator (or a seed), or None for a fresh one
 
 
 class BrokenRepr:
@@ -102,6 +123,7 @@ BAD: dict[str, st.SearchStrategy[Any]] = {
     LABELS: st.sampled_from(_not_numbers()) | st.sampled_from([np.array([0.5, 1.0]), np.array([-1, 0])]),
     GROUPS: st.sampled_from(_not_numbers()) | st.just(np.array([0.5, 1.0])),
     COUNT: st.sampled_from([0, -3, 2.5, 3.0, True, None, "3", float("nan"), BrokenRepr()]),
+    COUNT_OR_NONE: st.sampled_from([0, -3, 2.5, 3.0, True, "3", float("nan"), BrokenRepr()]),
     INDEX: st.sampled_from([-1, -3, 2.5, 0.0, True, None, "3", float("nan"), BrokenRepr()]),
     LIST: st.sampled_from([None, "ab", 3, {"a": 1}, object(), BrokenRepr()]),
     SEED: st.sampled_from([-1, 2.5, True, None, "0", float("nan"), np.int64(-1), [1, 2]]) | st.integers(max_value=-1),
@@ -112,6 +134,11 @@ BAD: dict[str, st.SearchStrategy[Any]] = {
     FUNCTION: st.sampled_from([None, 3, "f", [len]]),
     PARAMS: st.sampled_from([None, [1.0], "W", 3, np.ones(2), BrokenRepr()]),
     AXIS: st.sampled_from([0.0, "0", True, [0], 10**400, 7, -9]),
+    HYPER: st.sampled_from([None, "0.5", 10**400, 1j, [0.5], BrokenRepr()]),
+    SLOPE_OR_NONE: st.sampled_from(["0.5", 10**400, 1j, [0.5], BrokenRepr()]),
+    SHAPE: st.sampled_from([None, "ab", 2.5, (2, -1), (2.5, 3), (2, None), (True, 3), [10**400, 2], BrokenRepr()]),
+    PAIR: st.sampled_from([0, -1, 2.5, "2", (1, 2, 3), (0, 1), (2.0, 2), True, 10**400, BrokenRepr()]),
+    GENERATOR: st.sampled_from(["rng", 2.5, [1, 2], np.random.RandomState(0), BrokenRepr()]),
 }
 
 
@@ -179,11 +206,19 @@ EXTREME: dict[str, Callable[[Any, bool], st.SearchStrategy[Any]]] = {
     GROUPS: _extreme_labels,
     COUNT: _extreme_count,
     INDEX: _extreme_count,
+    COUNT_OR_NONE: _extreme_count,
     SEED: lambda good, mirror: st.sampled_from([10**400, np.uint64(2**63), np.int32(7), 0]),
     REAL: _extreme_real,
     SLOPE: _extreme_slope,
     PARAMS: _extreme_params,
     AXIS: lambda good, mirror: st.sampled_from([np.int64(good), -1, None]),
+    HYPER: _extreme_slope,
+    SLOPE_OR_NONE: _extreme_slope,
+    SHAPE: lambda good, mirror: st.sampled_from([tuple(np.int64(n) for n in good), list(good), np.array(good),
+                                                 tuple(np.uint8(n) for n in good)]),
+    PAIR: lambda good, mirror: st.sampled_from([np.int64(good), np.uint8(good), (good, good), [good],
+                                                (np.int32(good),) * 2]),
+    GENERATOR: lambda good, mirror: st.sampled_from([None, np.random.default_rng(7)]),
 }
 
 # ------------------------------------------------------------------------------------------------ the public API
@@ -380,6 +415,221 @@ API: list[Api] = ACTIVATIONS + [
         {"params": PARAMS, "X": FLOATS, "y": LABELS, "start": INDEX}),
 ]
 
+
+# Chapters 8 to 10: optimisers, initialisation, regularisation, convolutional networks.
+
+
+def fresh(params: Any) -> Any:
+    """A copy of a dict of arrays (an optimiser or a training changes them in place); anything else as it is."""
+    if isinstance(params, dict):
+        return {name: p.copy() if isinstance(p, np.ndarray) else p for name, p in params.items()}
+    return params
+
+
+def optimised(optimizer: Callable[..., Any], **options: Any) -> Callable[..., Any]:
+    """Two steps of ``optimizer`` on a copy of ``params`` with ``grads``; the parameters after them."""
+    def run(params: Any, grads: Any, **hyper: Any) -> Any:
+        moved = optimizer(fresh(params), **options, **hyper)
+        moved.step(grads)
+        moved.step(grads)
+        return moved.params
+
+    return run
+
+
+def scheduled(scheduler: Callable[..., Any]) -> Callable[..., Any]:
+    """The learning rates of the first four epochs of ``scheduler`` on SGD with ``lr``."""
+    def run(lr: Any = 0.1, **options: Any) -> list[float]:
+        sgd = optim.SGD(fresh(PARAMS2), lr=lr)
+        schedule = scheduler(sgd, **options)
+        rates = []
+        for _ in range(4):
+            sgd.step(GRADS2)
+            schedule.step()
+            rates += schedule.get_last_lr()
+        return rates
+
+    return run
+
+
+def early_stopping(logits: Any, validation: Any, patience: Any) -> Any:
+    """Three epochs of :class:`EarlyStopping` on the same network: its validation losses."""
+    stopper = dn.EarlyStopping(logits, validation, patience)
+    return [stopper(step, 1.0, PARAMS2) for step in range(3)], stopper.losses
+
+
+GRADS2 = {k: np.full(v.shape, 0.1) for k, v in PARAMS2.items()}
+IMAGES = RNG.normal(size=(2, 1, 5, 5))
+KERNELS = RNG.normal(size=(2, 1, 3, 3))
+POOLED = RNG.normal(size=(2, 1, 4, 4))
+KEEP = RNG.random(size=(4, 3)) > 0.5
+NETWORK = dn.init_regularised(2, 3, 2, batch_norm=True, seed=0)
+PLAIN_NETWORK = dn.init_regularised(2, 3, 2, seed=0)
+CNN_PARAMS = dn.init_cnn((2, 3), side=8, n_classes=10, seed=0)
+DIGITS_X = np.tile(np.arange(10.0)[:, None] % 17, (1, 64))
+VERTICAL = np.array([[1.0, 0.0, -1.0]] * 3)
+
+
+def generator() -> np.random.Generator:
+    return np.random.default_rng(0)
+
+
+CHAPTERS_8_TO_10: list[Api] = [
+    Api(name, optimised(cls, **options), {"params": PARAMS2, "grads": GRADS2, **hyper},
+        {"params": PARAMS, "grads": PARAMS, **{h: HYPER for h in hyper}}, mirror=True, aliases=aliases)
+    for name, cls, options, hyper, aliases in [
+        ("SGD.step", optim.SGD, {"nesterov": True}, {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01},
+         ("learning rate",)),
+        ("RMSprop.step", optim.RMSprop, {"centered": True}, {"lr": 0.01, "alpha": 0.9, "eps": 1e-8, "momentum": 0.5,
+                                                            "weight_decay": 0.01}, ("learning rate", "epsilon")),
+        ("Adam.step", optim.Adam, {"amsgrad": True}, {"lr": 0.01, "eps": 1e-8, "weight_decay": 0.01},
+         ("learning rate", "epsilon")),
+        ("AdamW.step", optim.AdamW, {}, {"lr": 0.01, "eps": 1e-8, "weight_decay": 0.01}, ("learning rate", "epsilon")),
+    ]
+] + [
+    Api("StepLR", scheduled(lr_scheduler.StepLR), {"step_size": 2, "gamma": 0.5},
+        {"step_size": COUNT, "gamma": HYPER}, mirror=True),
+    Api("CosineAnnealingLR", scheduled(lr_scheduler.CosineAnnealingLR), {"lr": 0.1, "T_max": 3, "eta_min": 0.01},
+        {"lr": HYPER, "T_max": COUNT, "eta_min": HYPER}, mirror=True, aliases=("learning rate",)),
+    Api("LinearLR", scheduled(lr_scheduler.LinearLR), {"start_factor": 0.5, "end_factor": 1.0, "total_iters": 3},
+        {"start_factor": HYPER, "end_factor": HYPER, "total_iters": INDEX}, mirror=True),
+    Api("calculate_gain", init.calculate_gain, {"nonlinearity": "leaky_relu", "param": 0.2},
+        {"nonlinearity": NAME, "param": SLOPE_OR_NONE}, mirror=True, aliases=("negative_slope",)),
+    Api("fan_in_and_fan_out", init.fan_in_and_fan_out, {"shape": (3, 4, 2, 2)}, {"shape": SHAPE}),
+    Api("xavier_std", init.xavier_std, {"shape": (3, 4), "gain": 2.0}, {"shape": SHAPE, "gain": HYPER}, mirror=True),
+    Api("kaiming_std", init.kaiming_std, {"shape": (3, 4), "a": 0.1, "mode": "fan_out", "nonlinearity": "leaky_relu"},
+        {"shape": SHAPE, "a": SLOPE_OR_NONE, "mode": NAME, "nonlinearity": NAME}, mirror=True,
+        aliases=("negative_slope", "Mode", "nonlinearity")),
+] + [
+    Api(name, getattr(init, name), {"shape": (3, 4, 2), "gain": 2.0, "rng": 0},
+        {"shape": SHAPE, "gain": HYPER, "rng": GENERATOR}, mirror=True)
+    for name in ("xavier_uniform", "xavier_normal")
+] + [
+    Api(name, getattr(init, name), {"shape": (3, 4, 2), "a": 0.1, "mode": "fan_in", "nonlinearity": "leaky_relu",
+                                    "rng": 0},
+        {"shape": SHAPE, "a": SLOPE_OR_NONE, "mode": NAME, "nonlinearity": NAME, "rng": GENERATOR}, mirror=True,
+        aliases=("negative_slope", "Mode"))
+    for name in ("kaiming_uniform", "kaiming_normal")
+] + [
+    Api("dropout", lambda **kwargs: dn.dropout(**kwargs, rng=generator()), {"input": X3, "p": 0.5, "training": True},
+        {"input": FLOATS, "p": HYPER}, mirror=True),
+    Api("dropout (rng)", dn.dropout, {"input": X3, "p": 0.5, "rng": generator()}, {"rng": GENERATOR}, mirror=True),
+    Api("dropout_mask", dn.dropout_mask, {"shape": (4, 3), "p": 0.5, "rng": generator()},
+        {"shape": SHAPE, "p": HYPER, "rng": GENERATOR}),
+    Api("apply_dropout_mask", dn.apply_dropout_mask, {"input": X3, "mask": KEEP, "p": 0.5},
+        {"input": FLOATS, "mask": LABELS, "p": HYPER}, mirror=True),
+    Api("dropout_backward", dn.dropout_backward, {"grad_output": X3, "mask": KEEP, "p": 0.5},
+        {"grad_output": FLOATS, "mask": LABELS, "p": HYPER}, mirror=True),
+    Api("batch_norm", dn.batch_norm, {"input": X3, "running_mean": None, "running_var": None, "weight": np.ones(3),
+                                      "bias": np.zeros(3), "training": True, "momentum": 0.1, "eps": 1e-5},
+        {"input": FLOATS, "weight": WEIGHTS, "bias": WEIGHTS, "momentum": HYPER, "eps": HYPER}, mirror=True),
+    Api("batch_norm (evaluation)", dn.batch_norm, {"input": X3, "running_mean": np.zeros(3),
+                                                   "running_var": np.ones(3)},
+        {"input": FLOATS, "running_mean": FLOATS, "running_var": FLOATS}, mirror=True),
+    Api("batch_norm_backward", dn.batch_norm_backward, {"grad_output": np.ones((4, 3)), "input": X3,
+                                                        "weight": np.full(3, 2.0), "eps": 1e-5},
+        {"grad_output": FLOATS, "input": FLOATS, "weight": WEIGHTS, "eps": HYPER}, mirror=True),
+    Api("l2_penalty", dn.l2_penalty, {"params": PARAMS2, "weight_decay": 0.01},
+        {"params": PARAMS, "weight_decay": REAL}, mirror=True),  # arithmetic: NaN passes, as in torch's weight decay
+    Api("add_weight_decay", dn.add_weight_decay, {"params": PARAMS2, "grads": GRADS2, "weight_decay": 0.01},
+        {"params": PARAMS, "grads": PARAMS, "weight_decay": REAL}, mirror=True),
+    Api("init_regularised", dn.init_regularised, {"n_in": 2, "n_hidden": 3, "n_out": 2, "batch_norm": True,
+                                                  "seed": 0},
+        {"n_in": COUNT, "n_hidden": COUNT, "n_out": COUNT, "seed": SEED}),
+    Api("regularised_forward", lambda network, **kwargs: dn.regularised_forward(fresh(network), **kwargs),
+        {"network": NETWORK, "X": X2, "training": True, "dropout": 0.5, "rng": generator()},
+        {"network": PARAMS, "X": FLOATS, "dropout": HYPER, "rng": GENERATOR}, aliases=("params",)),
+    Api("regularised_logits", dn.regularised_logits, {"network": NETWORK, "X": X2},
+        {"network": PARAMS, "X": FLOATS}, aliases=("params",)),
+    Api("regularised_backward", dn.regularised_backward,
+        {"network": PLAIN_NETWORK, "cache": dn.regularised_forward(fresh(PLAIN_NETWORK), X2, True, 0.5, generator())[1],
+         "grad_logits": np.ones((6, 2))},
+        {"network": PARAMS, "grad_logits": FLOATS}, aliases=("params",)),
+    Api("train_regularised", dn.train_regularised,
+        {"X": X2, "y": Y2, "n_hidden": 3, "lr": 0.5, "batch_size": 2, "epochs": 2, "seed": 0, "weight_decay": 0.01,
+         "dropout": 0.2, "batch_norm": True},
+        {"X": FLOATS, "y": LABELS, "n_hidden": COUNT, "lr": REAL, "batch_size": COUNT, "epochs": COUNT,
+         "seed": SEED, "weight_decay": REAL, "dropout": HYPER}),
+    Api("regularised_mlp", lambda network, dropout: dt.to_network(dt.regularised_mlp(network, dropout)),
+        {"network": NETWORK, "dropout": 0.5}, {"network": PARAMS, "dropout": HYPER},
+        aliases=("params",)),
+    Api("EarlyStopping", early_stopping, {"logits": lambda p, X: dn.mlp_forward(p, X)[0], "validation": (X2, Y2),
+                                          "patience": 2},
+        {"logits": FUNCTION, "validation": LIST, "patience": COUNT_OR_NONE}),
+    Api("binomial_cdf", intervals.binomial_cdf, {"k": 3, "n": 10, "p": 0.4}, {"n": COUNT, "p": REAL}),
+] + [
+    Api(name, getattr(intervals, name), {"successes": 8, "n": 10, "confidence": 0.9},
+        {"successes": INDEX, "n": COUNT, "confidence": REAL})
+    for name in ("exact_interval", "wilson_interval")
+] + [
+    Api("conv2d", dn.conv2d, {"input": IMAGES, "weight": KERNELS, "bias": np.array([0.5, -1.0]), "stride": 1,
+                              "padding": 1, "dilation": 1},
+        {"input": FLOATS, "weight": FLOATS, "bias": WEIGHTS, "stride": PAIR, "padding": INDEX, "dilation": PAIR},
+        torch=dt.conv2d, mirror=True),
+    Api("conv2d_backward", dn.conv2d_backward, {"grad_output": np.ones((2, 2, 3, 3)), "input": IMAGES,
+                                                "weight": KERNELS, "stride": 2, "padding": 1},
+        {"grad_output": FLOATS, "input": FLOATS, "weight": FLOATS, "stride": PAIR, "padding": INDEX},
+        torch=dt.conv2d_backward, mirror=True),
+] + [
+    Api(name + suffix, getattr(dn, name + suffix), {**gradient, "input": POOLED, "kernel_size": kernel,
+                                                    "stride": stride, "padding": 1},
+        {**{key: FLOATS for key in gradient}, "input": FLOATS, "kernel_size": PAIR, "stride": PAIR, "padding": INDEX},
+        torch=getattr(dt, name + suffix), mirror=True)
+    for name, kernel, stride, side in (("max_pool2d", 2, 2, 3), ("avg_pool2d", 3, 1, 4))
+    for suffix, gradient in (("", {}), ("_backward", {"grad_output": np.ones((2, 1, side, side))}))
+] + [
+    Api("init_cnn", dn.init_cnn, {"channels": (2, 3), "side": 8, "n_classes": 3, "seed": 0},
+        {"channels": SHAPE, "side": COUNT, "n_classes": COUNT, "seed": SEED}),
+    Api("cnn_forward", dn.cnn_forward, {"params": CNN_PARAMS, "X": DIGITS_X[:2]}, {"params": PARAMS, "X": FLOATS}),
+    Api("cnn_backward", dn.cnn_backward, {"params": CNN_PARAMS, "cache": dn.cnn_forward(CNN_PARAMS, DIGITS_X[:2])[1],
+                                          "grad_logits": np.ones((2, 10))},
+        {"params": PARAMS, "grad_logits": FLOATS}),
+    Api("cnn_predict_proba", dn.cnn_predict_proba, {"params": CNN_PARAMS, "X": DIGITS_X[:2]},
+        {"params": PARAMS, "X": FLOATS}),
+    Api("CNN", dt.CNN, {"channels": (2, 3), "side": 8, "n_classes": 3},
+        {"channels": SHAPE, "side": COUNT, "n_classes": COUNT}),
+    Api("CNN.from_params", dt.CNN.from_params, {"params": CNN_PARAMS}, {"params": PARAMS}),
+    Api("train_model", lambda **kwargs: dt.train_model(dt.MLP(2, 3, 2), **kwargs),
+        {"X": X2, "y": Y2, "lr": 0.1, "batch_size": 2, "epochs": 2, "seed": 0, "weight_decay": 0.01},
+        {"X": FLOATS, "y": LABELS, "lr": REAL, "batch_size": COUNT, "epochs": COUNT, "seed": SEED,
+         "weight_decay": REAL}),
+    Api("weight_decay_groups", lambda weight_decay: dt.weight_decay_groups(dt.MLP(2, 3, 2), weight_decay),
+        {"weight_decay": 0.01}, {"weight_decay": REAL}),
+    Api("descent_path", surfaces.descent_path,
+        {"surface": "rosenbrock", "make_optimizer": lambda p: optim.SGD(p, lr=1e-3), "start": np.array([-1.0, 1.0]),
+         "steps": 5},
+        {"surface": NAME, "make_optimizer": FUNCTION, "start": FLOATS, "steps": INDEX}),
+    Api("get_surface", surfaces.get_surface, {"name": "saddle"}, {"name": NAME}, aliases=("surface",)),
+] + [
+    Api(name, getattr(surfaces, name), {"w": np.array([0.5, -1.0])}, {"w": FLOATS}, mirror=True)  # inf past 1e77
+    for name in ("quadratic_loss", "quadratic_gradient", "rosenbrock_loss", "rosenbrock_gradient", "saddle_loss",
+                 "saddle_gradient")
+] + [
+    Api(name, function, {"surface": "quadratic", "start": (-1.5, 1.0), "lr": 0.1, "beta": 0.9, "steps": 5},
+        {"surface": NAME, "start": FLOATS, "lr": REAL, "beta": REAL, "steps": COUNT if name == "OptimiserExplorer"
+         else INDEX}, aliases=("start_x", "start_y"))
+    for name, function in (("OptimiserExplorer", OptimiserExplorer), ("explorer_paths", explorer_paths),
+                           ("optimiser_readout", optimiser_readout))
+] + [
+    Api(name, function, {"pixels": DIGITS_X[3], "kernel": VERTICAL, "padding": 1, "stride": 1,
+                         "activation": "relu", "pool": "max"},
+        {"pixels": FLOATS, "kernel": FLOATS, "padding": INDEX, "stride": COUNT, "activation": NAME, "pool": NAME})
+    for name, function in (("kernel_maps", kernel_maps), ("kernel_readout", kernel_readout))
+] + [
+    Api("feature_map_readout", feature_map_readout, {"pixels": DIGITS_X[3], "probabilities": np.full(10, 0.1),
+                                                     "down": 1, "right": 0},
+        {"pixels": FLOATS, "probabilities": PROBABILITIES}),  # down and right: any integer (a shift either way)
+    Api("PadExplorer", PadExplorer, {"X": DIGITS_X, "y": np.arange(10), "start": 2},
+        {"X": FLOATS, "y": LABELS, "start": INDEX}),
+    Api("KernelExplorer", KernelExplorer, {"X": DIGITS_X, "y": np.arange(10), "start": 2, "kernel": "vertical edges"},
+        {"X": FLOATS, "y": LABELS, "start": INDEX, "kernel": NAME}),
+    Api("FeatureMapExplorer", FeatureMapExplorer, {"params": CNN_PARAMS, "X": DIGITS_X, "y": np.arange(10),
+                                                   "start": 2},
+        {"params": PARAMS, "X": FLOATS, "y": LABELS, "start": INDEX}),
+]
+
+API += CHAPTERS_8_TO_10
+
 # --------------------------------------------------------------------------------------------------- the checks
 
 
@@ -475,7 +725,8 @@ def test_extreme_input_gives_a_named_error_or_the_same_finite_answer(api: Api, d
 
 CHECKERS = [check_sigmoid, check_softmax, check_cross_entropy, check_weighted_sum, check_perceptron,
             check_linear_backward, check_sgd_step, check_one_hot, check_batch_accuracy, check_confusion_matrix,
-            check_count_parameters]
+            check_count_parameters, check_momentum_step, check_adam_step, check_cosine_lr, check_add_weight_decay,
+            check_dropout, check_batch_norm, check_conv2d_single, check_conv_output_size, check_max_pool]
 
 
 class Explodes:
@@ -595,6 +846,121 @@ NAN = float("nan")
 def test_each_finding_is_refused_with_a_named_error(call: Callable[[], Any], error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize(("call", "error", "message"), [
+    (lambda: dn.dropout(X3, BrokenRepr()), ValueError, "dropout probability p has to be between 0 and 1, but got a"),
+    (lambda: dn.max_pool2d(POOLED, BrokenRepr()), ValueError, "kernel_size must be an int or a pair of ints"),
+    (lambda: dn.batch_norm(X3, None, None, training=True, eps=BrokenRepr()), ValueError, "eps must be a number"),
+    (lambda: intervals.wilson_interval(BrokenRepr(), 10), ValueError, "successes must be a whole number"),
+    (lambda: init.calculate_gain(BrokenRepr()), ValueError, "Unsupported nonlinearity a BrokenRepr object"),
+    (lambda: init.calculate_gain("leaky_relu", BrokenRepr()), ValueError, "negative_slope a BrokenRepr object not"),
+    (lambda: optim.SGD(fresh(PARAMS2), lr=None), TypeError, "lr must be a number, got None"),
+    (lambda: optim.Adam(fresh(PARAMS2), eps="1e-8"), TypeError, "eps must be a number"),
+    (lambda: optim.SGD(fresh(PARAMS2), lr=10**400), ValueError, "lr is too large for a float"),
+    (lambda: lr_scheduler.StepLR(optim.SGD(fresh(PARAMS2), lr=0.1), 2, gamma=None), TypeError,
+     "gamma must be a number"),
+    (lambda: lr_scheduler.LinearLR(optim.SGD(fresh(PARAMS2), lr=0.1), start_factor="0.5"), TypeError,
+     "start_factor must be a number"),
+    (lambda: init.calculate_gain("leaky_relu", 10**400), ValueError, "negative_slope is too large for a float"),
+    (lambda: init.kaiming_std((3, 4), mode=None), TypeError, "mode must be 'fan_in' or 'fan_out', got None"),
+    (lambda: init.xavier_std((3, 4), gain=None), TypeError, "gain must be a number"),
+    (lambda: init.xavier_uniform((3, 4), rng=-1), ValueError, "rng must be a non-negative integer"),
+    (lambda: init.xavier_uniform((3, 4), rng=True), TypeError, "rng must be a non-negative integer"),
+    (lambda: dn.conv2d(IMAGES, KERNELS, stride=10**400), ValueError, "stride must fit in a 64-bit integer"),
+    (lambda: dt.conv2d(IMAGES, KERNELS, padding=10**400), ValueError, "padding must fit in a 64-bit integer"),
+    (lambda: dn.conv2d(None, KERNELS), TypeError, "input must be a number or an array of numbers, got None"),
+    (lambda: dt.max_pool2d(None, 2), TypeError, "input must be a number or an array of numbers, got None"),
+    (lambda: dn.avg_pool2d([[1.0, 2.0], [3.0]], 2), ValueError, "input must be a number or a rectangular array"),
+    (lambda: dt.avg_pool2d(np.array([1 + 2j]), 2), TypeError, "input must hold real numbers"),
+    (lambda: dt.CNN(channels=None), TypeError, r"channels must be a pair of channel counts \(c1, c2\), got None"),
+    (lambda: dt.CNN(side=0), ValueError, "side must be a positive integer"),
+    (lambda: dn.init_cnn(seed=-1), ValueError, "seed must be a non-negative integer"),
+    (lambda: dn.EarlyStopping(lambda p, X: X, None), TypeError, r"validation must be a pair \(X_val, y_val\)"),
+    (lambda: dn.EarlyStopping(None, (X2, Y2)), TypeError, "logits must be a function"),
+    (lambda: dn.add_weight_decay(PARAMS2, None, 0.1), TypeError, "grads must be a dict of arrays"),
+    (lambda: dn.l2_penalty(None, 0.1), TypeError, "params must be a dict of arrays"),
+    (lambda: dn.l2_penalty(PARAMS2, 10**400), ValueError, "weight_decay is too large for a float"),
+    (lambda: dt.weight_decay_groups(dt.MLP(2, 3, 2), None), TypeError, "weight_decay must be a finite number"),
+    (lambda: intervals.binomial_cdf(None, 10, 0.5), TypeError, "k must be an integer"),
+    (lambda: intervals.binomial_cdf(3, 10, float("nan")), ValueError, "p must be a finite number"),
+    (lambda: intervals.exact_interval(3, 10**12), ValueError, "n must be an integer of at most 1,000,000"),
+    (lambda: dn.dropout([[1.0, 2.0], [3.0]]), ValueError, "input must be a number or a rectangular array"),
+    (lambda: dn.dropout_backward(None, KEEP, 0.5), TypeError, "grad_output must be a number or an array"),
+    (lambda: dn.dropout_mask(None, 0.5), TypeError, r"shape must be a tuple of sizes, such as \(4, 3\), got None"),
+    (lambda: dn.dropout_mask((2, -1), 0.5), ValueError, r"shape\[1\] must be an integer of at least 0"),
+    (lambda: dn.batch_norm([[1.0, 2.0], [3.0]], None, None, training=True), ValueError,
+     "input must be a number or a rectangular array"),
+    (lambda: dn.batch_norm(X3, None, None, training=True, momentum=10**400), ValueError,
+     "momentum is too large for a float"),
+    (lambda: dn.cnn_forward(CNN_PARAMS, [[1.0, 2.0], [3.0]]), ValueError, "X must be a number or a rectangular array"),
+    (lambda: dn.regularised_backward(PLAIN_NETWORK, dn.regularised_forward(fresh(PLAIN_NETWORK), X2, True)[1], None),
+     TypeError, "grad_logits must be a number or an array of numbers, got None"),
+    (lambda: dn.regularised_backward(PLAIN_NETWORK, dn.regularised_forward(fresh(PLAIN_NETWORK), X2, True)[1],
+                                     np.ones((5, 2))), ValueError, r"grad_logits must have the shape of the logits"),
+    (lambda: dn.train_regularised(None, Y2), TypeError, "X must be a number or an array of numbers, got None"),
+    (lambda: dt.train_model(dt.MLP(2, 3, 2), X2, Y2, lr=1e300, batch_size=2, epochs=1), ValueError,
+     "lr=1e[+]300 is too large for the model's torch.float32 parameters"),
+    (lambda: lr_scheduler.CosineAnnealingLR(optim.SGD(fresh(PARAMS2), lr=0.1), 10**400), ValueError,
+     "T_max must be an integer of at most"),
+    (lambda: init.xavier_normal((3, 4), gain=-1.0), ValueError, "gain [(]or a[)] gives the standard deviation"),
+    (lambda: init.xavier_uniform((3, 4), gain=float("inf")), ValueError, "must be non-negative and finite"),
+    (lambda: explorer_paths("quadratic", (0.5, 0.5), True, 0.9, 5), TypeError, "lr must be a number, got True"),
+    (lambda: explorer_paths("quadratic", (0.5, 0.5), 0.1, None, 5), TypeError, "beta must be a number"),
+    (lambda: kernel_maps(None, VERTICAL, 1, 1, "relu", "max"), TypeError, "pixels must be a number or an array"),
+    (lambda: kernel_maps(DIGITS_X[3], np.ones(4), 1, 1, "relu", "max"), ValueError, r"kernel must hold 9 numbers"),
+    (lambda: feature_map_readout(DIGITS_X[3], np.full(10, 0.1), None, 0), TypeError, "down must be an integer"),
+    (lambda: OptimiserExplorer(start=None), TypeError, "start must be a number or an array of numbers, got None"),
+    (lambda: OptimiserExplorer(beta=float("nan")), ValueError, "The 'beta' setting of OptimiserExplorer must be"),
+    (lambda: OptimiserExplorer(steps=3.0), TypeError, "steps must be an integer"),
+    (lambda: surfaces.rosenbrock_loss(None), TypeError, "w must be a number or an array of numbers, got None"),
+    (lambda: surfaces.saddle_gradient(np.array([1.0 + 2j, 3j])), TypeError, "w must hold real numbers"),
+    (lambda: surfaces.descent_path("saddle", None, (0.5, 0.5), 3), TypeError, "make_optimizer must be a function"),
+    (lambda: surfaces.descent_path("saddle", lambda p: optim.SGD(p, lr=0.1), (0.5, 0.5), 10**400), ValueError,
+     "steps must be an integer of at most 100,000"),
+    (lambda: surfaces.descent_path("saddle", lambda p: optim.SGD(p, lr=0.1), [10**400, 1], 3), ValueError,
+     "start holds an integer too large for a float"),
+])
+def test_each_finding_of_chapters_8_to_10_is_refused_with_a_named_error(call: Callable[[], Any], error: type,
+                                                                        message: str) -> None:
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_a_network_with_buffers_still_takes_weight_decay() -> None:
+    """``add_weight_decay`` checks ``grads`` against ``params``, which may hold buffers without gradients."""
+    network = fresh(NETWORK)
+    grads = {name: np.ones_like(p) for name, p in dn.regularised_mlp.trainable(network).items()}
+    decayed = dn.add_weight_decay(network, grads, 0.5)
+    np.testing.assert_array_equal(decayed["W1"], 1 + 0.5 * network["W1"])
+    np.testing.assert_array_equal(decayed["b1"], grads["b1"])
+
+
+def test_numpy_integers_and_huge_slopes_give_the_python_numbers_answer() -> None:
+    assert intervals.wilson_interval(np.uint8(150), np.uint8(200)) == intervals.wilson_interval(150, 200)
+    schedule = lr_scheduler.CosineAnnealingLR(optim.SGD(fresh(PARAMS2), lr=0.1), T_max=np.uint8(3))
+    schedule.step()
+    assert schedule.get_last_lr() == pytest.approx([0.1 * (1 + np.cos(np.pi / 3)) / 2])
+    assert init.calculate_gain("leaky_relu", 1e300) == pytest.approx(np.sqrt(2) / 1e300)  # torch: OverflowError
+
+
+def test_a_regularised_training_with_a_huge_rate_does_not_warn() -> None:
+    """Overflow is silent, as in ``train_classifier``; what it makes is either finite or a named error."""
+    try:
+        _, losses = dn.train_regularised(X2, Y2, n_hidden=3, lr=1e300, weight_decay=1e300, batch_size=2, epochs=2)
+    except ValueError as error:
+        assert "the training diverged" in str(error)
+    else:
+        assert np.isfinite(losses).all()
+
+
+def test_conv2d_backward_keeps_infinities_where_torch_does() -> None:
+    """The columns the NumPy side computes and throws away must not turn 0 * inf into NaN in the gradients."""
+    weight, images = KERNELS.copy(), IMAGES.copy()
+    weight[0, 0, 1, 1], images[0, 0, 2, 4] = np.inf, -np.inf
+    grad_output = np.ones((2, 2, 3, 3))
+    for args in ((grad_output, IMAGES, weight), (grad_output, images, KERNELS)):
+        assert_same(dn.conv2d_backward(*args, stride=2, padding=1), dt.conv2d_backward(*args, stride=2, padding=1))
 
 
 def test_nan_never_passes_a_gradient_check() -> None:

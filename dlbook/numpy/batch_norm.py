@@ -33,7 +33,8 @@ from numbers import Real
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlbook._validate import check_ndim
+from dlbook._validate import check_ndim, check_number, describe
+from dlbook.numpy._arrays import as_numeric_array
 
 #: Like PyTorch, NaN and infinities pass through silently (inf - inf is NaN, a
 #: negative running variance gives NaN): no floating-point warnings.
@@ -42,7 +43,7 @@ _AS_TORCH = {"invalid": "ignore", "over": "ignore", "divide": "ignore"}
 
 def _check_input(input: ArrayLike) -> np.ndarray:
     """``input`` as a float array of at least two axes, ``(N, C, ...)``."""
-    x = np.asarray(input)
+    x = as_numeric_array(input, "input")
     if not np.issubdtype(x.dtype, np.floating):
         raise ValueError(
             f"input must hold floating-point numbers, got dtype {x.dtype}"
@@ -67,7 +68,8 @@ def _check_batch_size(shape: tuple[int, ...]) -> None:
 def _check_eps(eps: float, training: bool) -> None:
     """``eps`` as ``torch.nn.functional.batch_norm`` requires it."""
     if isinstance(eps, bool) or not isinstance(eps, Real):
-        raise ValueError(f"eps must be a number, got {eps!r}")
+        raise ValueError(f"eps must be a number, got {describe(eps)}")
+    check_number("eps", eps)  # an integer too large for a float
     # torch's own comparisons: NaN passes both, and gives NaN
     if training and eps <= 0:
         raise ValueError(
@@ -83,7 +85,7 @@ def _channel_vector(
     """``value`` (``None`` allowed) as a 1-D array of ``channels`` entries in ``dtype``."""
     if value is None:
         return None
-    v = np.asarray(value)
+    v = as_numeric_array(value, name)
     check_ndim(name, v, (1,))
     if v.shape[0] != channels:
         raise ValueError(
@@ -161,7 +163,8 @@ def batch_norm(
         _check_batch_size(x.shape)
     _check_eps(eps, training)
     if isinstance(momentum, bool) or not isinstance(momentum, Real):
-        raise ValueError(f"momentum must be a number, got {momentum!r}")
+        raise ValueError(f"momentum must be a number, got {describe(momentum)}")
+    check_number("momentum", momentum)
     if x.size == 0:  # no values: as in torch, nothing else is looked at
         return x.copy()
     if (running_mean is None) != (running_var is None):
@@ -240,7 +243,7 @@ def batch_norm_backward(
     x = _check_input(input)
     _check_batch_size(x.shape)
     _check_eps(eps, True)
-    g = np.asarray(grad_output)
+    g = as_numeric_array(grad_output, "grad_output")
     if g.shape != x.shape:
         raise ValueError(
             f"grad_output must have the shape of input {x.shape}, "

@@ -30,12 +30,13 @@ and :func:`~dlbook.numpy.pooling.max_pool2d_backward`; its twin in PyTorch is
 from __future__ import annotations
 
 from math import isqrt
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from dlbook._validate import check_ndim, check_no_nan, check_not_empty
+from dlbook._validate import ArgumentTypeError, check_ndim, check_no_nan, check_not_empty, check_seed, describe
+from dlbook.numpy._arrays import as_numeric_array
 from dlbook.numpy._params import check_param_arrays, check_sizes, float_dtype, glorot_uniform
 from dlbook.numpy.conv import conv2d_backward_unfolded, conv2d_unfolded
 from dlbook.numpy.pooling import max_pool2d, max_pool2d_backward
@@ -63,6 +64,16 @@ def he_uniform(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int, dt
     return rng.uniform(-a, a, size=shape).astype(dtype)
 
 
+def check_cnn_sizes(channels: tuple[int, int], side: int, n_classes: int) -> tuple[int, int]:
+    """``channels`` as ``(c1, c2)``, after checking the sizes of a network (a multiple of 4 for ``side``)."""
+    if isinstance(channels, (str, bytes)) or not isinstance(channels, Sequence) or len(channels) != 2:
+        raise ArgumentTypeError(f"channels must be a pair of channel counts (c1, c2), got {describe(channels)}")
+    check_sizes(**{"channels[0]": channels[0], "channels[1]": channels[1], "side": side, "n_classes": n_classes})
+    if side % (POOL * POOL):
+        raise ValueError(f"side must be a multiple of {POOL * POOL} (two poolings halve it), got {side}")
+    return int(channels[0]), int(channels[1])
+
+
 def init_cnn(
     channels: tuple[int, int] = (16, 32),
     side: int = 8,
@@ -78,12 +89,9 @@ def init_cnn(
     from ``np.random.default_rng(seed)`` in ``dtype``. ``side`` must be a
     multiple of 4 (two poolings halve it).
     """
-    c1, c2 = channels
-    check_sizes(c1=c1, c2=c2, side=side, n_classes=n_classes)
-    if side % (POOL * POOL):
-        raise ValueError(f"side must be a multiple of {POOL * POOL} (two poolings halve it), got {side}")
+    c1, c2 = check_cnn_sizes(channels, side, n_classes)
     dtype = float_dtype(dtype)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     features = c2 * (side // (POOL * POOL)) ** 2
     return {
         "K1": he_uniform(rng, (c1, 1, KERNEL, KERNEL), KERNEL * KERNEL, dtype),
@@ -121,7 +129,7 @@ def images(X: ArrayLike, W3: np.ndarray, c2: int) -> np.ndarray:
     ``side`` is the one the output layer ``W3`` was made for:
     ``W3.shape[0] = c2 * (side / 4)^2``.
     """
-    X = np.asarray(X)
+    X = as_numeric_array(X, "X")
     check_ndim("X", X, (2,))
     check_not_empty("X", X)
     side = image_side(W3, c2)
@@ -177,7 +185,7 @@ def cnn_backward(
         raise ValueError(f"cache must be the dict returned by cnn_forward (keys {', '.join(CACHE_KEYS)})")
     x, A1, A2, H2 = (cache[name] for name in ("X", "A1", "A2", "H2"))
     unfolded1, unfolded2 = cache["columns"]
-    G = np.asarray(grad_logits)
+    G = as_numeric_array(grad_logits, "grad_logits")
     expected = (len(x), W3.shape[1])
     if G.shape != expected:
         raise ValueError(f"grad_logits must have shape {expected} (batch, n_classes), got {G.shape}")

@@ -46,18 +46,24 @@ from numpy.lib.stride_tricks import as_strided
 from numpy.typing import ArrayLike
 
 from dlbook._conv_checks import Geometry, check_grad_output, check_same_dtype, conv_geometry
+from dlbook.numpy._arrays import as_numeric_array
 from dlbook.numpy._windows import batched, unbatched
 
 
+#: As in torch, what overflows becomes inf and inf - inf NaN, silently.
+QUIET = {"invalid": "ignore", "over": "ignore"}
+
+
 def as_float_arrays(**arrays: ArrayLike | None) -> list[np.ndarray | None]:
-    """The arguments as arrays in one floating-point dtype, in order (``None`` stays ``None``).
+    """The arguments as arrays in one floating-point dtype, in order (a ``bias`` of ``None`` stays ``None``).
 
     Float arrays keep their dtype and must all share it (``ValueError``
     otherwise, as torch refuses a float32 input with float64 weights); the
     others (integers, booleans, lists) take that dtype, or float64 if no
     argument is a float array.
     """
-    converted = {name: None if a is None else np.asarray(a) for name, a in arrays.items()}
+    converted = {name: None if a is None and name == "bias" else as_numeric_array(a, name)
+                 for name, a in arrays.items()}
     floats = {name: a for name, a in converted.items() if a is not None and np.issubdtype(a.dtype, np.floating)}
     check_same_dtype(**floats)
     dtype = next(iter(floats.values())).dtype if floats else np.dtype(np.float64)
@@ -116,6 +122,19 @@ def _kernels(weight: np.ndarray, groups: int) -> np.ndarray:
     return weight.reshape(groups, weight.shape[0] // groups, -1)
 
 
+def _output_columns_only(wide: np.ndarray, geometry: Geometry) -> np.ndarray:
+    """``wide`` (columns as :func:`_columns`'s, ``N * H_out * W_p`` on the last axis) with the others zeroed, in place.
+
+    The backward pass multiplies the columns thrown away by zeros, which is
+    NaN where they hold an infinity: torch never computes them.
+    """
+    rows = wide.reshape(*wide.shape[:-1], -1, geometry.padded_shape[3])
+    thrown_away = np.ones(rows.shape[-1], dtype=bool)
+    thrown_away[_output_columns(geometry)] = False
+    rows[..., thrown_away] = 0
+    return wide
+
+
 def _output_columns(geometry: Geometry) -> slice:
     """Which of the :math:`W_p` wide columns are the output's: every :math:`s_w`-th, :math:`W_{out}` of them."""
     return slice(0, geometry.stride[1] * (geometry.out_width - 1) + 1, geometry.stride[1])
@@ -168,12 +187,13 @@ def conv2d_unfolded(
     geometry = conv_geometry(x.shape, w.shape, None if b is None else b.shape, stride, padding, dilation, groups)
     xb = batched(x, geometry)
     unfolded = Unfolded(_columns(xb, geometry, groups), geometry, groups, xb.shape)
-    wide = _kernels(w, groups) @ unfolded.columns  # (groups, C_out / groups, N * H_out * W_p)
+    with np.errstate(**QUIET):
+        wide = _kernels(w, groups) @ unfolded.columns  # (groups, C_out / groups, N * H_out * W_p)
     out = wide.reshape(w.shape[0], len(xb), geometry.out_height, geometry.padded_shape[3])
     # One copy into the usual layout, image by image: what follows (ReLU, pooling) runs several times faster on it.
     out = np.ascontiguousarray(out[..., _output_columns(geometry)].transpose(1, 0, 2, 3))
     if b is not None:
-        with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: NaN, silently as in torch
+        with np.errstate(**QUIET):
             out += b[:, None, None]
     return unbatched(out, geometry), unfolded
 
@@ -224,18 +244,24 @@ def conv2d_backward_unfolded(
     check_grad_output(g.shape, geometry, weight.shape[0])
     gb = batched(g, geometry)
     grad_matrix = _grad_matrix(gb, geometry, groups)
-    grad_weight = (grad_matrix @ unfolded.columns.transpose(0, 2, 1)).reshape(weight.shape)
-    grad_bias = gb.sum(axis=(0, 2, 3))
-    if not input_grad:
-        return None, grad_weight, grad_bias
-    grad_columns = _kernels(weight, groups).transpose(0, 2, 1) @ grad_matrix  # (groups, C/groups * kH * kW, N * L)
+    with np.errstate(**QUIET):
+        grad_weight = grad_matrix @ unfolded.columns.transpose(0, 2, 1)
+        if np.isnan(grad_weight).any():  # maybe 0 * inf from a column thrown away: compute without them
+            grad_weight = grad_matrix @ _output_columns_only(unfolded.columns.copy(), geometry).transpose(0, 2, 1)
+        grad_weight = grad_weight.reshape(weight.shape)
+        grad_bias = gb.sum(axis=(0, 2, 3))
+        if not input_grad:
+            return None, grad_weight, grad_bias
+        grad_columns = _kernels(weight, groups).transpose(0, 2, 1) @ grad_matrix  # (groups, C/g * kH * kW, N * L)
+        if not np.isfinite(weight).all():  # 0 * inf in the columns thrown away must not reach the input
+            _output_columns_only(grad_columns, geometry)
     # Each tap's gradients go back to the pixels it read: the same view as the forward pass, written to.
     n, c, h, width = unfolded.shape
     top, bottom, left, right = geometry.padding
     grad_flat = np.zeros((n, c, (h + top + bottom + 1) * (width + left + right)), dtype=g.dtype)
     targets = _wide_view(grad_flat, geometry, writeable=True)
     sources = grad_columns.reshape(targets.shape)
-    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: NaN, a huge sum: inf, silently as in torch
+    with np.errstate(**QUIET):
         for a in range(geometry.kernel[0]):  # one tap at a time: within a tap, no two windows read the same pixel
             for q in range(geometry.kernel[1]):
                 targets[:, a, q] += sources[:, a, q]

@@ -21,19 +21,21 @@ rule with it:
 
 from __future__ import annotations
 
+import math
 from numbers import Real
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlbook.numpy._arrays import as_float_array
+from dlbook._validate import ArgumentTypeError, check_count, check_entries, describe, is_integer
+from dlbook.numpy._arrays import as_float_array, as_numeric_array
 
 
 def check_dropout_p(p: float) -> float:
     """``p`` as a float; ``ValueError`` unless it is a number from 0 to 1 (NaN is not)."""
     if not isinstance(p, Real) or not 0.0 <= p <= 1.0:
         raise ValueError(
-            f"dropout probability p has to be between 0 and 1, but got {p!r}"
+            f"dropout probability p has to be between 0 and 1, but got {describe(p)}"
         )
     return float(p)
 
@@ -50,6 +52,17 @@ def _check_rng(rng: np.random.Generator | None) -> np.random.Generator:
     return rng
 
 
+def _check_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` (an int or a sequence of sizes, 0 allowed) as a tuple of ints, naming what is wrong with it."""
+    if is_integer(shape):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list, np.ndarray)):
+        raise ArgumentTypeError(f"shape must be a tuple of sizes, such as (4, 3), got {describe(shape)}")
+    sizes = tuple(check_count(f"shape[{axis}]", size, 0) for axis, size in enumerate(shape))
+    check_entries(f"a dropout mask of shape {sizes}", math.prod(sizes))
+    return sizes
+
+
 def dropout_mask(
     shape: tuple[int, ...], p: float, rng: np.random.Generator | None = None
 ) -> np.ndarray:
@@ -62,6 +75,7 @@ def dropout_mask(
     ``ValueError`` unless :math:`0 \le p \le 1`.
     """
     p = check_dropout_p(p)
+    shape = _check_shape(shape)
     if p == 0.0 or p == 1.0:
         return np.full(shape, p == 0.0)
     return _check_rng(rng).random(shape) >= p
@@ -80,8 +94,8 @@ def apply_dropout_mask(
     and turns a dropped infinity into NaN (:math:`0 \cdot \infty`), silently.
     """
     p = check_dropout_p(p)
-    x = as_float_array(input)
-    mask = np.asarray(mask)
+    x = as_float_array(input, "input")
+    mask = as_numeric_array(mask, "mask")
     if mask.dtype != np.bool_ or mask.shape != x.shape:
         raise ValueError(
             f"mask must be a boolean array of shape {x.shape}, "
@@ -119,7 +133,7 @@ def dropout(
     :math:`p = 0`, :math:`p = 1` or no entries they keep their dtype too.
     """
     p = check_dropout_p(p)
-    x = np.asarray(input)
+    x = as_numeric_array(input, "input")
     if not training:
         return x.copy()
     if not np.issubdtype(x.dtype, np.floating):
@@ -150,4 +164,4 @@ def dropout_backward(
     unless :math:`0 \le p \le 1` and ``mask`` is a boolean array of that
     shape.
     """
-    return apply_dropout_mask(grad_output, mask, p)
+    return apply_dropout_mask(as_float_array(grad_output, "grad_output"), mask, p)

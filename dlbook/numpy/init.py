@@ -35,6 +35,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import DTypeLike
 
+from dlbook._validate import ArgumentTypeError, check_number, check_seed, describe, shown
 from dlbook.numpy._params import check_sizes, float_dtype
 
 Nonlinearity = Literal[
@@ -78,13 +79,15 @@ def calculate_gain(nonlinearity: Nonlinearity, param: int | float | None = None)
         if param is None:
             negative_slope = 0.01
         elif not isinstance(param, bool) and isinstance(param, int) or isinstance(param, float):
-            negative_slope = param
+            negative_slope = check_number("negative_slope", param)
         else:
-            raise ValueError(f"negative_slope {param} not a valid number")
+            raise ValueError(f"negative_slope {shown(param)} not a valid number")
+        if abs(negative_slope) > 1e150:  # its square would overflow: 2 / (1 + a^2) is 2 / a^2 in floats
+            return math.sqrt(2.0) / abs(float(negative_slope))
         return math.sqrt(2.0 / (1 + negative_slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+    raise ValueError(f"Unsupported nonlinearity {shown(nonlinearity)}")
 
 
 def fan_in_and_fan_out(shape: Shape) -> tuple[int, int]:
@@ -98,11 +101,11 @@ def fan_in_and_fan_out(shape: Shape) -> tuple[int, int]:
     as torch does, or sizes that are not positive integers.
     """
     if not isinstance(shape, (tuple, list)):
-        raise ValueError(f"shape must be a tuple of sizes (fan_in, fan_out, *kernel), got {shape!r}")
+        raise ValueError(f"shape must be a tuple of sizes (fan_in, fan_out, *kernel), got {describe(shape)}")
     if len(shape) < 2:
         raise ValueError(
             "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions: "
-            f"shape must be (fan_in, fan_out, *kernel), got {tuple(shape)!r}"
+            f"shape must be (fan_in, fan_out, *kernel), got {tuple(shape)}"
         )
     check_sizes(**{f"shape[{axis}]": size for axis, size in enumerate(shape)})
     receptive_field = math.prod(int(size) for size in shape[2:])
@@ -112,7 +115,7 @@ def fan_in_and_fan_out(shape: Shape) -> tuple[int, int]:
 def xavier_std(shape: Shape, gain: float = 1.0) -> float:
     r"""Xavier/Glorot's standard deviation :math:`\mathrm{gain}\sqrt{2 / (\mathrm{fan\_in} + \mathrm{fan\_out})}`."""
     fan_in, fan_out = fan_in_and_fan_out(shape)
-    return gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return check_number("gain", gain) * math.sqrt(2.0 / float(fan_in + fan_out))
 
 
 def kaiming_std(
@@ -125,23 +128,44 @@ def kaiming_std(
     ReLU's negative slope); ``fan`` is ``fan_in`` or ``fan_out`` as ``mode``
     says (case ignored, as in torch; ``ValueError`` for another mode).
     """
+    if not isinstance(mode, str):
+        raise ArgumentTypeError(f"mode must be 'fan_in' or 'fan_out', got {describe(mode)}")
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
+        raise ValueError(f"Mode {shown(mode)} not supported, please use one of ['fan_in', 'fan_out']")
     fan_in, fan_out = fan_in_and_fan_out(shape)
     fan = fan_in if mode == "fan_in" else fan_out
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
+def _generator(rng: Seed) -> np.random.Generator:
+    """``rng`` itself if it is a ``Generator``, else ``np.random.default_rng(rng)`` of a seed (or ``None``)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    return np.random.default_rng(None if rng is None else check_seed(rng, "rng"))
+
+
+def _check_std(std: float, finite: bool) -> float:
+    """``std`` itself; ``ValueError`` where torch's ``normal_`` (``finite=False``) or ``uniform_`` refuses it.
+
+    Both refuse a negative or NaN deviation; ``normal_`` draws infinities for
+    an infinite one, ``uniform_`` refuses it too.
+    """
+    if not std >= 0 or (finite and std == math.inf):
+        raise ValueError(f"gain (or a) gives the standard deviation {std}; it must be non-negative"
+                         + (" and finite" if finite else ""))
+    return std
+
+
 def _uniform(shape: Shape, std: float, rng: Seed, dtype: DTypeLike) -> np.ndarray:
     r"""Draws from :math:`U(-\sqrt 3\,\sigma, \sqrt 3\,\sigma)`, whose standard deviation is :math:`\sigma`."""
-    bound = math.sqrt(3.0) * std
-    return np.random.default_rng(rng).uniform(-bound, bound, size=tuple(shape)).astype(float_dtype(dtype))
+    bound = math.sqrt(3.0) * _check_std(std, finite=True)
+    return _generator(rng).uniform(-bound, bound, size=tuple(shape)).astype(float_dtype(dtype))
 
 
 def _normal(shape: Shape, std: float, rng: Seed, dtype: DTypeLike) -> np.ndarray:
     r"""Draws from :math:`N(0, \sigma^2)`."""
-    return np.random.default_rng(rng).normal(0.0, std, size=tuple(shape)).astype(float_dtype(dtype))
+    return _generator(rng).normal(0.0, _check_std(std, finite=False), size=tuple(shape)).astype(float_dtype(dtype))
 
 
 def xavier_uniform(

@@ -34,7 +34,7 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from dlbook._validate import check_labelled_data, check_learning_rate
 from dlbook.batches import run_sgd
-from dlbook.numpy._arrays import as_float_array
+from dlbook.numpy._arrays import as_float_array, as_numeric_array
 from dlbook.numpy._params import layer_input
 from dlbook.numpy.batch_norm import batch_norm, batch_norm_backward
 from dlbook.numpy.dropout import (
@@ -44,7 +44,7 @@ from dlbook.numpy.dropout import (
     dropout_mask,
 )
 from dlbook.numpy.mlp import check_params, init_mlp, softmax_cross_entropy
-from dlbook.numpy.training import Callback, sgd_step
+from dlbook.numpy.training import Callback, check_not_diverged, sgd_step
 from dlbook.numpy.weight_decay import add_weight_decay, check_weight_decay
 
 Network = dict[str, np.ndarray]
@@ -167,7 +167,10 @@ def regularised_backward(
     ``cache`` comes from a training-mode :func:`regularised_forward`.
     """
     check_network(network)
-    G = np.asarray(grad_logits, dtype=network["W1"].dtype)
+    G = as_float_array(grad_logits, "grad_logits").astype(network["W1"].dtype, copy=False)
+    expected = (len(cache["H"]), network["W2"].shape[1])
+    if G.shape != expected:
+        raise ValueError(f"grad_logits must have the shape of the logits, {expected}, got {G.shape}")
     grad_D = G @ network["W2"].T
     grad_H = grad_D
     if cache["mask"] is not None:
@@ -226,7 +229,7 @@ def train_regularised(
     after the last; if it returns ``True`` the training stops there (see
     :class:`~dlbook.numpy.training.EarlyStopping`).
     """
-    X, y = as_float_array(X), np.asarray(y)
+    X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
     check_labelled_data(X, y)
     check_learning_rate(lr)
     check_weight_decay(weight_decay)
@@ -236,10 +239,14 @@ def train_regularised(
         X.dtype,
     )
     rng = augmentation_rng(seed)
+    step = 0
 
     def update(batch: np.ndarray) -> float:
+        nonlocal step
+        step += 1
         inputs = X[batch] if augment is None else augment(X[batch], rng)
         logits, cache = regularised_forward(network, inputs, True, dropout, rng)
+        check_not_diverged(logits, step)
         loss, grad_logits = softmax_cross_entropy(logits, y[batch])
         grads = regularised_backward(network, cache, grad_logits)
         if weight_decay:
@@ -250,8 +257,10 @@ def train_regularised(
     def progress(step: int, loss: float) -> bool | None:
         return callback(step, loss, network)
 
-    losses = run_sgd(
-        update, len(y), batch_size, epochs, seed,
-        None if callback is None else progress, every,
-    )
+    # As in train_classifier: overflow is not warned about, the NaN or +inf it makes raises where it appears.
+    with np.errstate(over="ignore", invalid="ignore"):
+        losses = run_sgd(
+            update, len(y), batch_size, epochs, seed,
+            None if callback is None else progress, every,
+        )
     return network, losses

@@ -20,53 +20,81 @@ surface and returns the points it visits: what the optimiser explorer draws
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlbook._validate import check_count, lookup
+from dlbook._validate import check_count, check_function, lookup
+from dlbook.numpy._arrays import as_float_array
 from dlbook.numpy.optim.optimizer import Optimizer, Params
 
 #: The quadratic's curvatures (mu, lambda): the loss is steep in y and flat in x.
 CURVATURES = (1.0, 10.0)
+#: The most steps :func:`descent_path` takes (one optimiser step each, in Python).
+MAX_STEPS = 10**5
 #: A path whose coordinate leaves [-DIVERGED, DIVERGED] (or is not finite) has diverged and stops.
 DIVERGED = 1e3
 
 
+def _overflowing(function: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    """``function`` computing silently past the float range: inf where the value overflows, NaN from inf - inf."""
+    @functools.wraps(function)
+    def quiet(*args: Any, **kwargs: Any) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return function(*args, **kwargs)
+
+    return quiet
+
+
+def _points(w: ArrayLike, size: int = 2) -> np.ndarray:
+    """``w`` as float64 points of ``size`` coordinates on its last axis; an error naming ``w`` otherwise."""
+    w = as_float_array(w, "w").astype(np.float64, copy=False)
+    if w.ndim == 0 or w.shape[-1] != size:
+        raise ValueError(f"w must hold points of {size} coordinates on its last axis, got shape {w.shape}")
+    return w
+
+
+@_overflowing
 def quadratic_loss(w: ArrayLike, curvatures: ArrayLike = CURVATURES) -> np.ndarray:
     r""":math:`L(w) = \tfrac12 \sum_i h_i w_i^2` over the last axis of ``w``, curvatures :math:`h`."""
-    w = np.asarray(w, dtype=np.float64)
+    w = _points(w, np.size(curvatures))
     return 0.5 * np.sum(np.asarray(curvatures) * w * w, axis=-1)
 
 
+@_overflowing
 def quadratic_gradient(w: ArrayLike, curvatures: ArrayLike = CURVATURES) -> np.ndarray:
     r""":math:`\nabla L = (h_1 w_1, h_2 w_2, \dots)`."""
-    return np.asarray(curvatures) * np.asarray(w, dtype=np.float64)
+    return np.asarray(curvatures) * _points(w, np.size(curvatures))
 
 
+@_overflowing
 def rosenbrock_loss(w: ArrayLike) -> np.ndarray:
     r""":math:`L = (1 - x)^2 + 100 (y - x^2)^2` for points ``w = (x, y)`` on the last axis."""
-    x, y = np.moveaxis(np.asarray(w, dtype=np.float64), -1, 0)
+    x, y = np.moveaxis(_points(w), -1, 0)
     return (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x)
 
 
+@_overflowing
 def rosenbrock_gradient(w: ArrayLike) -> np.ndarray:
     r""":math:`\nabla L = \big(-2 (1 - x) - 400 x (y - x^2),\ 200 (y - x^2)\big)`."""
-    x, y = np.moveaxis(np.asarray(w, dtype=np.float64), -1, 0)
+    x, y = np.moveaxis(_points(w), -1, 0)
     return np.stack([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)], axis=-1)
 
 
+@_overflowing
 def saddle_loss(w: ArrayLike) -> np.ndarray:
     r""":math:`L = \tfrac12 x^2 + \tfrac14 y^4 - \tfrac12 y^2` for points ``w = (x, y)`` on the last axis."""
-    x, y = np.moveaxis(np.asarray(w, dtype=np.float64), -1, 0)
+    x, y = np.moveaxis(_points(w), -1, 0)
     return 0.5 * x * x + 0.25 * (y * y) * (y * y) - 0.5 * y * y
 
 
+@_overflowing
 def saddle_gradient(w: ArrayLike) -> np.ndarray:
     r""":math:`\nabla L = (x,\ y^3 - y)`: zero at the saddle (0, 0) and the minima (0, ±1)."""
-    x, y = np.moveaxis(np.asarray(w, dtype=np.float64), -1, 0)
+    x, y = np.moveaxis(_points(w), -1, 0)
     return np.stack([x, y * y * y - y], axis=-1)
 
 
@@ -119,11 +147,13 @@ def descent_path(
     diverged_at)``: ``points`` of shape ``(k + 1, 2)`` from ``start`` on, and
     ``diverged_at`` the step at which a coordinate left
     :math:`[-10^3, 10^3]` (:data:`DIVERGED`) or stopped being finite, the run
-    ending before it, or ``None`` when all ``steps`` were taken.
+    ending before it, or ``None`` when all ``steps`` (at most :data:`MAX_STEPS`)
+    were taken.
     """
     gradient = get_surface(surface).gradient
-    check_count("steps", steps, 0)
-    params = {"w": np.array(start, dtype=np.float64)}
+    check_count("steps", steps, 0, MAX_STEPS)
+    check_function("make_optimizer", make_optimizer)
+    params = {"w": as_float_array(start, "start").astype(np.float64)}
     if params["w"].shape != (2,):
         raise ValueError(f"start must be a point (x, y), got shape {params['w'].shape}")
     optimizer = make_optimizer(params)

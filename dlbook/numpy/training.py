@@ -24,6 +24,7 @@ threads costs more than it saves, ten times more when the cores are busy, as
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Callable
 
 import numpy as np
@@ -31,6 +32,7 @@ from numpy.typing import ArrayLike
 from threadpoolctl import threadpool_limits
 
 from dlbook._validate import (
+    ArgumentTypeError,
     check_count,
     check_entries,
     check_function,
@@ -240,11 +242,7 @@ def train_classifier(
         nonlocal step
         step += 1
         logits, cache = _forward(forward, params, X[batch])
-        if has_nan(logits) or (logits == np.inf).any():  # where the browser's port stops too
-            raise ValueError(
-                f"the training diverged at step {step}: the logits hold NaN or +inf (the weights "
-                f"overflowed); try a smaller learning rate lr, or inputs X of moderate size"
-            )
+        check_not_diverged(logits, step)
         loss, grad_logits = softmax_cross_entropy(logits, y[batch])
         grads = float_arrays("backward's result", backward(params, cache, grad_logits))
         check_gradients(params, grads)
@@ -265,6 +263,18 @@ def train_classifier(
             None if callback is None else progress, every,
         )
     return params, losses
+
+
+def check_not_diverged(logits: np.ndarray, step: int) -> None:
+    """Raise ``ValueError`` naming ``lr`` when the logits of ``step`` hold NaN or +inf: the weights overflowed.
+
+    Where the browser's port of the training loop stops too.
+    """
+    if has_nan(logits) or (logits == np.inf).any():
+        raise ValueError(
+            f"the training diverged at step {step}: the logits hold NaN or +inf (the weights "
+            f"overflowed); try a smaller learning rate lr, or inputs X of moderate size"
+        )
 
 
 def train_mlp(
@@ -381,7 +391,11 @@ class EarlyStopping:
         validation: tuple[ArrayLike, ArrayLike],
         patience: int | None = None,
     ) -> None:
-        X, y = as_float_array(validation[0]), np.asarray(validation[1])
+        check_function("logits", logits)
+        pair = isinstance(validation, Sequence) and not isinstance(validation, (str, bytes, Mapping))
+        if not pair or len(validation) != 2:
+            raise ArgumentTypeError(f"validation must be a pair (X_val, y_val), got {describe(validation)}")
+        X, y = as_float_array(validation[0], "validation[0]"), as_numeric_array(validation[1], "validation[1]")
         check_labelled_data(X, y)
         if patience is not None:
             check_count("patience", patience, 1)

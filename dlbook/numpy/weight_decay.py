@@ -20,21 +20,28 @@ does to the parameters it is given.
 
 from __future__ import annotations
 
+import math
 from numbers import Real
 
 import numpy as np
+
+from dlbook._validate import ArgumentTypeError, check_gradients, check_mapping, check_number, describe
 
 Params = dict[str, np.ndarray]
 
 
 def check_weight_decay(weight_decay: float) -> None:
-    r"""Raise ``ValueError`` unless ``weight_decay`` is a finite number :math:`\lambda \ge 0`."""
-    real = isinstance(weight_decay, Real) and not isinstance(weight_decay, bool)
-    if not real or not 0 <= weight_decay < float("inf"):
-        raise ValueError(
-            "weight_decay must be a finite number of at least 0, "
-            f"got {weight_decay!r}"
-        )
+    r"""Raise ``ValueError`` unless ``weight_decay`` is a finite number :math:`\lambda \ge 0`.
+
+    A non-number raises :class:`~dlbook._validate.ArgumentTypeError` (also a
+    ``TypeError``), an integer too large for a float ``ValueError``.
+    """
+    message = f"weight_decay must be a finite number of at least 0, got {describe(weight_decay)}"
+    if isinstance(weight_decay, bool) or not isinstance(weight_decay, Real):
+        raise ArgumentTypeError(message)
+    check_number("weight_decay", weight_decay)
+    if not 0 <= weight_decay < math.inf:
+        raise ValueError(message)
 
 
 def is_weight(name: str) -> bool:
@@ -45,6 +52,7 @@ def is_weight(name: str) -> bool:
 def l2_penalty(params: Params, weight_decay: float) -> float:
     r"""The penalty :math:`\frac{\lambda}{2} \sum_W \|W\|^2` over the weight matrices of ``params``."""
     check_weight_decay(weight_decay)
+    check_mapping("params", params)
     squares = sum(
         float(np.sum(np.square(p, dtype=np.float64)))
         for name, p in params.items() if is_weight(name)
@@ -58,10 +66,16 @@ def add_weight_decay(
     r"""The gradients of the penalised loss: :math:`\partial L / \partial W + \lambda W` for every weight.
 
     ``grads`` holds :math:`\partial L / \partial \theta` for the parameters
-    ``params`` (the same keys); biases keep their gradient. Returns a new
+    ``params`` (keys of ``params``, each of its parameter's shape; buffers
+    such as batch normalisation's running statistics have none); biases keep their gradient. Returns a new
     dict, each entry in its gradient's dtype; the inputs are left unchanged.
     """
     check_weight_decay(weight_decay)
+    params, grads = check_mapping("params", params), check_mapping("grads", grads)
+    unknown = [name for name in grads if name not in params]
+    if unknown:
+        raise ValueError(f"grads has {describe(unknown)}, which params lacks")
+    check_gradients({name: params[name] for name in grads}, grads)
     return {
         name: g + (weight_decay * params[name]).astype(g.dtype, copy=False)
         if is_weight(name) else g

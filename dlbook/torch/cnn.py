@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dlbook.numpy.cnn import CNN_PARAM_NAMES, KERNEL, PADDING, POOL, check_cnn_params, image_side
+from dlbook.numpy.cnn import CNN_PARAM_NAMES, KERNEL, PADDING, POOL, check_cnn_params, check_cnn_sizes, image_side
 
 
 class CNN(nn.Module):
@@ -36,11 +36,11 @@ class CNN(nn.Module):
 
     def __init__(self, channels: tuple[int, int] = (16, 32), side: int = 8, n_classes: int = 10) -> None:
         super().__init__()
-        c1, c2 = channels
-        self.side = side
+        c1, c2 = check_cnn_sizes(channels, side, n_classes)
+        self.side = int(side)
         self.conv1 = nn.Conv2d(1, c1, KERNEL, padding=PADDING)
         self.conv2 = nn.Conv2d(c1, c2, KERNEL, padding=PADDING)
-        self.output = nn.Linear(c2 * (side // (POOL * POOL)) ** 2, n_classes)
+        self.output = nn.Linear(c2 * (self.side // (POOL * POOL)) ** 2, int(n_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """The logits, ``(n, n_classes)``, for images given as rows ``(n, side * side)``."""

@@ -25,11 +25,12 @@ from dlbook._conv_checks import (
     pool_geometry,
     windows_off_the_input,
 )
+from dlbook.torch._tensors import as_tensor
 
 
 def as_float_tensors(**arrays: Any) -> list[torch.Tensor | None]:
     """The arguments as tensors of one floating-point dtype, as :func:`dlbook.numpy.conv.as_float_arrays` does."""
-    converted = {name: None if a is None else torch.as_tensor(a) for name, a in arrays.items()}
+    converted = {name: None if a is None and name == "bias" else as_tensor(a, name) for name, a in arrays.items()}
     floats = {name: t for name, t in converted.items() if t is not None and t.is_floating_point()}
     check_same_dtype(**floats)
     dtype = next(iter(floats.values())).dtype if floats else torch.float64

@@ -24,6 +24,7 @@ from torch import nn
 
 from dlbook.numpy.dropout import check_dropout_p
 from dlbook.numpy.regularised_mlp import EPS, MOMENTUM, Network, check_network, has_batch_norm
+from dlbook.torch._tensors import from_numpy
 
 
 def regularised_mlp(network: Network, dropout: float = 0.0) -> nn.Sequential:
@@ -48,15 +49,15 @@ def regularised_mlp(network: Network, dropout: float = 0.0) -> nn.Sequential:
     if p > 0:
         layers.append(nn.Dropout(p))
     layers.append(last)
-    model = nn.Sequential(*layers).to(torch.from_numpy(network["W1"]).dtype)
+    model = nn.Sequential(*layers).to(from_numpy(network["W1"]).dtype)
     with torch.no_grad():
         for layer, W, b in ((first, "W1", "b1"), (last, "W2", "b2")):
-            layer.weight.copy_(torch.from_numpy(network[W].T))
-            layer.bias.copy_(torch.from_numpy(network[b]))
+            layer.weight.copy_(from_numpy(network[W]).T)
+            layer.bias.copy_(from_numpy(network[b]))
         if norm is not None:
             for target, name in ((norm.weight, "gamma"), (norm.bias, "beta"),
                                  (norm.running_mean, "running_mean"), (norm.running_var, "running_var")):
-                target.copy_(torch.from_numpy(network[name]))
+                target.copy_(from_numpy(network[name]))
     return model
 
 

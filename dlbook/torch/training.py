@@ -30,6 +30,7 @@ from dlbook._validate import (
 from dlbook.batches import run_sgd
 from dlbook.numpy._arrays import as_float_array, as_numeric_array
 from dlbook.numpy.training import Callback, Params, check_l2_penalty, optimizer_options, prepare_training
+from dlbook.numpy.weight_decay import check_weight_decay
 from dlbook.torch._tensors import as_float_tensor, from_numpy
 from dlbook.torch.mlp import MLP
 
@@ -82,6 +83,7 @@ def weight_decay_groups(model: torch.nn.Module, weight_decay: float) -> list[dic
     ``weight``); biases and normalisation parameters, one axis, keep
     ``weight_decay=0``, as in :func:`dlbook.numpy.weight_decay.add_weight_decay`.
     """
+    check_weight_decay(weight_decay)
     parameters = list(model.parameters())
     return [
         {"params": [p for p in parameters if p.ndim >= 2], "weight_decay": weight_decay},
@@ -159,7 +161,12 @@ def train_model(
     check_l2_penalty(weight_decay, optimizer)
     X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
     check_labelled_data(X, y)
-    inputs = from_numpy(X, "X").to(next(model.parameters()).dtype)
+    dtype = next(model.parameters()).dtype
+    largest = torch.finfo(dtype).max
+    for name, value in (("lr", lr), ("weight_decay", weight_decay)):
+        if value > largest:  # torch.optim's RuntimeError "cannot be converted ... without overflow" at the first step
+            raise ValueError(f"{name}={value:g} is too large for the model's {dtype} parameters (at most {largest:g})")
+    inputs = from_numpy(X, "X").to(dtype)
     labels = from_numpy(y, "y").long()
     options = optimizer_options(optimizer, options)  # the names and checks of the NumPy side
     groups = weight_decay_groups(model, weight_decay) if weight_decay else model.parameters()

@@ -17,6 +17,7 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike
 
+from dlbook._validate import check_integer
 from dlbook.digits import N_CLASSES, N_PIXELS, scale_pixels, shift_pixels
 from dlbook.numpy.cnn import CNN_PARAM_NAMES, check_cnn_params, cnn_forward, cnn_predict_proba, image_side
 from dlbook.widgets.digits import digit_readout
@@ -29,6 +30,7 @@ MAX_SHIFT = 2
 
 def feature_map_readout(pixels: ArrayLike, probabilities: ArrayLike, down: int, right: int) -> str:
     """The explorer's read-out: the network's reading of the drawn image, then the shift it was read with."""
+    down, right = check_integer("down", down), check_integer("right", right)
     moves = [f"{abs(n)} pixel{'s' if abs(n) > 1 else ''} {way}"
              for n, way in ((right, "right" if right > 0 else "left"), (down, "down" if down > 0 else "up")) if n]
     shifted = f"Shifted {' and '.join(moves)}." if moves else "Not shifted."

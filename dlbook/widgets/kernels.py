@@ -14,6 +14,7 @@ the activation, and 2 x 2 pooling with stride 2
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ import traitlets
 from numpy.typing import ArrayLike
 
 from dlbook._validate import lookup
+from dlbook.numpy._arrays import as_float_array
 from dlbook.digits import IMAGE_SHAPE, PIXEL_MAX
 from dlbook.numpy.conv import conv2d
 from dlbook.numpy.pooling import avg_pool2d, max_pool2d
@@ -46,6 +48,15 @@ POOLINGS = {"max": max_pool2d, "average": avg_pool2d}
 POOL = 2
 
 
+def _sized(values: ArrayLike, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """``values`` as float64 numbers, as many as ``shape`` holds; an error naming ``name`` otherwise."""
+    array = as_float_array(values, name).astype(np.float64, copy=False)
+    if array.size != math.prod(shape):
+        raise ValueError(f"{name} must hold {math.prod(shape)} numbers ({' x '.join(map(str, shape))}), "
+                         f"got shape {array.shape}")
+    return array
+
+
 def kernel_maps(pixels: ArrayLike, kernel: ArrayLike, padding: int, stride: int, activation: str,
                 pool: str) -> tuple[np.ndarray, np.ndarray]:
     r"""The feature map of ``kernel`` on the ink of an image, and its 2 x 2 pooling with stride 2.
@@ -56,8 +67,8 @@ def kernel_maps(pixels: ArrayLike, kernel: ArrayLike, padding: int, stride: int,
     (``"none"`` or ``"relu"``) and ``pool`` (``"max"`` or ``"average"``).
     Returns ``(z, pooled)``, 2-D arrays.
     """
-    ink = np.asarray(pixels, dtype=np.float64).reshape(1, *IMAGE_SHAPE) / PIXEL_MAX
-    weights = np.asarray(kernel, dtype=np.float64).reshape(1, 1, 3, 3)
+    ink = _sized(pixels, "pixels", IMAGE_SHAPE).reshape(1, *IMAGE_SHAPE) / PIXEL_MAX
+    weights = _sized(kernel, "kernel", (3, 3)).reshape(1, 1, 3, 3)
     feature = conv2d(ink, weights, padding=padding, stride=stride)
     pooled = lookup("pool", pool, POOLINGS)(lookup("activation", activation, ACTIVATIONS)(feature), POOL)
     return feature[0], pooled[0]

@@ -23,10 +23,12 @@ from typing import Callable
 import numpy as np
 import traitlets
 
+from dlbook._validate import check_count, check_learning_rate, check_real
+from dlbook.numpy._arrays import as_float_array
 from dlbook.numpy.optim import SGD, Adam, Optimizer, RMSprop
 from dlbook.numpy.optim.optimizer import Params
 from dlbook.numpy.surfaces import EXTENT, SURFACES, descent_path, get_surface
-from dlbook.widgets.explorer import Control, Explorer
+from dlbook.widgets.explorer import Control, Explorer, slider_trait
 
 #: The learning rates to choose from: 1-2-5 steps, and around the quadratic's best rate 2/11 and limit 2/10.
 LEARNING_RATES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.18, 0.2, 0.21, 0.5, 1.0)
@@ -53,7 +55,11 @@ def explorer_optimizers(lr: float, beta: float) -> dict[str, Callable[[Params], 
 def explorer_paths(
     surface: str, start: tuple[float, float], lr: float, beta: float, steps: int
 ) -> dict[str, tuple[np.ndarray, int | None]]:
-    """Each optimiser's ``(points, diverged_at)`` (:func:`dlbook.numpy.surfaces.descent_path`)."""
+    """Each optimiser's ``(points, diverged_at)`` (:func:`dlbook.numpy.surfaces.descent_path`).
+
+    ``lr`` must be positive and finite, ``beta`` a finite number from 0 (errors name them).
+    """
+    lr, beta = check_learning_rate(lr), check_real("beta", beta, low=0)
     return {name: descent_path(surface, make, start, steps)
             for name, make in explorer_optimizers(lr, beta).items()}
 
@@ -72,7 +78,7 @@ def optimiser_readout(surface: str, start: tuple[float, float], lr: float, beta:
 
 
 def _start_trait(value: float, low: float, high: float) -> traitlets.Float:
-    return traitlets.Float(value, min=low, max=high).tag(sync=True)
+    return slider_trait(value, (low, high))
 
 
 class OptimiserExplorer(Explorer):
@@ -82,7 +88,7 @@ class OptimiserExplorer(Explorer):
 
     surface = traitlets.Enum(list(SURFACES), default_value="quadratic").tag(sync=True)
     lr = traitlets.Enum(list(LEARNING_RATES), default_value=0.1).tag(sync=True)
-    beta = traitlets.Float(0.9, min=0.0, max=0.99).tag(sync=True)
+    beta = slider_trait(0.9, (0.0, 0.99))
     steps = traitlets.Int(50, min=1, max=MAX_STEPS).tag(sync=True)
     start_x = _start_trait(START[0], EXTENT[0], EXTENT[1])
     start_y = _start_trait(START[1], EXTENT[2], EXTENT[3])
@@ -101,7 +107,12 @@ class OptimiserExplorer(Explorer):
 
     def __init__(self, surface: str = "quadratic", start: tuple[float, float] = START, lr: float = 0.1,
                  beta: float = 0.9, steps: int = 50) -> None:
-        super().__init__(surface=surface, start_x=start[0], start_y=start[1], lr=lr, beta=beta, steps=steps)
+        start = as_float_array(start, "start")
+        if start.shape != (2,):
+            raise ValueError(f"start must be a point (x, y), got shape {start.shape}")
+        steps = check_count("steps", steps, 1, MAX_STEPS)
+        super().__init__(surface=surface, start_x=float(start[0]), start_y=float(start[1]),
+                         lr=check_learning_rate(lr), beta=beta, steps=steps)
         self.set_trait("surfaces", {name: {"title": s.title, "formula": s.formula, "levels": list(s.levels),
                                            "minima": [list(p) for p in s.minima],
                                            "saddles": [list(p) for p in s.saddles]}

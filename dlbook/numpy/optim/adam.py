@@ -46,7 +46,8 @@ from typing import Any
 
 import numpy as np
 
-from dlbook.numpy.optim.optimizer import Optimizer, Params, lerp_
+from dlbook._validate import describe
+from dlbook.numpy.optim.optimizer import Optimizer, Params, check_numbers, lerp_
 
 
 def power(base: float, exponent: int) -> float:
@@ -89,12 +90,13 @@ class Adam(Optimizer):
         fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
+        check_numbers(lr=lr, eps=eps, weight_decay=weight_decay)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {describe(betas)}")
         if not 0.0 <= betas[0] < 1.0:
             raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
         if not 0.0 <= betas[1] < 1.0:
@@ -102,7 +104,7 @@ class Adam(Optimizer):
         if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if not (isinstance(betas[0], float) and isinstance(betas[1], float)):
-            raise ValueError(f"betas must be both floats, as in torch.optim.Adam, got {betas!r}")
+            raise ValueError(f"betas must be both floats, as in torch.optim.Adam, got {describe(betas)}")
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                                   "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
                                   "capturable": capturable, "differentiable": differentiable, "fused": fused,

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import math
 
+from dlbook._conv_checks import LARGEST
 from dlbook._validate import check_count
-from dlbook.numpy.optim.optimizer import Optimizer
+from dlbook.numpy.optim.optimizer import Optimizer, check_numbers
 
 
 class LRScheduler:
@@ -81,7 +82,8 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
-        check_count("step_size", step_size, 1)
+        step_size = check_count("step_size", step_size, 1, LARGEST)
+        check_numbers(gamma=gamma)
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -110,7 +112,8 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
-        check_count("T_max", T_max, 1)
+        T_max = check_count("T_max", T_max, 1, LARGEST)
+        check_numbers(eta_min=eta_min)
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
@@ -148,6 +151,7 @@ class LinearLR(LRScheduler):
         total_iters: int = 5,
         last_epoch: int = -1,
     ) -> None:
+        check_numbers(start_factor=start_factor, end_factor=end_factor)
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError(
                 "Starting multiplicative factor expected to be greater than 0 and less or equal to 1: "
@@ -155,7 +159,7 @@ class LinearLR(LRScheduler):
             )
         if end_factor > 1.0 or end_factor < 0:
             raise ValueError(f"Ending multiplicative factor expected to be between 0 and 1: end_factor = {end_factor}")
-        check_count("total_iters", total_iters, 0)
+        total_iters = check_count("total_iters", total_iters, 0, LARGEST)
         self.start_factor = start_factor
         self.end_factor = end_factor
         self.total_iters = total_iters

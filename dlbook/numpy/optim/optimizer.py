@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlbook._validate import check_gradients
+from dlbook._validate import check_gradients, check_number
 
 Params = dict[str, np.ndarray]
 #: torch's arguments that pick one of its implementations (``foreach``, ``fused``) or let a step be captured
@@ -63,6 +63,17 @@ def _check_params(params: Any) -> Params:
                              "each parameter may appear once")
         seen[id(p)] = name
     return dict(params)
+
+
+def check_numbers(**hyperparameters: Any) -> None:
+    """Raise an error naming the first of ``hyperparameters`` that is not a number (see :func:`check_number`).
+
+    Torch compares them with its bounds at once (``lr < 0.0``), which for
+    ``None`` or a string raises a ``TypeError`` that names neither; NaN and
+    infinities are left to those comparisons, as in torch.
+    """
+    for name, value in hyperparameters.items():
+        check_number(name, value)
 
 
 def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:

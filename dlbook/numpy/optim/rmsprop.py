@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from dlbook.numpy.optim.optimizer import Optimizer, Params, lerp_
+from dlbook.numpy.optim.optimizer import Optimizer, Params, check_numbers, lerp_
 
 
 class RMSprop(Optimizer):
@@ -57,6 +57,7 @@ class RMSprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
+        check_numbers(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:

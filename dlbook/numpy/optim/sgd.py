@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from dlbook.numpy.optim.optimizer import Optimizer, Params
+from dlbook.numpy.optim.optimizer import Optimizer, Params, check_numbers
 
 
 class SGD(Optimizer):
@@ -55,6 +55,7 @@ class SGD(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
+        check_numbers(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay)
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
