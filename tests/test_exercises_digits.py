@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 import pytest
@@ -11,7 +11,7 @@ import pytest
 from dlbook.exercises import check_batch_accuracy, check_confusion_matrix, check_one_hot
 from dlbook.exercises.digits import batch_accuracy_cases, confusion_matrix_cases, one_hot_cases
 from dlbook.numpy.classification import batch_accuracy, confusion_matrix, one_hot
-from tests.notebook_solutions import load_solutions
+from tests.exercise_contract import contract_tests
 
 CHAPTER = Path(__file__).resolve().parents[1] / "chapters" / "07_handwritten_digits.ipynb"
 CHECKERS = {
@@ -21,31 +21,8 @@ CHECKERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def solutions() -> dict[str, Any]:
-    return load_solutions(CHAPTER)
-
-
-@pytest.mark.parametrize("name", CHECKERS)
-def test_the_reference_solution_in_the_chapter_passes(solutions: dict, name: str) -> None:
-    check, _, _ = CHECKERS[name]
-    result = check(solutions[f"solution_{name}"])
-    assert result.passed, result.message
-    assert "passed" in result.message
-
-
-@pytest.mark.parametrize("name", CHECKERS)
-def test_the_book_implementation_passes(name: str) -> None:
-    check, implementation, _ = CHECKERS[name]
-    assert check(implementation).passed
-
-
-@pytest.mark.parametrize("name", CHECKERS)
-def test_cases_are_reproducible_and_the_seed_matters(name: str) -> None:
-    _, _, cases = CHECKERS[name]
-    descriptions = [case.description for case in cases()]
-    assert descriptions == [case.description for case in cases()]
-    assert descriptions != [case.description for case in cases(seed=1)]
+(test_the_reference_solution_in_the_chapter_passes, test_the_book_implementation_passes,
+ test_cases_are_reproducible_and_the_seed_matters) = contract_tests(CHAPTER, CHECKERS)
 
 
 def test_expected_values_follow_the_definitions() -> None:
