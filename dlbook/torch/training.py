@@ -77,7 +77,7 @@ def sgd_step(params: dict[str, Any], grads: dict[str, Any], lr: float) -> dict[s
 
 
 def weight_decay_groups(model: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
-    """``model``'s parameters as two groups for ``torch.optim.SGD``: weights that decay, the rest that do not.
+    """``model``'s parameters as two groups for a ``torch.optim`` optimiser: weights that decay, the rest that do not.
 
     A weight is a parameter of two or more axes (an ``nn.Linear``'s
     ``weight``); biases and normalisation parameters, one axis, keep
@@ -115,8 +115,8 @@ def train_mlp(
     optimiser is ``torch.optim``'s class named ``optimizer`` (``"SGD"``,
     ``"RMSprop"``, ``"Adam"``, ``"AdamW"``) made with ``lr`` and ``options``.
     ``callback(step, loss, model)`` is called every ``every`` steps and after the last.
-    ``weight_decay`` is given to ``torch.optim.SGD`` for the two weight
-    matrices only, not the biases, as :mod:`dlbook.numpy.weight_decay` does.
+    ``weight_decay`` is given to the optimiser for the two weight matrices
+    only, not the biases, as :mod:`dlbook.numpy.weight_decay` does.
     Training runs on one CPU thread (see :func:`_one_thread`).
     """
     X, y, initial = prepare_training(X, y, n_hidden, seed, params)
