@@ -337,6 +337,15 @@ def run_all_cells(page: Page) -> None:
     menu(page, "Run", "runmenu:run-all")
 
 
+def run_cells(page: Page, cells: list[int]) -> None:
+    """Run the cells at ``cells`` (indices among all the notebook's cells) in turn, as a reader runs a cell:
+    a click on it, then Ctrl+Enter; :func:`wait_until_run` waits for them."""
+    notebook = page.locator(f"{PANEL} .jp-Notebook .jp-Cell")
+    for index in cells:
+        notebook.nth(index).locator(".jp-InputPrompt").click()
+        page.keyboard.press("Control+Enter")
+
+
 def wait_until_run(page: Page, timeout: float = 300_000) -> None:
     """Wait until no cell of the notebook in front is left running or waiting, and its kernel is idle.
 
@@ -353,11 +362,12 @@ def save_notebook(page: Page, timeout: float = 30_000) -> None:
     page.locator(".lm-TabBar-tab.jp-mod-current:not(.jp-mod-dirty)").first.wait_for(timeout=timeout)
 
 
-def error_outputs(notebook: dict[str, Any]) -> list[str]:
-    """One line per code cell of the saved ``notebook`` that did not run or shows an error."""
+def error_outputs(notebook: dict[str, Any], cells: list[int] | None = None) -> list[str]:
+    """One line per code cell of the saved ``notebook`` (of those at ``cells``, if given) that did not run or
+    shows an error."""
     problems = []
     for index, cell in enumerate(notebook["cells"]):
-        if cell["cell_type"] != "code":
+        if cell["cell_type"] != "code" or (cells is not None and index not in cells):
             continue
         head = cell["source"].strip().splitlines()[0][:60] if cell["source"].strip() else ""
         if cell.get("execution_count") is None:

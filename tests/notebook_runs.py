@@ -159,10 +159,13 @@ class ChapterRun:
             pass
 
     def finish(self, number: int, passed: bool) -> None:
-        """nbval has run code cell ``number``; its test passed or not."""
+        """nbval has run code cell ``number``; its test passed or not (then the chapter is marked failed)."""
         self.running = None
         if not passed:
             self.failed = True
+            marker = failure_marker(self.book, self.path)
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
             return
         cell = self.cell(number)
         if cell.source.strip():
@@ -193,6 +196,41 @@ class ChapterRun:
         with FileLock(caches(self.book) / "store.lock"):  # parallel workers: one writer of the database at a time
             get_cache(folder).cache_notebook_bundle(
                 CacheBundleIn(self.notebook, str(self.path), data=data), check_validity=False, overwrite=True)
+
+
+def failure_marker(book: Path, path: Path) -> Path:
+    """The file that says a cell of the chapter at ``path`` failed in this test run."""
+    return caches(book) / "failed" / f"{RUN}-{path.stem}"
+
+
+def cached_execution(path: Path, book: Path = ROOT, folder: Path | None = None) -> nbformat.NotebookNode | None:
+    """The execution of the chapter at ``path``, as it is now, that the book's jupyter-cache holds (None if none).
+
+    ``folder``: the cache of the present state of ``dlbook/``, ``js/`` and the installed packages
+    (:func:`cache_folder`, which this computes if not given).
+    """
+    from jupyter_cache import get_cache
+
+    folder = folder or cache_folder(book)
+    if not (folder / "global.db").is_file():
+        return None
+    cache = get_cache(folder)
+    try:
+        record = cache.match_cache_notebook(nbformat.read(path, as_version=4))
+    except KeyError:
+        return None
+    return cache.get_cache_bundle(record.pk).nb
+
+
+def wait_for_execution(path: Path, timeout: float = 600.0) -> nbformat.NotebookNode | None:
+    """This test run's nbval runs the chapter at ``path``: wait until its execution is in the cache, or one of
+    its cells has failed (None then, or after ``timeout`` seconds: a crashed worker)."""
+    folder, deadline = cache_folder(ROOT), time.monotonic() + timeout
+    while (executed := cached_execution(path, ROOT, folder)) is None:
+        if failure_marker(ROOT, path).exists() or time.monotonic() > deadline:
+            return None
+        time.sleep(0.5)
+    return executed
 
 
 def chapter_run(item: pytest.Item) -> ChapterRun | None:

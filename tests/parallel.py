@@ -10,10 +10,12 @@ does three things:
   its own too, so that the longest pass spreads over the workers (a worker
   starts JupyterLab once for the chapters it runs in a row); every other file
   runs whole (:func:`work_unit`);
-* orders the groups: the chapters' notebook tests first, so that the website's
-  build, which waits for them, starts as early as it can; then the Colab-like
-  runtime, the longest group, and the chapters in JupyterLab, the longest
-  first; the other files; the website's pages last, built by then
+* orders the groups: the chapters' notebook tests first, the longest (the last
+  chapter) first, so that the website's build, which waits for them, starts as
+  early as it can; then the Colab-like runtime, the longest group, and the
+  chapters in JupyterLab, in the same order (each waits for its chapter's
+  notebook test, whose execution it checks its explorers against); the other
+  files; the website's pages last, built by then
   (:func:`pytest_collection_finish`);
 * builds the website in the controller, in the background, as soon as the last
   chapter's notebook test is done (:class:`BackgroundBuild`): the build takes
@@ -64,10 +66,11 @@ def work_unit(nodeid: str) -> str:
 
 
 def running_order(nodeid: str) -> tuple[int, int]:
-    """Where a test's group comes in the run: by its kind, and a later chapter's live run in JupyterLab (longer) first."""
+    """Where a test's group comes in the run: by its kind, then a later chapter (longer) first, both its notebook
+    test and its live run in JupyterLab (which waits for that chapter's notebook test)."""
     unit = work_unit(nodeid)
-    chapter = unit.rsplit(":", 1)[1] if unit.startswith(f"{LIVE_JUPYTERLAB}:") else "0"
-    return ORDER[kind(nodeid)], -int(chapter)
+    chapter = re.search(r"(?:^chapters/|:)(\d+)(?:_\w+\.ipynb)?$", unit)
+    return ORDER[kind(nodeid)], -int(chapter[1]) if chapter else 0
 
 
 def kind(nodeid: str) -> str:

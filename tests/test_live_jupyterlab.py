@@ -8,10 +8,15 @@ Chromium. For every chapter notebook of ``_toc.yml`` that makes an explorer
 checks that these are the pages whose website shows one) the test does what a
 reader does: it opens the notebook from the file browser, checks that the
 exercises' answers (the cells the website folds) open folded, and only they,
-runs all cells from the *Run* menu, saves it from the *File* menu and checks that
-every code cell ran and none shows an error. (A chapter without an explorer is not run here: what it
-would check, that its code runs in this environment's kernel, nbval checks; it is
-only opened, to check that its answers are folded, and closed again. One
+runs the cells its explorers need (``tests/explorer_cells.py``), each with a
+click and Ctrl+Enter, saves it from the *File* menu and checks that each of them
+ran and none shows an error. Each explorer must then hold, in the kernel, what
+it held at the end of nbval's run of the whole chapter (this test run's, waited
+for, or one in the book's jupyter-cache); where there is none to compare with,
+every cell is run, from the *Run* menu. (That every cell of a chapter runs in
+this environment's kernel, nbval checks; a chapter without an explorer is not
+run here at all: it is only opened, to check that its answers are folded, and
+closed again. One
 chapter is open at a time, and it is closed with *File > Close and Shut Down*
 before the next is opened: the page stays as small as a reader's, and the
 browser's work does not grow with the number of chapters.) Then, for every
@@ -61,11 +66,13 @@ from typing import Any, Iterator
 
 import nbformat
 import pytest
+from nbval.plugin import IPyNbCell
 from playwright.sync_api import Browser, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.book import CHAPTERS as BOOK_CHAPTERS
 from tests.conftest import BUILD, ROOT
+from tests.explorer_cells import explorer_cells
 from tests.explorer_driver import (
     EXPLORERS,
     PAD_EXPLORERS,
@@ -93,6 +100,7 @@ from tests.jupyterlab_driver import (
     open_notebook,
     readme_lab_command,
     run_all_cells,
+    run_cells,
     save_notebook,
     save_screenshot,
     server_root,
@@ -101,12 +109,17 @@ from tests.jupyterlab_driver import (
     wait_until_run,
     widget_views,
 )
+from tests.notebook_runs import cached_execution, wait_for_execution
 
 #: Every chapter of the table of contents that makes an explorer, in reading order.
 CHAPTERS = [chapter for chapter in BOOK_CHAPTERS if makes_an_explorer(chapter)]
+#: The explorers' class names, whose calls :func:`tests.explorer_cells.explorer_cells` looks for.
+CLASSES = {cls.__name__ for cls in EXPLORERS.values()}
 #: The other chapters: opened here only to check that their answers are folded.
 WITHOUT_EXPLORERS = [chapter for chapter in BOOK_CHAPTERS if chapter not in CHAPTERS]
 SCREENSHOTS = BUILD / "screenshots"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 #: How long (s) the kernel may take to hold the settings the browser shows, and the page those the kernel set.
 SYNC_TIMEOUT = 30.0
 #: How long (s) the kernel's read-out may lag behind the page's once the settings are synced.
@@ -208,15 +221,53 @@ def check_answers_folded(page: Page, chapter: Path) -> None:
                                 f" the answers {[i for i, e in enumerate(expected) if e]}")
 
 
-def run_chapter(lab: JupyterLab, page: Page, chapter: Path) -> str:
-    """Open ``chapter`` from the file browser (its answers folded), run all its cells once its kernel is idle
-    and wait for them; its server path."""
+def run_chapter(lab: JupyterLab, page: Page, chapter: Path, cells: list[int] | None) -> str:
+    """Open ``chapter`` from the file browser (its answers folded) and, once its kernel is idle, run the
+    ``cells`` (indices among all its cells; None: all, from the *Run* menu); wait for them; its server path."""
     path = open_notebook(page, lab, lab.workdir / chapter.relative_to(ROOT))
     check_answers_folded(page, chapter)
     wait_kernel_idle(page, timeout=120_000)
-    run_all_cells(page)
+    if cells is None:
+        run_all_cells(page)
+    else:
+        run_cells(page, cells)
     wait_until_run(page)
     return path
+
+
+def nbvals_run(chapter: Path, session: pytest.Session) -> nbformat.NotebookNode | None:
+    """nbval's execution of the chapter's present code: this run's, waited for, if its notebook test is part of
+    this run; else one kept in the book's jupyter-cache; None if there is none, or it failed."""
+    in_this_run = any(isinstance(item, IPyNbCell) and item.path.resolve() == chapter.resolve()
+                      for item in session.items)
+    return wait_for_execution(chapter) if in_this_run else cached_execution(chapter)
+
+
+def views_by_place(notebook: dict[str, Any]) -> dict[tuple[int, int], str]:
+    """Each widget view among the notebook's outputs by its place: (its cell's rank among the code cells, its rank
+    among the cell's views) -> its model id. (The jupyter-cache keeps a notebook's code cells only.)"""
+    places = {}
+    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    for index, cell in enumerate(code):
+        views = [output["data"][WIDGET_VIEW]["model_id"] for output in cell.get("outputs", [])
+                 if WIDGET_VIEW in output.get("data", {})]
+        places.update({(index, rank): model_id for rank, model_id in enumerate(views)})
+    return places
+
+
+def check_state_as_nbval_left_it(kernel: list[dict[str, Any]], saved: dict[str, Any],
+                                 executed: nbformat.NotebookNode, where: str) -> None:
+    """Each explorer of the ``kernel`` (its views with their state) holds what the same explorer held at the end
+    of nbval's run of the whole chapter (``executed``), but for references to other widgets (random model ids)."""
+    here = {model_id: place for place, model_id in views_by_place(saved).items()}
+    there = views_by_place(executed)
+    states = executed.metadata.widgets[WIDGET_STATE]["state"]
+    for view in kernel:
+        reference = states[there[here[view["model_id"]]]]["state"]
+        differ = {name: (value, reference.get(name)) for name, value in view["state"].items()
+                  if reference.get(name) != value and not str(value).startswith("IPY_MODEL_")}
+        assert not differ, (f"{where}: the {view['class']} that the cells tests/explorer_cells.py picked make is "
+                            f"not nbval's (name: (here, nbval's)): {differ}")
 
 
 def recover(lab: JupyterLab, page: Page, chapter: Path) -> None:
@@ -447,23 +498,29 @@ class LiveExplorer:
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[path.stem for path in CHAPTERS])
-def test_chapter_runs_and_its_explorers_answer(chapter: Path, lab_page: Page, lab: JupyterLab) -> None:
-    """Run the chapter in JupyterLab with no error; every explorer follows the reader and syncs with Python."""
+def test_chapter_runs_and_its_explorers_answer(chapter: Path, lab_page: Page, lab: JupyterLab,
+                                               request: pytest.FixtureRequest) -> None:
+    """Run the chapter's cells that its explorers need in JupyterLab with no error (all of them where no nbval
+    run is at hand to check what they make); every explorer follows the reader and syncs with Python."""
     page = lab_page
     try:
-        path = run_chapter(lab, page, chapter)
+        executed = nbvals_run(chapter, request.session)
+        cells = None if executed is None else explorer_cells(nbformat.read(chapter, as_version=4), CLASSES)
+        path = run_chapter(lab, page, chapter, cells)
         save_notebook(page)
         saved = lab.api("GET", f"/api/contents/{path}?content=1")["content"]
-        problems = error_outputs(saved)
+        problems = error_outputs(saved, cells)
         assert not problems, f"{chapter.name} in JupyterLab: " + "; ".join(problems)
         on_page = find_explorers(page.locator(PANEL))
         kernel = KernelClient(lab.connection_file(path))
         try:
             explorers = Explorers(kernel)
-            in_kernel = explorers.views(widget_views(saved))
+            in_kernel = explorers.views(widget_views(saved), state=True)
             assert len(on_page) == len(in_kernel), (
                 f"{chapter.name} shows {len(in_kernel)} explorers but {len(on_page)} live ones rendered: "
                 "is anywidget's JupyterLab extension active?")
+            if executed is not None:
+                check_state_as_nbval_left_it(in_kernel, saved, executed, chapter.name)
             for index, (element, view) in enumerate(zip(on_page, in_kernel)):
                 live = LiveExplorer(page, element, explorers, view["model_id"],
                                     f"{chapter.stem}, explorer {index + 1} ({view['class']})")

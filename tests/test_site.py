@@ -2,7 +2,7 @@
 
 The book is built once (``site`` fixture in conftest.py) into ``_build/html`` and
 served on 127.0.0.1. Chromium comes from the operating system's packages
-(``apt-get install -y chromium``; without it these tests are skipped, saying
+(``apt-get install -y chromium chromium-headless-shell``; without it these tests are skipped, saying
 so); Playwright only drives it. Every request
 that would leave localhost is blocked and recorded, so a page that needs the
 network fails here exactly as it would for a reader offline. A failing test

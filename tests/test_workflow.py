@@ -58,6 +58,7 @@ def test_workflow_runs_the_readme_set_up_and_tests() -> None:
         assert command in script, f"the workflow does not run the README's {command!r}"
     assert re.fullmatch(r"python:3\.11-\w+", job["container"]["image"]), "the README asks for Python 3.11"
     assert re.search(r"apt-get install .*\bchromium\b", script), "the browser tests need Chromium from apt"
+    assert re.search(r"apt-get install .*\bchromium-headless-shell\b", script), "the browser tests' lighter Chromium"
     tests = next(index for index, run in enumerate(runs) if "python -m pytest" in run)
     upload = next(index for index, step in enumerate(job["steps"])
                   if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
