@@ -877,6 +877,7 @@ def describe_violations(violations: list[dict[str, Any]], mode: str) -> str:
 def set_theme(visit: Visit, theme: str) -> None:
     """Press the page's colour-mode button until the theme is ``theme`` ("light" or "dark")."""
     page = visit.page
+    page.bring_to_front()  # the page in front draws frames (a link's page may have been opened since)
     for _ in range(3):  # the button cycles through auto, dark and light
         if page.evaluate("() => document.documentElement.dataset.theme") == theme:
             break
@@ -886,15 +887,22 @@ def set_theme(visit: Visit, theme: str) -> None:
     page.evaluate("() => document.activeElement?.blur()")
     with contextlib.suppress(PlaywrightTimeoutError):
         page.wait_for_function("() => !document.querySelector('.tooltip')", timeout=2_000)
-    page.evaluate(SETTLED)
+    assert page.evaluate(SETTLED, SETTLE_MS), f"the colours did not settle within {SETTLE_MS} ms of the {theme} theme"
 
 
+#: How long (ms) the colours may take to settle after the colour mode changes.
+SETTLE_MS = 15_000
 #: Wait until the colours have settled: the theme fades them over a short CSS transition, and
-#: halfway through, text and background are neither the old nor the new colours.
-SETTLED = """async () => {
-    await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
-    const fading = document.getAnimations().filter(animation => animation instanceof CSSTransition);
-    await Promise.all(fading.map(animation => animation.finished.catch(() => null)));
+#: halfway through, text and background are neither the old nor the new colours. False when they
+#: have not within the given milliseconds (a page that draws no frames: a failure, not a hang).
+SETTLED = """async ms => {
+    const settled = (async () => {
+        await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+        const fading = document.getAnimations().filter(animation => animation instanceof CSSTransition);
+        await Promise.all(fading.map(animation => animation.finished.catch(() => null)));
+        return true;
+    })();
+    return Promise.race([settled, new Promise(done => setTimeout(() => done(false), ms))]);
 }"""
 
 
