@@ -92,6 +92,7 @@ from tests.explorer_driver import (
 )
 from tests.jupyterlab_driver import (
     PANEL,
+    WIDGET_VIEW,
     JupyterLab,
     KernelClient,
     close_and_shut_down,
@@ -118,7 +119,6 @@ CLASSES = {cls.__name__ for cls in EXPLORERS.values()}
 #: The other chapters: opened here only to check that their answers are folded.
 WITHOUT_EXPLORERS = [chapter for chapter in BOOK_CHAPTERS if chapter not in CHAPTERS]
 SCREENSHOTS = BUILD / "screenshots"
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 #: How long (s) the kernel may take to hold the settings the browser shows, and the page those the kernel set.
 SYNC_TIMEOUT = 30.0
