@@ -53,13 +53,24 @@ def parse(source: str) -> ast.Module:
     return ast.parse(TransformerManager().transform_cell(source))
 
 
+def imported_names(node: ast.Import | ast.ImportFrom) -> set[str]:
+    """The names an import binds: ``np`` of ``import numpy as np``, ``os`` of ``import os.path``."""
+    return {alias.asname or alias.name.split(".")[0] for alias in node.names}
+
+
+def target_names(targets: list[ast.expr]) -> set[str]:
+    """The names that assignment ``targets`` bind (``a`` and ``b`` of ``a, b = ...``; none of ``a[0] = ...``)."""
+    return {node.id for target in targets for node in ast.walk(target)
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)}
+
+
 def imported_modules(trees: list[ast.Module]) -> set[str]:
     """The names that the cells bind to modules: ``import numpy as np``, ``from dlbook import numpy as dnp``."""
     modules = set()
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
-                modules |= {alias.asname or alias.name.split(".")[0] for alias in node.names}
+                modules |= imported_names(node)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 modules |= {alias.asname or alias.name for alias in node.names
                             if is_module(f"{node.module}.{alias.name}")}
@@ -85,10 +96,9 @@ def top_level_assigns(tree: ast.Module) -> set[str]:
     names = set()
     for statement in tree.body:
         if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.For)):
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            names |= {node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)}
+            names |= target_names(statement.targets if isinstance(statement, ast.Assign) else [statement.target])
         elif isinstance(statement, (ast.Import, ast.ImportFrom)):
-            names |= {alias.asname or alias.name.split(".")[0] for alias in statement.names}
+            names |= imported_names(statement)
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(statement.name)
     return names
@@ -105,7 +115,7 @@ def bound_names(node: ast.AST) -> set[str]:
         elif isinstance(inner, ast.arg):
             names.add(inner.arg)
         elif isinstance(inner, (ast.Import, ast.ImportFrom)):
-            names |= {alias.asname or alias.name.split(".")[0] for alias in inner.names}
+            names |= imported_names(inner)
     return names
 
 
@@ -120,8 +130,7 @@ def used_first(tree: ast.Module) -> set[str]:
     for statement in tree.body:
         assigned = statement.targets if isinstance(statement, ast.Assign) else (
             [statement.target] if isinstance(statement, (ast.AnnAssign, ast.AugAssign)) else [])
-        inside = bound_names(statement) - {node.id for target in assigned for node in ast.walk(target)
-                                           if isinstance(node, ast.Name)}
+        inside = bound_names(statement) - target_names(assigned)
         reads = {node.id for node in ast.walk(statement)
                  if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
         needed |= reads - inside - bound
