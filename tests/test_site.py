@@ -610,17 +610,20 @@ def test_explorers_respond_to_every_control(visit: Visit) -> None:
     for explorer in explorers_on(visit):
         key = explorer_key(explorer)
         state = explorer.evaluate(SAVED_STATE_JS)
+        before = figure_pixels(explorer)  # then each move's picture is the next one's "before"
         for index, control in enumerate(controls(explorer)):
-            before, text_before = figure_pixels(explorer), readout(explorer)
+            text_before = readout(explorer)
             how = move(visit.page, explorer, control, index)
             shown = controls(explorer)
             moved = next(c for c in shown if c.name == control.name)
             assert moved.value != control.value, f"{key}: {how} on {control.name} did not move it"
             image = drawn_image(explorer) if key in PAD_EXPLORERS else None
             expected = oracle(key, state, settings(key, shown), image).readout()
-            assert readout(explorer) == expected, f"{key}: read-out after {how} on {control.name}"
-            assert figure_pixels(explorer) != before, f"{key}: the figure did not change after {how} on {control.name}"
-            assert readout(explorer) != text_before or key == "playground", f"{key}: the read-out did not change"
+            text, after = readout(explorer), figure_pixels(explorer)
+            assert text == expected, f"{key}: read-out after {how} on {control.name}"
+            assert after != before, f"{key}: the figure did not change after {how} on {control.name}"
+            assert text != text_before or key == "playground", f"{key}: the read-out did not change"
+            before = after
 
 
 def test_a_link_reopens_the_explorer_as_the_reader_left_it(visit: Visit, chromium: Browser) -> None:

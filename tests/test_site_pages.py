@@ -208,6 +208,43 @@ def test_math_in_an_opening_reads_as_text() -> None:
     assert dlbook_pages.math_text("x_{1}^{2}") == "x_1^2"
 
 
+#: Pygments' style sheet as the theme writes it: one rule per colour mode and token.
+PYGMENTS_CSS = """\
+html[data-theme="light"] .highlight pre { line-height: 125%; }
+html[data-theme="light"] .highlight { background: #fefefe; color: #080808 }
+html[data-theme="light"] .highlight .k { color: #6730C5 } /* Keyword */
+html[data-theme="light"] .highlight .n { color: #080808 } /* Name */
+html[data-theme="light"] .highlight .p { color: #080808 } /* Punctuation */
+html[data-theme="light"] .highlight .nb { color: #080808 } /* Name.Builtin */
+html[data-theme="light"] .highlight .gs { color: #080808; font-weight: bold } /* Generic.Strong */
+html[data-theme="dark"] .highlight { background: #2b2b2b; color: #F8F8F2 }
+html[data-theme="dark"] .highlight .k { color: #FFA07A } /* Keyword */
+html[data-theme="dark"] .highlight .n { color: #F8F8F2 } /* Name */
+html[data-theme="dark"] .highlight .nb { color: #FFD700 } /* Name.Builtin */
+html[data-theme="dark"] .highlight .gs { color: #F8F8F2; font-weight: bold } /* Generic.Strong */
+"""
+
+
+def test_plain_tokens_are_those_coloured_as_the_code_block_in_every_mode() -> None:
+    # .p has no dark rule: it inherits the block's colour there. .nb is the text colour in light mode only;
+    # .gs is also bold.
+    assert dlbook_pages.plain_token_classes(PYGMENTS_CSS) == {"n", "p"}
+    assert dlbook_pages.plain_token_classes("") == set()
+
+
+def test_code_keeps_spans_only_for_tokens_coloured_apart() -> None:
+    code = ('<div class="highlight"><pre><span></span><span class="k">for</span><span class="w"> </span>'
+            '<span class="n">x</span> <span class="ow">in</span> <span class="n">xs</span><span class="p">:</span>'
+            '</pre></div>')
+    page = f'<p><span class="n">prose</span></p>{code}<div class="output"><pre><span class="n">out</span></pre></div>'
+    finished = dlbook_pages.plain_tokens(page, {"n", "p", "w"})
+    assert finished == (
+        '<p><span class="n">prose</span></p><div class="highlight"><pre><span class="k">for</span> '
+        'x <span class="ow">in</span> xs:</pre></div><div class="output"><pre><span class="n">out</span></pre></div>')
+    assert re.sub("<[^>]+>", "", finished) == re.sub("<[^>]+>", "", page)  # the same text
+    assert dlbook_pages.plain_tokens(finished, {"n", "p", "w"}) == finished  # finishing twice changes nothing
+
+
 def write_png(path: Path, width: int, height: int) -> None:
     from PIL import Image
 
