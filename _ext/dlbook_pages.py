@@ -241,7 +241,8 @@ def size_images(page: str, folder: Path) -> str:
 
 #: A rule of Pygments' style sheet: where it applies (the theme's colour mode), the token class
 #: (none for the code block's own rule) and its declarations.
-PYGMENTS_RULE = re.compile(r"^(?P<scope>[^{}]*?)\.highlight(?: \.(?P<token>[\w-]+))? \{(?P<style>[^}]*)\}", re.MULTILINE)
+PYGMENTS_RULE = re.compile(
+    r"^(?P<scope>[^{}]*?)\.highlight(?: \.(?P<token>[\w-]+))? \{(?P<style>[^}]*)\}", re.MULTILINE)
 #: A highlighted code block's text, and one token of it with its class.
 CODE_BLOCK = re.compile(r'(<div class="highlight"><pre>)(.*?)(</pre>)', re.DOTALL)
 TOKEN = re.compile(r'<span class="([\w-]+)">([^<]*)</span>')
