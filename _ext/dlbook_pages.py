@@ -19,6 +19,9 @@ build made of it, and finishing a page twice changes nothing):
   drawn before they are fetched, and the theme's preloads of two of them go
   (:func:`scripts_last`); the first visit styles the page once, not twice
   (:func:`resolve_theme`);
+* only the search page loads Sphinx's search scripts and index, which the
+  theme puts on every page for a search-as-you-type that is off
+  (:func:`drop_search_scripts`);
 * each figure is a palette PNG of at most 256 colours where that is smaller
   (:func:`compress_png`): a third of the bytes of matplotlib's PNG, the same
   picture to the eye;
@@ -248,6 +251,19 @@ def size_images(page: str, folder: Path) -> str:
     return IMAGE.sub(image, page)
 
 
+#: Sphinx's search scripts and the search index, which pydata-sphinx-theme's layout loads on every page
+#: for its search-as-you-type (``search_as_you_type``, off by default); the search page loads its own.
+SEARCH_SCRIPT = re.compile(
+    r'\s*<script src="[^"]*?(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"></script>')
+#: The one page that uses them.
+SEARCH_PAGE = "search.html"
+
+
+def drop_search_scripts(page: str) -> str:
+    """``page`` without Sphinx's search scripts and index (30 KB that a page other than the search page never uses)."""
+    return SEARCH_SCRIPT.sub("", page)
+
+
 #: The most colours of a figure's palette.
 PALETTE = 256
 
@@ -342,8 +358,11 @@ def finish_pages(app: Sphinx, exception: Exception | None) -> None:
     sheet.write_text(own + FONTS_NOTE + small_icon_fonts(static, Path(app.doctreedir) / "dlbook-fonts"), encoding="utf-8")
     pages = {}
     figures: set[Path] = set()
+    search_as_you_type = app.builder.get_theme_config()[1].get("search_as_you_type") in (True, "True", "true")
     for path in written_pages(Path(app.outdir), since):
         page = inline_icons(path.read_text(encoding="utf-8"))
+        if not search_as_you_type and path != Path(app.outdir) / SEARCH_PAGE:
+            page = drop_search_scripts(page)
         figures |= page_figures(page, path.parent)
         page = externalize_modules(size_images(page, path.parent), static)
         pages[path] = scripts_last(resolve_theme(page))

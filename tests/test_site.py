@@ -229,6 +229,14 @@ def test_no_page_loads_a_tex_engine_or_an_icon_script(site: Path) -> None:
     assert offenders == {}
 
 
+def test_only_the_search_page_loads_the_search_index(site: Path) -> None:
+    """Sphinx's search scripts and index serve the search page; the others, with no search-as-you-type, skip them."""
+    loads = {page: [src for src in SCRIPT_SOURCE.findall((site / page).read_text(encoding="utf-8"))
+                    if re.search(r"searchtools|language_data|searchindex", src)] for page in PAGES}
+    assert {page for page, scripts in loads.items() if scripts} == {"search.html"}
+    assert len(loads["search.html"]) == 3
+
+
 #: A page's description for search engines and link previews.
 DESCRIPTION = re.compile(r'<meta name="description" content="([^"]*)"')
 

@@ -324,6 +324,13 @@ def test_the_built_theme_script_has_the_tab_stop_check_the_build_expects() -> No
     assert len(dlbook_pages.THEME_TAB_STOPS.findall(script.read_text(encoding="utf-8"))) == 1
 
 
+def test_the_search_scripts_go() -> None:
+    page = ('<p></p>\n    <script src="../_static/searchtools.js"></script>\n'
+            '<script src="../_static/language_data.js"></script><script src="../searchindex.js"></script>'
+            '<script src="../_static/doctools.js"></script>')
+    assert dlbook_pages.drop_search_scripts(page) == '<p></p><script src="../_static/doctools.js"></script>'
+
+
 def test_a_first_visit_gets_the_systems_colour_theme_at_once() -> None:
     page = f"<script>{dlbook_pages.THEME_DEFAULT}</script>"
     assert dlbook_pages.resolve_theme(page) == f"<script>{dlbook_pages.THEME_RESOLVED}</script>"
