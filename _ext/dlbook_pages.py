@@ -28,8 +28,7 @@ build made of it, and finishing a page twice changes nothing):
 * the theme's check of which code blocks and outputs scroll (made reachable
   with the keyboard) runs in slices of a few milliseconds, not in one long
   task that lays out the whole page (:func:`slice_theme_tab_stops`,
-  ``static/dlbook-tabstops.js``); the style sheet lets the browser skip the
-  layout of sections far from the screen (``dlbook.css``).
+  ``static/dlbook-tabstops.js``).
 
 Each page also gets a ``<meta name="description">`` from its own opening: the
 first sentences of its first paragraph (:func:`describe`).
