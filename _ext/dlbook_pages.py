@@ -16,8 +16,19 @@ build made of it, and finishing a page twice changes nothing):
 * the explorers' modules leave the page for files of their own, fetched when an
   explorer comes near the screen (:func:`externalize_modules`);
 * the scripts of the head move to the end of the body, so that the page is
-  drawn before they are fetched (:func:`scripts_last`), and the first visit
-  styles the page once, not twice (:func:`resolve_theme`).
+  drawn before they are fetched, and the theme's preloads of two of them go
+  (:func:`scripts_last`); the first visit styles the page once, not twice
+  (:func:`resolve_theme`);
+* only the search page loads Sphinx's search scripts and index, which the
+  theme puts on every page for a search-as-you-type that is off
+  (:func:`drop_search_scripts`);
+* each figure is a palette PNG of at most 256 colours where that is smaller
+  (:func:`compress_png`): a third of the bytes of matplotlib's PNG, the same
+  picture to the eye;
+* the theme's check of which code blocks and outputs scroll (made reachable
+  with the keyboard) runs in slices of a few milliseconds, not in one long
+  task that lays out the whole page (:func:`slice_theme_tab_stops`,
+  ``static/dlbook-tabstops.js``);
 * the highlighted code keeps a ``<span>`` only for the tokens the style sheet
   colours apart from the code around them: names, punctuation and spaces are
   plain text (:func:`plain_tokens`), a third of a chapter's elements fewer to
@@ -31,6 +42,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import json
 import re
 import time
@@ -129,6 +141,9 @@ def tidy_head(app: Sphinx, pagename: str, templatename: str, context: dict[str, 
         scripts[:] = [script for script in scripts if not is_mathjax(script, app.config.mathjax_path)]
 
 
+#: The theme's preloads of its own scripts: they would fetch them first, before the page's style
+#: sheets and figures, although the scripts run only once the page is drawn.
+SCRIPT_PRELOAD = re.compile(r'\s*<link\b(?=[^>]*\brel="preload")(?=[^>]*\bas="script")[^>]*>')
 #: A script in a page's head, except the theme's tiny one that sets the colour mode before the page
 #: is drawn (marked ``data-cfasync``).
 HEAD_SCRIPT = re.compile(r"\s*<script\b(?![^>]*\bdata-cfasync)[^>]*>.*?</script>", re.DOTALL)
@@ -140,16 +155,16 @@ def scripts_last(page: str) -> str:
     Sphinx and its extensions put their scripts in the head, where the browser
     must fetch and run each before it draws anything; at the end of the body the
     page is drawn first. They still run in the same order, before the deferred
-    scripts, and still before the page's ``DOMContentLoaded``.
+    scripts, and still before the page's ``DOMContentLoaded``. The head's
+    preloads of scripts go: they would make the browser fetch those scripts
+    with a high priority, ahead of what the first screen shows.
     """
     head_end, body_end = page.find(HEAD_END), page.rfind(BODY_END)
     if head_end < 0 or body_end < 0:
         return page
-    head = page[:head_end]
+    head = SCRIPT_PRELOAD.sub("", page[:head_end])
     moved = "".join(HEAD_SCRIPT.findall(head))
-    if not moved:
-        return page
-    return HEAD_SCRIPT.sub("", head) + page[head_end:body_end] + moved + "\n" + page[body_end:]
+    return HEAD_SCRIPT.sub("", head) + page[head_end:body_end] + (moved + "\n" if moved else "") + page[body_end:]
 
 
 #: The saved widget state myst-nb writes into a page that shows widgets.
@@ -291,6 +306,83 @@ def plain_tokens(page: str, classes: set[str]) -> str:
     return CODE_BLOCK.sub(block, page)
 
 
+#: Sphinx's search scripts and the search index, which pydata-sphinx-theme's layout loads on every page
+#: for its search-as-you-type (``search_as_you_type``, off by default); the search page loads its own.
+SEARCH_SCRIPT = re.compile(
+    r'\s*<script src="[^"]*?(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"></script>')
+#: The one page that uses them.
+SEARCH_PAGE = "search.html"
+
+
+def drop_search_scripts(page: str) -> str:
+    """``page`` without Sphinx's search scripts and index (30 KB that a page other than the search page never uses)."""
+    return SEARCH_SCRIPT.sub("", page)
+
+
+#: The most colours of a figure's palette.
+PALETTE = 256
+
+
+def compress_png(data: bytes) -> bytes:
+    """A PNG figure as a palette PNG of at most 256 colours (transparency kept), or as it is if not smaller.
+
+    matplotlib writes 8-bit RGBA; a figure's flat colours, text and antialiased
+    edges fit a 256-colour palette with no difference the eye sees, in a third
+    of the bytes. Already a palette (or not a PNG): unchanged.
+    """
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        if image.format != "PNG" or image.mode not in ("RGB", "RGBA"):
+            return data
+        opaque = image.mode == "RGB" or image.getextrema()[3][0] == 255
+        # Median cut for opaque figures; Pillow quantises RGBA only with the fast octree.
+        palette = (image.convert("RGB").quantize(PALETTE, method=Image.Quantize.MEDIANCUT) if opaque
+                   else image.quantize(PALETTE, method=Image.Quantize.FASTOCTREE))
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue() if out.tell() < len(data) else data
+
+
+def page_figures(page: str, folder: Path) -> set[Path]:
+    """The PNG files of the figures in the article of ``page`` (a file in ``folder``)."""
+    article = page.find(ARTICLE)
+    found = set()
+    for match in IMAGE.finditer(page):
+        source = SOURCE.search(match[0])
+        if 0 <= article < match.start() and source and "://" not in source[1]:
+            path = (folder / html.unescape(source[1]).split("?")[0]).resolve()
+            if path.suffix.lower() == ".png" and path.is_file():
+                found.add(path)
+    return found
+
+
+#: How the theme's script checks, once the page has loaded, which code blocks and outputs scroll
+#: (``addTabStopsToScrollableElements``, minified): in one task, it lays out the whole page.
+THEME_TAB_STOPS = re.compile(r'"complete"===document\.readyState\?(\w+)\(\):window\.addEventListener\("load",\1\)')
+THEME_JS = Path("scripts") / "pydata-sphinx-theme.js"
+#: What stands in its place: ``static/dlbook-tabstops.js`` does the same work in slices.
+TAB_STOPS_MOVED = "0/* dlbook: tab stops set by dlbook-tabstops.js, in slices */"
+
+
+def slice_theme_tab_stops(static: Path) -> None:
+    """Stop the theme's script (in the site's ``static`` folder) checking every scrolling element at once.
+
+    ``dlbook-tabstops.js`` makes the same elements reachable with the keyboard,
+    on the same occasions (load, resize, content added), a few milliseconds at a
+    time, so that no long task holds up the reader's first taps.
+    """
+    path = static / THEME_JS
+    text = path.read_text(encoding="utf-8")
+    if TAB_STOPS_MOVED in text:
+        return
+    changed, count = THEME_TAB_STOPS.subn(TAB_STOPS_MOVED, text)
+    if count != 1:
+        raise ExtensionError(f"dlbook_pages: {path} no longer starts its tab-stop check as this extension expects "
+                             "(addTabStopsToScrollableElements on load): update THEME_TAB_STOPS")
+    path.write_text(changed, encoding="utf-8")
+
+
 def written_pages(outdir: Path, since: float) -> list[Path]:
     """The HTML pages in ``outdir`` written at or after the time ``since`` (seconds since the epoch)."""
     return [
@@ -315,15 +407,25 @@ def finish_pages(app: Sphinx, exception: Exception | None) -> None:
         return
     static = Path(app.outdir) / "_static"
     trim_theme_css(static)
+    slice_theme_tab_stops(static)
     sheet = static / "dlbook.css"
     own = sheet.read_text(encoding="utf-8").split(FONTS_NOTE)[0]
     sheet.write_text(own + FONTS_NOTE + small_icon_fonts(static, Path(app.doctreedir) / "dlbook-fonts"), encoding="utf-8")
     plain = plain_token_classes((static / "pygments.css").read_text(encoding="utf-8"))
     pages = {}
+    figures: set[Path] = set()
+    search_as_you_type = app.builder.get_theme_config()[1].get("search_as_you_type") in (True, "True", "true")
     for path in written_pages(Path(app.outdir), since):
         page = inline_icons(path.read_text(encoding="utf-8"))
+        if not search_as_you_type and path != Path(app.outdir) / SEARCH_PAGE:
+            page = drop_search_scripts(page)
+        figures |= page_figures(page, path.parent)
         page = externalize_modules(size_images(plain_tokens(page, plain), path.parent), static)
         pages[path] = scripts_last(resolve_theme(page))
+    for figure in sorted(figures):
+        data = figure.read_bytes()
+        if (smaller := compress_png(data)) != data:
+            figure.write_bytes(smaller)
     try:
         pages, errors = typeset_pages(pages, Path(app.srcdir), Path(app.doctreedir) / "dlbook-math.json")
     except MathError as error:
@@ -340,4 +442,5 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("html-page-context", tidy_head, priority=900)
     # After the theme writes its light and dark Pygments style sheet (at the default priority, 500).
     app.connect("build-finished", finish_pages, priority=900)
+    app.add_js_file("dlbook-tabstops.js", defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

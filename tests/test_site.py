@@ -181,7 +181,8 @@ def test_pages_show_this_runs_execution_and_the_build_executed_none(site: Path, 
         saved = page_scripts(html, WIDGET_STATE)
         assert saved == ([published_state(executed.metadata.widgets[WIDGET_STATE], site)] if views else []), (
             chapter.name)
-        drawn = {hashlib.sha256(base64.b64decode(output["data"]["image/png"])).digest()
+        # As the site publishes them: palette PNGs where smaller (_ext/dlbook_pages.py).
+        drawn = {hashlib.sha256(dlbook_pages.compress_png(base64.b64decode(output["data"]["image/png"]))).digest()
                  for cell in executed.cells for output in cell.outputs if "image/png" in output.get("data", {})}
         shown = [hashlib.sha256(image).digest() for image in output_images(html, page)]
         assert set(shown) <= drawn, f"{chapter.name}: figures that this run's execution did not draw"
@@ -226,6 +227,14 @@ def test_no_page_loads_a_tex_engine_or_an_icon_script(site: Path) -> None:
         if heavy or left or "window.MathJax" in text:
             offenders[page] = heavy + left + (["window.MathJax"] if "window.MathJax" in text else [])
     assert offenders == {}
+
+
+def test_only_the_search_page_loads_the_search_index(site: Path) -> None:
+    """Sphinx's search scripts and index serve the search page; the others, with no search-as-you-type, skip them."""
+    loads = {page: [src for src in SCRIPT_SOURCE.findall((site / page).read_text(encoding="utf-8"))
+                    if re.search(r"searchtools|language_data|searchindex", src)] for page in PAGES}
+    assert {page for page, scripts in loads.items() if scripts} == {"search.html"}
+    assert len(loads["search.html"]) == 3
 
 
 #: A page's description for search engines and link previews.

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
+from sphinx.errors import ExtensionError
 
 from tests.conftest import ROOT
 
@@ -287,13 +288,84 @@ def test_explorer_modules_leave_the_page_for_shared_files(tmp_path: Path) -> Non
 
 def test_head_scripts_move_to_the_end_of_the_body_in_order() -> None:
     page = ('<html><head><script data-cfasync="false">mode()</script><link rel="stylesheet" href="a.css">'
+            '\n<link rel="preload" as="script" href="theme.js" /><link rel="preload" as="font" href="f.woff">'
             '<script src="one.js"></script>\n<script>let two = 2;</script><title>t</title></head>'
             '<body><p>text</p><script defer src="theme.js"></script></body></html>')
     done = dlbook_pages.scripts_last(page)
     assert done == ('<html><head><script data-cfasync="false">mode()</script><link rel="stylesheet" href="a.css">'
-                    '<title>t</title></head><body><p>text</p><script defer src="theme.js"></script>'
+                    '<link rel="preload" as="font" href="f.woff"><title>t</title></head><body><p>text</p><script defer src="theme.js"></script>'
                     '<script src="one.js"></script>\n<script>let two = 2;</script>\n</body></html>')
     assert dlbook_pages.scripts_last(done) == done
+
+
+def test_figures_become_palette_pngs_that_look_the_same(tmp_path: Path) -> None:
+    """A matplotlib figure's PNG becomes a palette PNG, smaller, whose pixels differ by at most a few levels;
+    a transparent background stays transparent; a palette PNG is left as it is."""
+    import io
+
+    import numpy as np
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    figure = Figure(figsize=(4, 3), dpi=100)
+    axes = figure.subplots()
+    x = np.linspace(0, 6, 200)
+    axes.plot(x, np.sin(x), label="sin")
+    axes.scatter(x[::7], np.cos(x[::7]), alpha=0.5, label="cos")
+    axes.legend()
+    for transparent in (False, True):
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", transparent=transparent)
+        data = buffer.getvalue()
+        small = dlbook_pages.compress_png(data)
+        assert len(small) < 0.7 * len(data)
+        before = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"), dtype=float)
+        after = np.asarray(Image.open(io.BytesIO(small)).convert("RGBA"), dtype=float)
+        assert Image.open(io.BytesIO(small)).mode == "P" and after.shape == before.shape
+        assert np.abs(after - before).mean() < 1.0 and np.percentile(np.abs(after - before), 99.9) <= 24
+        assert (after[..., 3] == 0).any() == transparent
+        assert dlbook_pages.compress_png(small) == small
+
+
+def test_figures_of_a_page_are_its_articles_local_pngs(tmp_path: Path) -> None:
+    (tmp_path / "_images").mkdir()
+    write_png(tmp_path / "_images" / "a.png", 30, 20)
+    (tmp_path / "_images" / "b.svg").write_text("<svg/>")
+    page = ('<img src="_images/a.png"><article class="bd-article"><img alt="A" src="_images/a.png" />'
+            '<img alt="B" src="_images/b.svg" /><img alt="C" src="https://example.org/c.png" /></article>')
+    assert dlbook_pages.page_figures(page, tmp_path) == {(tmp_path / "_images" / "a.png").resolve()}
+
+
+def test_the_themes_tab_stop_check_is_left_to_the_sliced_one(tmp_path: Path) -> None:
+    theme = tmp_path / dlbook_pages.THEME_JS
+    theme.parent.mkdir()
+    original = 'f(),g();function I(){}"complete"===document.readyState?I():window.addEventListener("load",I)})();'
+    theme.write_text(original)
+    dlbook_pages.slice_theme_tab_stops(tmp_path)
+    sliced = theme.read_text()
+    assert sliced == original.replace('"complete"===document.readyState?I():window.addEventListener("load",I)',
+                                      dlbook_pages.TAB_STOPS_MOVED)
+    dlbook_pages.slice_theme_tab_stops(tmp_path)
+    assert theme.read_text() == sliced
+    theme.write_text("window.addEventListener('load', somethingElse)")
+    with pytest.raises(ExtensionError, match="tab-stop check"):
+        dlbook_pages.slice_theme_tab_stops(tmp_path)
+
+
+def test_the_built_theme_script_has_the_tab_stop_check_the_build_expects() -> None:
+    """The installed theme's script holds the call the build replaces (once), so a new theme version that
+    changed it fails here rather than silently keeping the long task."""
+    import pydata_sphinx_theme
+
+    script = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / dlbook_pages.THEME_JS
+    assert len(dlbook_pages.THEME_TAB_STOPS.findall(script.read_text(encoding="utf-8"))) == 1
+
+
+def test_the_search_scripts_go() -> None:
+    page = ('<p></p>\n    <script src="../_static/searchtools.js"></script>\n'
+            '<script src="../_static/language_data.js"></script><script src="../searchindex.js"></script>'
+            '<script src="../_static/doctools.js"></script>')
+    assert dlbook_pages.drop_search_scripts(page) == '<p></p><script src="../_static/doctools.js"></script>'
 
 
 def test_a_first_visit_gets_the_systems_colour_theme_at_once() -> None:
