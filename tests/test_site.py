@@ -619,9 +619,10 @@ def test_explorers_respond_to_every_control(visit: Visit) -> None:
     for explorer in explorers_on(visit):
         key = explorer_key(explorer)
         state = explorer.evaluate(SAVED_STATE_JS)
-        before = figure_pixels(explorer)  # then each move's picture is the next one's "before"
+        # What a move leaves is what the next one starts from.
+        text, before = readout(explorer), figure_pixels(explorer)
         for index, control in enumerate(controls(explorer)):
-            text_before = readout(explorer)
+            text_before = text
             how = move(visit.page, explorer, control, index)
             shown = controls(explorer)
             moved = next(c for c in shown if c.name == control.name)
