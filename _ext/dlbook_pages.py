@@ -229,6 +229,14 @@ def resolve_theme(page: str) -> str:
     return page.replace(THEME_DEFAULT, THEME_RESOLVED, 1)
 
 
+def image_file(tag: str, folder: Path) -> Path | None:
+    """The file that the ``<img>`` ``tag`` of a page in ``folder`` shows; None for an image from elsewhere."""
+    source = SOURCE.search(tag)
+    if source is None or "://" in source[1]:
+        return None
+    return (folder / html.unescape(source[1]).split("?")[0]).resolve()
+
+
 def size_images(page: str, folder: Path) -> str:
     """Give each image of ``page`` (a file in ``folder``) its size, and lazy loading after the first figure."""
     article = page.find(ARTICLE)
@@ -237,12 +245,10 @@ def size_images(page: str, folder: Path) -> str:
     def image(match: re.Match[str]) -> str:
         nonlocal figures
         tag = match[0]
-        source = SOURCE.search(tag)
         in_article = 0 <= article < match.start()
         extra = ""
         # Only the article's figures: the theme sizes its own images (logos) in its style sheet.
-        if in_article and source and " width=" not in tag and "://" not in source[1]:
-            path = (folder / html.unescape(source[1]).split("?")[0]).resolve()
+        if in_article and " width=" not in tag and (path := image_file(tag, folder)) is not None:
             width, height = imagesize.get(path) if path.is_file() else (-1, -1)
             if width > 0 and height > 0:
                 extra += f' width="{width}" height="{height}"'
@@ -284,11 +290,11 @@ def plain_token_classes(css: str) -> set[str]:
             blocks[rule["scope"]] = style
         else:
             tokens.setdefault(rule["token"], {})[rule["scope"]] = style
+    # Under each theme selector, the one style a plain token may have (or inherit): the block's colour.
+    plain = {scope: {"color": block.get("color")} for scope, block in blocks.items()}
     return {
         token for token, styles in tokens.items()
-        if blocks and all(styles.get(scope, {"color": block.get("color")}) == {"color": block.get("color")}
-                          for scope, block in blocks.items())
-        and set(styles) <= set(blocks)
+        if plain and set(styles) <= set(plain) and all(styles.get(scope, own) == own for scope, own in plain.items())
     }
 
 
@@ -347,14 +353,8 @@ def compress_png(data: bytes) -> bytes:
 def page_figures(page: str, folder: Path) -> set[Path]:
     """The PNG files of the figures in the article of ``page`` (a file in ``folder``)."""
     article = page.find(ARTICLE)
-    found = set()
-    for match in IMAGE.finditer(page):
-        source = SOURCE.search(match[0])
-        if 0 <= article < match.start() and source and "://" not in source[1]:
-            path = (folder / html.unescape(source[1]).split("?")[0]).resolve()
-            if path.suffix.lower() == ".png" and path.is_file():
-                found.add(path)
-    return found
+    files = (image_file(match[0], folder) for match in IMAGE.finditer(page) if 0 <= article < match.start())
+    return {path for path in files if path is not None and path.suffix.lower() == ".png" and path.is_file()}
 
 
 #: How the theme's script checks, once the page has loaded, which code blocks and outputs scroll
