@@ -15,10 +15,10 @@ build made of it, and finishing a page twice changes nothing):
   comes near them (``loading="lazy"``) (:func:`size_images`);
 * the explorers' modules leave the page for files of their own, fetched when an
   explorer comes near the screen (:func:`externalize_modules`);
-* the scripts of the head move to the end of the body, so that the page is
-  drawn before they are fetched, and the theme's preloads of two of them go
-  (:func:`scripts_last`); the first visit styles the page once, not twice
-  (:func:`resolve_theme`);
+* the scripts are fetched and run once the browser has drawn the page, in the
+  order it would have run them, and the theme's preloads of two of them go
+  (:func:`scripts_after_paint`); the first visit styles the page once, not
+  twice (:func:`resolve_theme`);
 * only the search page loads Sphinx's search scripts and index, which the
   theme puts on every page for a search-as-you-type that is off
   (:func:`drop_search_scripts`);
@@ -144,27 +144,50 @@ def tidy_head(app: Sphinx, pagename: str, templatename: str, context: dict[str, 
 #: The theme's preloads of its own scripts: they would fetch them first, before the page's style
 #: sheets and figures, although the scripts run only once the page is drawn.
 SCRIPT_PRELOAD = re.compile(r'\s*<link\b(?=[^>]*\brel="preload")(?=[^>]*\bas="script")[^>]*>')
-#: A script in a page's head, except the theme's tiny one that sets the colour mode before the page
-#: is drawn (marked ``data-cfasync``).
-HEAD_SCRIPT = re.compile(r"\s*<script\b(?![^>]*\bdata-cfasync)[^>]*>.*?</script>", re.DOTALL)
+#: A script element: its attributes and its text.
+SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.DOTALL)
+#: The type of a script held back until the page is drawn: one the browser neither runs nor fetches.
+HELD = "text/dlbook-later"
+#: What brings the held scripts back once the browser has drawn the page, inlined at the end of the body.
+AFTER_PAINT = Path(__file__).with_name("scripts_after_paint.js")
 
 
-def scripts_last(page: str) -> str:
-    """``page`` with the scripts of its head moved to the end of its body, in their order.
+def is_held_back(attributes: str) -> bool:
+    """Whether a script with these attributes waits for the page to be drawn: every JavaScript script but
+    the theme's tiny one that sets the colour mode before the page is drawn (marked ``data-cfasync``);
+    data (widget state, configuration) keeps its own type."""
+    kind = re.search(r"""\btype=["']([^"']*)["']""", attributes)
+    return "data-cfasync" not in attributes and (kind is None or kind[1] in ("text/javascript", "module"))
 
-    Sphinx and its extensions put their scripts in the head, where the browser
-    must fetch and run each before it draws anything; at the end of the body the
-    page is drawn first. They still run in the same order, before the deferred
-    scripts, and still before the page's ``DOMContentLoaded``. The head's
-    preloads of scripts go: they would make the browser fetch those scripts
-    with a high priority, ahead of what the first screen shows.
+
+def scripts_after_paint(page: str) -> str:
+    """``page`` whose scripts run after the browser has drawn it, in the order it would have run them.
+
+    The browser fetches every script a page names as soon as it reads its name,
+    and a phone's connection then carries them, about 50 kB, while the page's
+    text, style sheets and first figure are still on their way: the first screen
+    is drawn later. Each script gets the type :data:`HELD` instead (the browser
+    neither runs nor fetches it), and :data:`AFTER_PAINT`, inlined at the end of
+    the body, brings them back after the first frame: classic scripts in the
+    order of the page, then the deferred ones, then the async ones. The head's
+    preloads of scripts go too.
     """
-    head_end, body_end = page.find(HEAD_END), page.rfind(BODY_END)
-    if head_end < 0 or body_end < 0:
+    body_end = page.rfind(BODY_END)
+    if page.find(HEAD_END) < 0 or body_end < 0 or f'type="{HELD}"' in page:
         return page
-    head = SCRIPT_PRELOAD.sub("", page[:head_end])
-    moved = "".join(HEAD_SCRIPT.findall(head))
-    return HEAD_SCRIPT.sub("", head) + page[head_end:body_end] + (moved + "\n" if moved else "") + page[body_end:]
+
+    def hold(match: re.Match[str]) -> str:
+        if not is_held_back(match[1]):
+            return match[0]
+        attributes = re.sub(r"""\s*\btype=["'][^"']*["']""", "", match[1])
+        return f'<script type="{HELD}"{attributes}>{match[2]}</script>'
+
+    page = SCRIPT.sub(hold, SCRIPT_PRELOAD.sub("", page[:body_end])) + page[body_end:]
+    if f'type="{HELD}"' not in page:
+        return page
+    loader = AFTER_PAINT.read_text(encoding="utf-8").strip().replace("</", "<\\/")
+    body_end = page.rfind(BODY_END)
+    return page[:body_end] + f"<script>{loader}</script>\n" + page[body_end:]
 
 
 #: The saved widget state myst-nb writes into a page that shows widgets.
@@ -421,7 +444,7 @@ def finish_pages(app: Sphinx, exception: Exception | None) -> None:
             page = drop_search_scripts(page)
         figures |= page_figures(page, path.parent)
         page = externalize_modules(size_images(plain_tokens(page, plain), path.parent), static)
-        pages[path] = scripts_last(resolve_theme(page))
+        pages[path] = scripts_after_paint(resolve_theme(page))
     for figure in sorted(figures):
         data = figure.read_bytes()
         if (smaller := compress_png(data)) != data:

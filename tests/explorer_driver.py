@@ -11,6 +11,7 @@ page now shows, and the figure's pixels must change.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -71,6 +72,10 @@ CONTROLS_JS = """explorer => [...explorer.querySelectorAll('.dlbook-controls inp
 #: view in turn, as a reader scrolling down the page would, until each is drawn (or 15 s went by);
 #: then back to the top. Returns how many views the site's loader keeps.
 DRAW_EVERY_EXPLORER_JS = """async () => {
+    // The page's scripts, the widget loader among them, run once the page is drawn (_ext/scripts_after_paint.js).
+    for (const start = performance.now(); !globalThis.dlbookScriptsRun && performance.now() - start < 30000;) {
+        await new Promise(done => setTimeout(done, 20));
+    }
     const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
     const hosts = views.map(view => view.previousElementSibling).filter(host => host?.matches('.dlbook-widget'));
     for (const host of hosts) {
@@ -193,7 +198,11 @@ def draw(page: Page, explorer: Locator, strokes: list[list[tuple[float, float]]]
 
 
 def readout(explorer: Locator) -> str:
-    return explorer.locator(".dlbook-readout").inner_text().strip()
+    """The explorer's read-out as the reader sees it, on screen: the browser gives no text of a section it
+    is not drawing (content-visibility, dlbook.css), so the read-out is scrolled into view first."""
+    text = explorer.locator(".dlbook-readout")
+    text.scroll_into_view_if_needed()
+    return text.inner_text().strip()
 
 
 def figure_pixels(explorer: Locator) -> bytes:
@@ -208,7 +217,13 @@ PIXEL_TOLERANCE = 64
 
 
 def picture_difference(a: bytes, b: bytes) -> str | None:
-    """How two screenshots (PNG) differ as pictures, or None where they show the same one."""
+    """How two screenshots (PNG) differ as pictures, or None where they show the same one.
+
+    The same picture may sit a pixel apart in the two: a page lays an element out at a fraction of a
+    pixel that depends on what lies above it (a section the browser has not drawn yet keeps an estimated
+    height, dlbook.css), and a screenshot starts at a whole pixel. So each is also compared with the other
+    moved by one pixel in any direction (their outermost pixels left out).
+    """
     first, second = (np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int) for png in (a, b))
     if first.shape != second.shape:
         return f"sizes {first.shape[1::-1]} and {second.shape[1::-1]}"
@@ -216,6 +231,11 @@ def picture_difference(a: bytes, b: bytes) -> str | None:
     far = np.argwhere(difference > PIXEL_TOLERANCE)
     if not len(far):
         return None
+    height, width = difference.shape
+    for dy, dx in itertools.product((-1, 0, 1), repeat=2):
+        moved = first[1 + dy:height - 1 + dy, 1 + dx:width - 1 + dx]
+        if (np.abs(moved - second[1:-1, 1:-1]).max(axis=2) <= PIXEL_TOLERANCE).all():
+            return None
     (top, left), (bottom, right) = far.min(axis=0), far.max(axis=0)
     return (f"{len(far)} pixels differ by more than {PIXEL_TOLERANCE} (at most {difference.max()}),"
             f" in x {left}-{right}, y {top}-{bottom}")

@@ -805,6 +805,10 @@ def test_drawing_a_digit_changes_the_read_out(visit: Visit) -> None:
         assert figure_pixels(explorer) != empty
 
 
+#: Resolves after the browser has drawn two more frames (laid out what a scroll brought near the screen).
+AFTER_TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
 def test_clicking_or_dragging_on_the_optimiser_plot_moves_the_start(visit: Visit) -> None:
     """A click on the optimiser explorer's plot puts the start there, a drag carries it along: the start
     sliders follow (on their grid of 0.05), the read-out is dlbook's for the new start, the figure changes."""
@@ -816,6 +820,8 @@ def test_clicking_or_dragging_on_the_optimiser_plot_moves_the_start(visit: Visit
         xmin, xmax, ymin, ymax = state["extent"]
         frame = explorer.locator(".dlbook-plot rect.dlbook-frame").first
         frame.scroll_into_view_if_needed()
+        # Sections drawn for the first time as the page scrolled may still move it by their real height.
+        visit.page.evaluate(AFTER_TWO_FRAMES)
         box = frame.bounding_box()
         assert box is not None, "the plot is not on screen"
 
@@ -863,6 +869,22 @@ RUN_AXE = """async ({tags, colourOnly}) => {
         nodes: violation.nodes.map(node => ({target: node.target.join(' '), summary: node.failureSummary})),
     }));
 }"""
+
+
+#: A style that has the browser lay out every section of a chapter, as it does each one when the reader
+#: scrolls to it: without it, a section it is not drawing (content-visibility, dlbook.css) has no
+#: layout, and axe-core, or a measurement, would pass over everything in it.
+EVERY_SECTION = "section { content-visibility: visible !important; }"
+
+
+@contextlib.contextmanager
+def every_section_laid_out(page: Any) -> Iterator[None]:
+    """Within the block, ``page`` lays out every section (:data:`EVERY_SECTION`)."""
+    style = page.add_style_tag(content=EVERY_SECTION)
+    try:
+        yield
+    finally:
+        style.evaluate("style => style.remove()")
 
 
 def run_axe(visit: Visit, colour_only: bool = False) -> list[dict[str, Any]]:
@@ -922,7 +944,8 @@ SETTLED = """async ms => {
 def test_no_accessibility_violations(visit: Visit) -> None:
     """axe-core finds no violation of the WCAG 2.0/2.1 A and AA rules (light mode, the default)."""
     assert visit.page.evaluate("() => document.documentElement.dataset.theme") == "light"
-    violations = run_axe(visit)
+    with every_section_laid_out(visit.page):
+        violations = run_axe(visit)
     assert violations == [], describe_violations(violations, "light")
 
 
@@ -937,12 +960,13 @@ def test_dark_mode_keeps_contrast_and_figures_readable(visit: Visit) -> None:
 
     Dark mode changes only colours: the rules about anything else were run in light mode.
     """
-    set_theme(visit, "dark")
-    try:
-        violations = run_axe(visit, colour_only=True)
-        backdrops = visit.page.evaluate(FIGURE_BACKDROPS)
-    finally:
-        set_theme(visit, "light")
+    with every_section_laid_out(visit.page):  # before the colours change, so that all of them fade
+        set_theme(visit, "dark")
+        try:
+            violations = run_axe(visit, colour_only=True)
+            backdrops = visit.page.evaluate(FIGURE_BACKDROPS)
+        finally:
+            set_theme(visit, "light")
     assert violations == [], describe_violations(violations, "dark")
     assert [colour for colour in backdrops if colour != "rgb(255, 255, 255)"] == []
     if any("plt.show()" in code for code in source_cells(page_of(visit), "code")):
@@ -983,7 +1007,9 @@ def test_every_figure_is_described(visit: Visit) -> None:
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
 
 #: After a re-layout: how wide the document is, what sticks out of the screen (outside any element
-#: that scrolls or clips it), and which figures are wider than their column.
+#: that scrolls or clips it), and which figures are wider than their column. Run with every section
+#: laid out (:func:`every_section_laid_out`): a section the browser is not drawing would clip what
+#: sticks out of it, rather than widen the page.
 PHONE_LAYOUT = """async () => {
     await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
     const screen = document.documentElement.clientWidth;
@@ -1023,7 +1049,8 @@ def test_no_page_scrolls_sideways_on_a_phone(visit: Visit) -> None:
     session = page.context.new_cdp_session(page)
     session.send("Emulation.setDeviceMetricsOverride", PHONE)
     try:
-        layout = page.evaluate(PHONE_LAYOUT)
+        with every_section_laid_out(page):
+            layout = page.evaluate(PHONE_LAYOUT)
     finally:
         session.send("Emulation.clearDeviceMetricsOverride")
         session.detach()
@@ -1032,6 +1059,70 @@ def test_no_page_scrolls_sideways_on_a_phone(visit: Visit) -> None:
     assert layout["width"] <= PHONE["width"], f"the page is {layout['width']} px wide: {layout['outside']}"
     assert layout["figures"] == [], "figures wider than their column"
     assert layout["explorers"] == [], "explorers whose controls are not above their figure, or whose figure overflows"
+
+
+#: Once the page's tab-stop check has settled: the code blocks and outputs (the theme's list, as
+#: dlbook-tabstops.js) whose content scrolls but which the keyboard cannot reach (tabIndex not 0), and
+#: those the browser is drawing that do not scroll but are tab stops all the same. To measure an
+#: element of a section the browser is not drawing (content-visibility, dlbook.css), every section is
+#: laid out for the moment of the measurement, after the tab indices are read. The first pass runs with
+#: the page as it is (sections near the screen drawn, the others not); then the page is scrolled
+#: through, as a reader does, and checked again.
+TAB_STOPS = """async everySectionStyle => {
+    const settle = async () => {  // until the script has checked what the resize or the scroll brought
+        await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+        const start = performance.now();
+        while (globalThis.dlbookTabStopsBusy() && performance.now() - start < 30000) {
+            await new Promise(done => setTimeout(done, 50));
+        }
+    };
+    const selector = 'pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, '
+        + '.pst-scrollable-table-container';
+    const label = element => `${element.tagName.toLowerCase()}: ${element.textContent.trim().slice(0, 50)}`;
+    const problems = () => {
+        const seen = [...document.querySelectorAll(selector)]
+            .map(element => [element, element.checkVisibility({contentVisibilityAuto: true}), element.tabIndex]);
+        const everySection = document.createElement('style');
+        everySection.textContent = everySectionStyle;
+        document.head.append(everySection);
+        const found = {unreachable: [], needless: []};
+        for (const [element, drawn, tabIndex] of seen) {
+            if (!element.getClientRects().length) continue;  // in a closed cell
+            const scrolls = element.scrollWidth > element.clientWidth || element.scrollHeight > element.clientHeight;
+            if (scrolls && tabIndex !== 0) found.unreachable.push(label(element));
+            if (drawn && !scrolls && tabIndex === 0) found.needless.push(label(element));
+        }
+        everySection.remove();
+        return found;
+    };
+    await settle();
+    const atLoad = problems();
+    for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight / 2) {
+        window.scrollTo(0, y);
+        await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+    }
+    await settle();
+    const scrolled = problems();
+    window.scrollTo(0, 0);
+    return {atLoad, scrolled};
+}"""
+
+
+def test_code_that_scrolls_on_a_phone_can_be_reached_with_the_keyboard(visit: Visit) -> None:
+    """At 390 px wide every code block or output that scrolls is a tab stop (tabIndex 0), in the sections
+    the browser has drawn and in those it has not; one the browser draws that does not scroll is not."""
+    page = visit.page
+    session = page.context.new_cdp_session(page)
+    session.send("Emulation.setDeviceMetricsOverride", PHONE)
+    try:
+        found = page.evaluate(TAB_STOPS, EVERY_SECTION)
+    finally:
+        session.send("Emulation.clearDeviceMetricsOverride")
+        session.detach()
+        page.set_viewport_size({"width": 1280, "height": 900})
+    for moment, problems in found.items():
+        assert problems["unreachable"] == [], f"{moment}: scrolls, but the keyboard cannot reach it"
+        assert problems["needless"] == [], f"{moment}: a tab stop that does not scroll"
 
 
 #: Code blocks of the main column (hidden cells opened) whose text is wider than the block.
@@ -1052,5 +1143,6 @@ WIDE_CODE = """() => {
 def test_code_fits_the_column(visit: Visit) -> None:
     """At the default width (1280 px) no code block, hidden cells included, is cut off or scrolls sideways."""
     assert visit.page.evaluate("() => window.innerWidth") == 1280
-    wide = visit.page.evaluate(WIDE_CODE)
+    with every_section_laid_out(visit.page):
+        wide = visit.page.evaluate(WIDE_CODE)
     assert wide == [], "\n".join(f"{block['overflow']} px too wide: {block['line'].strip()[:90]}" for block in wide)

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 from fontTools.ttLib import TTFont
 from sphinx.errors import ExtensionError
 
@@ -286,16 +287,61 @@ def test_explorer_modules_leave_the_page_for_shared_files(tmp_path: Path) -> Non
     assert done.endswith("</script><p>after</p>") and dlbook_pages.externalize_modules(done, tmp_path) == done
 
 
-def test_head_scripts_move_to_the_end_of_the_body_in_order() -> None:
+def test_scripts_are_held_until_the_page_is_drawn() -> None:
     page = ('<html><head><script data-cfasync="false">mode()</script><link rel="stylesheet" href="a.css">'
             '\n<link rel="preload" as="script" href="theme.js" /><link rel="preload" as="font" href="f.woff">'
             '<script src="one.js"></script>\n<script>let two = 2;</script><title>t</title></head>'
-            '<body><p>text</p><script defer src="theme.js"></script></body></html>')
-    done = dlbook_pages.scripts_last(page)
-    assert done == ('<html><head><script data-cfasync="false">mode()</script><link rel="stylesheet" href="a.css">'
-                    '<link rel="preload" as="font" href="f.woff"><title>t</title></head><body><p>text</p><script defer src="theme.js"></script>'
-                    '<script src="one.js"></script>\n<script>let two = 2;</script>\n</body></html>')
-    assert dlbook_pages.scripts_last(done) == done
+            '<body><p>text</p><script type="application/vnd.jupyter.widget-state+json">{}</script>'
+            '<script defer src="theme.js"></script><script type="text/javascript">three()</script></body></html>')
+    done = dlbook_pages.scripts_after_paint(page)
+    loader = dlbook_pages.AFTER_PAINT.read_text(encoding="utf-8").strip()
+    assert "</" not in loader  # it is inlined as it is
+    assert done == (
+        '<html><head><script data-cfasync="false">mode()</script><link rel="stylesheet" href="a.css">'
+        '<link rel="preload" as="font" href="f.woff"><script type="text/dlbook-later" src="one.js"></script>\n'
+        '<script type="text/dlbook-later">let two = 2;</script><title>t</title></head><body><p>text</p>'
+        '<script type="application/vnd.jupyter.widget-state+json">{}</script>'
+        '<script type="text/dlbook-later" defer src="theme.js"></script><script type="text/dlbook-later">three()</script>'
+        f'<script>{loader}</script>\n</body></html>')
+    assert dlbook_pages.scripts_after_paint(done) == done
+
+
+#: Scripts that log when they run (and what they find of the others), for the test below.
+LOGGING_SCRIPTS = {
+    "a.js": "log('a'); globalThis.fromA = 1; if (document.readyState === 'loading') "
+            "document.addEventListener('DOMContentLoaded', () => log('a: ready'));",
+    "c.js": "log('c', typeof fromE); window.addEventListener('load', () => log('c: load'));",
+    "d.js": "log('d');",
+}
+
+
+def test_held_scripts_run_after_the_first_paint_as_the_browser_would_have_run_them(tmp_path: Path,
+                                                                                    chromium: Browser) -> None:
+    """Classic scripts in the page's order, then deferred ones, then async ones; scripts that wait for
+    DOMContentLoaded or the window's load still hear them; all after the browser has drawn the page,
+    opened from the file system."""
+    for name, text in LOGGING_SCRIPTS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    page = ('<html><head><script data-cfasync="false">globalThis.ran = []; '
+            'globalThis.log = (...what) => ran.push([what.join(" "), performance.now()]);</script>'
+            '<script src="a.js"></script><script>log("b", typeof fromA)</script></head>'
+            '<body><p>Some text to draw.</p><script defer src="c.js"></script><script async src="d.js"></script>'
+            '<script>log("e"); globalThis.fromE = 1;</script></body></html>')
+    (tmp_path / "page.html").write_text(dlbook_pages.scripts_after_paint(page), encoding="utf-8")
+    tab = chromium.new_page()
+    try:
+        tab.goto((tmp_path / "page.html").as_uri(), wait_until="load")
+        tab.wait_for_function("() => globalThis.dlbookScriptsRun && ran.some(([what]) => what === 'c: load')")
+        ran = tab.evaluate("() => ran")
+        painted = tab.evaluate("() => performance.getEntriesByName('first-paint')[0]?.startTime")
+        state = tab.evaluate("() => document.readyState")
+    finally:
+        tab.close()
+    order = [what for what, _ in ran]
+    assert [what for what in order if what != "d"] == ["a", "b number", "e", "c number", "a: ready", "c: load"]
+    assert "d" in order
+    assert painted is not None and all(when > painted for _, when in ran), (painted, ran)
+    assert state == "complete"
 
 
 def test_figures_become_palette_pngs_that_look_the_same(tmp_path: Path) -> None:
