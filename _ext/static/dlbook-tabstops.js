@@ -45,7 +45,11 @@
     for (const element of queue) {
       if (performance.now() - start >= SLICE_MS) break;
       queue.delete(element);
-      if (!element.isConnected || !laidOut(element)) continue; // measured when its section is drawn
+      if (!element.isConnected) continue;
+      if (!laidOut(element)) {
+        measured.push([element, 0]); // no longer drawn: reachable until its section is drawn again
+        continue;
+      }
       const scrolls = element.scrollWidth > element.clientWidth || element.scrollHeight > element.clientHeight;
       measured.push([element, scrolls ? 0 : -1]);
     }
