@@ -1111,6 +1111,7 @@ def test_code_that_scrolls_on_a_phone_can_be_reached_with_the_keyboard(visit: Vi
     """At 390 px wide every code block or output that scrolls is a tab stop (tabIndex 0), in the sections
     the browser has drawn and in those it has not; one the browser draws that does not scroll is not."""
     page = visit.page
+    page.bring_to_front()  # the page in front draws frames (a link's page may have been opened since)
     session = page.context.new_cdp_session(page)
     session.send("Emulation.setDeviceMetricsOverride", PHONE)
     try:

@@ -29,7 +29,10 @@
   /** How long the page must stay unchanged (resized, content added) before it is checked again, as the theme. */
   const DEBOUNCE_MS = 300;
 
-  const idle = globalThis.requestIdleCallback ?? ((callback) => setTimeout(callback, 1));
+  /** When the browser is idle, or after a second at the latest (a page that is never idle still gets its tab stops). */
+  const idle = globalThis.requestIdleCallback
+    ? (callback) => requestIdleCallback(callback, { timeout: 1000 })
+    : (callback) => setTimeout(callback, 1);
   const queue = new Set();
   let scheduled = false;
 
