@@ -32,8 +32,12 @@
   /** The listeners the scripts add for events that have passed: [target, type, listener]. */
   const waiting = [];
 
+  /** Whether the window's load has passed (it can, between two of the scripts brought back). */
+  let loaded = document.readyState === "complete";
+  window.addEventListener("load", () => { loaded = true; }, { once: true });
+
   /** Until ``finish``: the document is loading, and listeners for events that have passed wait. */
-  function pretend(loaded) {
+  function pretend() {
     Object.defineProperty(document, "readyState", { configurable: true, get: () => "loading" });
     for (const target of [document, window]) {
       const add = EventTarget.prototype.addEventListener;
@@ -73,7 +77,7 @@
   function run() {
     if (started || !held.length) return;
     started = true;
-    pretend(document.readyState === "complete");
+    pretend();
     globalThis.dlbookFinishScripts = finish;
     // One script brought back per task: those not async run in the order they come back, whenever each arrives.
     const jobs = [0, 1].flatMap((k) => held.filter((script) => kind(script) === k))
