@@ -155,9 +155,9 @@ AFTER_PAINT = Path(__file__).with_name("scripts_after_paint.js")
 def is_held_back(attributes: str) -> bool:
     """Whether a script with these attributes waits for the page to be drawn: every JavaScript script but
     the theme's tiny one that sets the colour mode before the page is drawn (marked ``data-cfasync``);
-    data (widget state, configuration) keeps its own type."""
+    data (widget state, configuration) and modules (which the loader would run as classic scripts) keep their type."""
     kind = re.search(r"""\btype=["']([^"']*)["']""", attributes)
-    return "data-cfasync" not in attributes and (kind is None or kind[1] in ("text/javascript", "module"))
+    return "data-cfasync" not in attributes and (kind is None or kind[1] == "text/javascript")
 
 
 def scripts_after_paint(page: str) -> str:
