@@ -13,8 +13,8 @@ build made of it, and finishing a page twice changes nothing):
 * every figure says how big it is (``width`` and ``height``, so nothing moves as
   it loads), and the figures after a page's first load only when the reader
   comes near them (``loading="lazy"``) (:func:`size_images`);
-* the explorers' modules leave the page for files of their own, fetched when an
-  explorer comes near the screen (:func:`externalize_modules`);
+* the explorers' modules and saved states leave the page for files of their own,
+  fetched when an explorer comes near the screen (:func:`externalize_explorers`);
 * the scripts are fetched and run once the browser has drawn the page, in the
   order it would have run them, and the theme's preloads of two of them go
   (:func:`scripts_after_paint`); the first visit styles the page once, not
@@ -192,45 +192,63 @@ def scripts_after_paint(page: str) -> str:
 
 #: The saved widget state myst-nb writes into a page that shows widgets.
 WIDGET_STATE = re.compile(r'(<script type="application/vnd\.jupyter\.widget-state\+json">)(.*?)(</script>)', re.DOTALL)
-#: Where the explorers' modules go, under ``_static/``; what stands for a module in the saved state.
+#: Where the explorers' modules and saved states go, under ``_static/``; what stands for one of them in a page.
 MODULES = "dlbook-explorers"
-MODULE_REFERENCE = "dlbook-module:"
+REFERENCE = "dlbook-file:"
+#: What a page keeps of an explorer's saved state: what the widget loader needs before the explorer is drawn
+#: (its kind, its module, and its CSS classes and style sheet, which reserve its place); the key that names
+#: the file of the rest.
+KEPT = ("_anywidget_id", "_dom_classes", "_css", "_esm")
+STATE_FILE = "_dlbook_state"
 
 
-def module_script(source: str) -> str:
-    """A classic script that hands an explorer's ES module source to the site's widget loader.
+def file_name(value: str | dict[str, Any]) -> str:
+    """The name of the file that holds ``value`` (a module's source, the rest of a saved state): its hash."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode("utf-8")).hexdigest()[:20]
 
-    A classic script, not the module itself: Chromium loads no module file from a
-    page opened from the file system, but it runs classic scripts there, and the
-    loader imports the source from a blob: URL.
+
+def file_script(value: str | dict[str, Any]) -> str:
+    """A classic script that hands ``value`` to the site's widget loader, under :func:`file_name`.
+
+    A classic script, not a module or JSON: Chromium loads neither from a page
+    opened from the file system, but it runs classic scripts there (the loader
+    imports a module's source from a blob: URL).
     """
-    return f"(globalThis.dlbookModules ??= {{}})[{json.dumps(module_name(source))}] = {json.dumps(source)};\n"
+    return f"(globalThis.dlbookFiles ??= {{}})[{json.dumps(file_name(value))}] = {json.dumps(value)};\n"
 
 
-def module_name(source: str) -> str:
-    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:20]
+def file_reference(value: str | dict[str, Any], static: Path) -> str:
+    """``dlbook-file:<name>``, once ``static/dlbook-explorers/<name>.js`` holds ``value`` (written if new)."""
+    target = static / MODULES / f"{file_name(value)}.js"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(file_script(value), encoding="utf-8")
+    return REFERENCE + file_name(value)
 
 
-def externalize_modules(page: str, static: Path) -> str:
-    """``page`` with each explorer's ES module (``_esm``) moved out of its saved widget state.
+def externalize_explorers(page: str, static: Path) -> str:
+    """``page`` with each explorer's ES module and saved state moved to files of their own.
 
-    The module goes to ``static/dlbook-explorers/<hash>.js`` (one file per module,
-    shared by every page that shows that explorer, and cached by the browser), and
-    the state names it (``dlbook-module:<hash>``): the page is lighter by the module's
-    size, and a reader fetches it only when an explorer comes near the screen.
+    An explorer's module (``_esm``) goes to ``static/dlbook-explorers/<hash>.js``,
+    one file shared by every page that shows that explorer and cached by the
+    browser; the rest of its state but :data:`KEPT` (its settings and its data)
+    to a file of its own. The page names both (``dlbook-file:<hash>``,
+    the state's under :data:`STATE_FILE`), and a reader fetches them only when the
+    explorer comes near the screen: the page, and the time to its first paint,
+    are lighter by their size (the training playground's data sets and losses
+    are 60 kB of gzipped HTML).
     """
 
     def state(match: re.Match[str]) -> str:
         saved = json.loads(match[2])
         for model in saved.get("state", {}).values():
-            source = model.get("state", {}).get("_esm")
-            if not isinstance(source, str) or source.startswith(MODULE_REFERENCE):
+            full = model.get("state", {})
+            source = full.get("_esm")
+            if not isinstance(source, str) or source.startswith(REFERENCE):
                 continue
-            target = static / MODULES / f"{module_name(source)}.js"
-            if not target.is_file():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(module_script(source), encoding="utf-8")
-            model["state"]["_esm"] = MODULE_REFERENCE + module_name(source)
+            rest = {key: value for key, value in full.items() if key not in KEPT}
+            model["state"] = {key: full[key] for key in KEPT if key in full}
+            model["state"].update(_esm=file_reference(source, static), **{STATE_FILE: file_reference(rest, static)})
         # As myst-nb writes it: no "</" that would end the script element early.
         return match[1] + json.dumps(saved).replace("</", "<\\/") + match[3]
 
@@ -443,7 +461,7 @@ def finish_pages(app: Sphinx, exception: Exception | None) -> None:
         if not search_as_you_type and path != Path(app.outdir) / SEARCH_PAGE:
             page = drop_search_scripts(page)
         figures |= page_figures(page, path.parent)
-        page = externalize_modules(size_images(plain_tokens(page, plain), path.parent), static)
+        page = externalize_explorers(size_images(plain_tokens(page, plain), path.parent), static)
         pages[path] = scripts_after_paint(resolve_theme(page))
     for figure in sorted(figures):
         data = figure.read_bytes()

@@ -91,11 +91,14 @@ DRAW_EVERY_EXPLORER_JS = """async () => {
 
 
 #: The saved widget state of an explorer on the website (what its Python object held), without
-#: its module and style sheet.
+#: its module and style sheet: what the page holds and the rest, from the file the loader fetched
+#: to draw it (``_ext/dlbook_pages.py``).
 SAVED_STATE_JS = """explorer => {
     const view = JSON.parse(explorer.closest('.dlbook-widget').nextElementSibling.textContent);
     const saved = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
-    const {_esm, _css, ...state} = JSON.parse(saved.textContent).state[view.model_id].state;
+    const {_dlbook_state: file, ...kept} = JSON.parse(saved.textContent).state[view.model_id].state;
+    const rest = file === undefined ? {} : globalThis.dlbookFiles[file.slice('dlbook-file:'.length)];
+    const {_esm, _css, ...state} = {...kept, ...rest};
     return state;
 }"""
 

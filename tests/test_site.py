@@ -82,19 +82,33 @@ PAGES = [f"{name}.html" for name in TOC_FILES] + ["genindex.html", "search.html"
 REDIRECT = "index.html"
 
 
-def published_state(state: dict[str, Any], site: Path) -> dict[str, Any]:
-    """The widget state ``state`` as the ``site`` publishes it: each explorer's ES module in a file of its own.
+def joined_state(state: dict[str, Any], site: Path) -> dict[str, Any]:
+    """The widget state a page of the ``site`` holds, with what its files hold put back.
 
-    Checks that the file holds that module (``_ext/dlbook_pages.py`` moves it there).
+    ``_ext/dlbook_pages.py`` moves each explorer's module and the rest of its saved state to files
+    of their own: checks that the page keeps only the names of those files and what the loader needs
+    before the explorer is drawn, and that each file is a script that hands its content to the loader.
     """
     state = copy.deepcopy(state)
+
+    def content(reference: str) -> Any:
+        assert reference.startswith(dlbook_pages.REFERENCE), reference
+        name = reference.removeprefix(dlbook_pages.REFERENCE)
+        script = (site / "_static" / dlbook_pages.MODULES / f"{name}.js").read_text(encoding="utf-8")
+        prefix = f"(globalThis.dlbookFiles ??= {{}})[{json.dumps(name)}] = "
+        assert script.startswith(prefix) and script.endswith(";\n"), script[:200]
+        value = json.loads(script.removeprefix(prefix).removesuffix(";\n"))
+        assert dlbook_pages.file_name(value) == name, f"{name}.js does not hold what its name says"
+        return value
+
     for model in state.get("state", {}).values():
-        source = model.get("state", {}).get("_esm")
-        if isinstance(source, str):
-            name = dlbook_pages.module_name(source)
-            module = site / "_static" / dlbook_pages.MODULES / f"{name}.js"
-            assert module.read_text(encoding="utf-8") == dlbook_pages.module_script(source), module
-            model["state"]["_esm"] = dlbook_pages.MODULE_REFERENCE + name
+        kept = model.get("state", {})
+        if "_esm" not in kept:
+            continue
+        assert set(kept) <= {*dlbook_pages.KEPT, dlbook_pages.STATE_FILE}, sorted(kept)
+        rest = content(kept.pop(dlbook_pages.STATE_FILE))
+        assert not set(rest) & set(kept), sorted(rest)
+        model["state"] = {**kept, **rest, "_esm": content(kept["_esm"])}
     return state
 
 
@@ -178,9 +192,8 @@ def test_pages_show_this_runs_execution_and_the_build_executed_none(site: Path, 
         views = [output["data"][WIDGET_VIEW]["model_id"] for cell in executed.cells for output in cell.outputs
                  if WIDGET_VIEW in output.get("data", {})]
         assert [view["model_id"] for view in page_scripts(html, WIDGET_VIEW)] == views, chapter.name
-        saved = page_scripts(html, WIDGET_STATE)
-        assert saved == ([published_state(executed.metadata.widgets[WIDGET_STATE], site)] if views else []), (
-            chapter.name)
+        saved = [joined_state(state, site) for state in page_scripts(html, WIDGET_STATE)]
+        assert saved == ([executed.metadata.widgets[WIDGET_STATE]] if views else []), chapter.name
         # As the site publishes them: palette PNGs where smaller (_ext/dlbook_pages.py).
         drawn = {hashlib.sha256(dlbook_pages.compress_png(base64.b64decode(output["data"]["image/png"]))).digest()
                  for cell in executed.cells for output in cell.outputs if "image/png" in output.get("data", {})}

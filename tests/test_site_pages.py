@@ -269,22 +269,29 @@ def test_figures_get_their_size_and_all_but_the_first_load_lazily(tmp_path: Path
     assert dlbook_pages.size_images(done, tmp_path) == done
 
 
-def test_explorer_modules_leave_the_page_for_shared_files(tmp_path: Path) -> None:
+def test_explorer_modules_and_states_leave_the_page_for_files_of_their_own(tmp_path: Path) -> None:
     source = "export default { render() {} }; // </script> inside"
-    state = {"state": {"m1": {"model_module": "anywidget", "state": {"_esm": source, "x": 1}},
-                       "m2": {"model_module": "anywidget", "state": {"_esm": source}},
-                       "m3": {"model_module": "@jupyter-widgets/base", "state": {"width": None}}}}
+    state = {"state": {
+        "m1": {"model_module": "anywidget", "state": {"_esm": source, "_anywidget_id": "a.B", "x": 1, "_css": ".b{}"}},
+        "m2": {"model_module": "anywidget", "state": {"_esm": source, "_dom_classes": ["c"], "losses": [0.5, 0.25]}},
+        "m3": {"model_module": "@jupyter-widgets/base", "state": {"width": None}}}}
     page = ('<script type="application/vnd.jupyter.widget-state+json">'
             + json.dumps(state).replace("</script>", "<\\/script>") + "</script><p>after</p>")
-    done = dlbook_pages.externalize_modules(page, tmp_path)
+    done = dlbook_pages.externalize_explorers(page, tmp_path)
     saved = json.loads(re.search(r"json\">(.*?)</script>", done, re.DOTALL)[1])
-    name = dlbook_pages.module_name(source)
-    assert saved["state"]["m1"]["state"] == {"_esm": f"dlbook-module:{name}", "x": 1}
-    assert saved["state"]["m2"]["state"]["_esm"] == f"dlbook-module:{name}" and saved["state"]["m3"] == state["state"]["m3"]
-    assert [path.name for path in (tmp_path / "dlbook-explorers").iterdir()] == [f"{name}.js"]
-    script = (tmp_path / "dlbook-explorers" / f"{name}.js").read_text()
-    assert script == f'(globalThis.dlbookModules ??= {{}})["{name}"] = {json.dumps(source)};\n'
-    assert done.endswith("</script><p>after</p>") and dlbook_pages.externalize_modules(done, tmp_path) == done
+    module, rest1, rest2 = (dlbook_pages.file_name(value) for value in (source, {"x": 1}, {"losses": [0.5, 0.25]}))
+    assert saved["state"]["m1"]["state"] == {"_anywidget_id": "a.B", "_css": ".b{}", "_esm": f"dlbook-file:{module}",
+                                             "_dlbook_state": f"dlbook-file:{rest1}"}
+    assert saved["state"]["m2"]["state"] == {"_dom_classes": ["c"], "_esm": f"dlbook-file:{module}",
+                                             "_dlbook_state": f"dlbook-file:{rest2}"}
+    assert saved["state"]["m3"] == state["state"]["m3"]
+    assert sorted(path.name for path in (tmp_path / "dlbook-explorers").iterdir()) == sorted(
+        f"{name}.js" for name in (module, rest1, rest2))
+    script = (tmp_path / "dlbook-explorers" / f"{module}.js").read_text()
+    assert script == f'(globalThis.dlbookFiles ??= {{}})["{module}"] = {json.dumps(source)};\n'
+    script = (tmp_path / "dlbook-explorers" / f"{rest2}.js").read_text()
+    assert script == f'(globalThis.dlbookFiles ??= {{}})["{rest2}"] = {{"losses": [0.5, 0.25]}};\n'
+    assert done.endswith("</script><p>after</p>") and dlbook_pages.externalize_explorers(done, tmp_path) == done
 
 
 def test_scripts_are_held_until_the_page_is_drawn() -> None:

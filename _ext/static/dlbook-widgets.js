@@ -10,7 +10,8 @@
  * (`_css`). For each view this loader puts an empty element before the view's script, which
  * keeps the place the explorer will take (its height is reserved by the book's style sheet,
  * dlbook.css, so nothing moves when it is drawn), and draws the explorer there when it comes
- * near the screen: it fetches the explorer's module, imports it from a blob: URL and calls its `render`
+ * near the screen: it fetches the explorer's module and the rest of its saved state (the build moves
+ * both to files of their own, _ext/dlbook_pages.py), imports the module from a blob: URL and calls its `render`
  * with a model that keeps the state in the page (`get`, `set`, `save_changes`, `on` and `off`,
  * the part of anywidget's model interface the explorers use; with no kernel to save to,
  * `save_changes` only keeps the values here). An explorer never on screen costs nothing.
@@ -80,42 +81,54 @@
     document.head.append(style);
   }
 
-  /** Where the site keeps the explorers' modules: `_static/dlbook-explorers/`, beside this script. */
-  const MODULES = new URL("dlbook-explorers/", document.currentScript.src);
-  /** How the build names a module in the saved state instead of holding its source (_ext/dlbook_pages.py). */
-  const REFERENCE = "dlbook-module:";
+  /** Where the site keeps the explorers' modules and saved states: `_static/dlbook-explorers/`, beside this script. */
+  const FILES = new URL("dlbook-explorers/", document.currentScript.src);
+  /** How the build names a file in the saved state instead of holding its content (_ext/dlbook_pages.py). */
+  const REFERENCE = "dlbook-file:";
+  /** The key of the saved state that names the file of the rest of it. */
+  const STATE_FILE = "_dlbook_state";
+  const files = new Map();
   const modules = new Map();
 
   /**
-   * The source of an explorer's ES module: in the saved state itself, or (as the site is built)
-   * in a classic script of the site that the build wrote for it, fetched now. A classic script,
-   * because Chromium loads no module file on a page opened from the file system.
+   * What a file of the site holds (an explorer's module source or the rest of its saved state),
+   * fetched once: the build wrote it as a classic script that hands it over, because Chromium
+   * loads no module or JSON file on a page opened from the file system. A value that is not a
+   * reference is the content itself.
    */
-  function moduleSource(esm) {
-    if (!esm.startsWith(REFERENCE)) return Promise.resolve(esm);
-    const name = esm.slice(REFERENCE.length);
-    return new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = new URL(`${name}.js`, MODULES).href;
-      script.onload = () => {
-        const source = globalThis.dlbookModules?.[name];
-        if (typeof source === "string") resolve(source);
-        else reject(new Error(`dlbook-widgets: ${script.src} holds no module ${name}`));
-      };
-      script.onerror = () => reject(new Error(`dlbook-widgets: cannot load ${script.src}`));
-      document.head.append(script);
-    });
+  function load(value) {
+    if (typeof value !== "string" || !value.startsWith(REFERENCE)) return Promise.resolve(value);
+    const name = value.slice(REFERENCE.length);
+    if (!files.has(name)) {
+      files.set(name, new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = new URL(`${name}.js`, FILES).href;
+        script.onload = () => {
+          if (globalThis.dlbookFiles && name in globalThis.dlbookFiles) resolve(globalThis.dlbookFiles[name]);
+          else reject(new Error(`dlbook-widgets: ${script.src} holds no file ${name}`));
+        };
+        script.onerror = () => reject(new Error(`dlbook-widgets: cannot load ${script.src}`));
+        document.head.append(script);
+      }));
+    }
+    return files.get(name);
   }
 
   /** The ES module of an explorer, imported once per module from a blob: URL. */
   function importModule(esm) {
     if (!modules.has(esm)) {
-      modules.set(esm, moduleSource(esm).then((source) => {
+      modules.set(esm, load(esm).then((source) => {
         const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
         return import(url).finally(() => URL.revokeObjectURL(url));
       }));
     }
     return modules.get(esm);
+  }
+
+  /** An explorer's whole saved state: what the page holds and the rest, from its file. */
+  async function savedState(kept) {
+    const { [STATE_FILE]: file, ...state } = kept;
+    return file === undefined ? state : { ...state, ...(await load(file)) };
   }
 
   /** Each view's element (`host`) and the saved state of its model, in the order of the page. */
@@ -129,9 +142,9 @@
   }
 
   async function render(host, entry) {
-    const module = await importModule(entry.state._esm);
+    const [module, state] = await Promise.all([importModule(entry.state._esm), savedState(entry.state)]);
     const widget = typeof module.default === "function" ? await module.default() : module.default;
-    const model = new PageModel(entry.state);
+    const model = new PageModel(state);
     await widget.initialize?.({ model });
     await widget.render({ model, el: host });
     host.dataset.ready = "true";
