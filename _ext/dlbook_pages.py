@@ -168,7 +168,8 @@ def scripts_after_paint(page: str) -> str:
     text, style sheets and first figure are still on their way: the first screen
     is drawn later. Each script gets the type :data:`HELD` instead (the browser
     neither runs nor fetches it), and :data:`AFTER_PAINT`, inlined at the end of
-    the body, brings them back after the first frame: classic scripts in the
+    the body, brings them back once the browser reports the page's first
+    contentful paint (the first screen is shown): classic scripts in the
     order of the page, then the deferred ones, then the async ones. The head's
     preloads of scripts go too.
     """

@@ -1,7 +1,8 @@
 /* dlbook: the page's scripts run once the browser has drawn it (_ext/dlbook_pages.py, scripts_after_paint).
  * The build gives each script the type text/dlbook-later, which the browser neither runs nor fetches; this
- * script, inlined at the end of the body, brings them back after the first frame, as the browser would have
- * run them: classic scripts in the order of the page, then deferred ones, then async ones. While they run,
+ * script, inlined at the end of the body, brings them back once the page's first content is on the screen, as
+ * the browser would have run them: classic scripts in the order of the page, then deferred ones, then async
+ * ones. While they run,
  * the document says it is still loading; what they ask to run on DOMContentLoaded (and on the window's load,
  * if it has passed) runs after the last of them, each in a task of its own, so that a phone can answer a
  * tap in between. */
@@ -90,7 +91,17 @@
     };
     next();
   }
-  // After the frame that draws the page; in a tab that draws no frames (in the background), after 3 s.
-  requestAnimationFrame(() => setTimeout(run, 0));
+  // Once the browser has shown the page's first content (its first contentful paint, reported when the
+  // frame is on the screen, not only drawn: the scripts must not compete with putting it there); in a tab
+  // that shows nothing (in the background), after 3 s.
+  const FIRST = "first-contentful-paint";
+  if (performance.getEntriesByName(FIRST).length) setTimeout(run, 0);
+  else {
+    new PerformanceObserver((entries, observer) => {
+      if (!entries.getEntriesByName(FIRST).length) return;
+      observer.disconnect();
+      setTimeout(run, 0);
+    }).observe({ type: "paint", buffered: true });
+  }
   setTimeout(run, 3000);
 })();
