@@ -220,11 +220,12 @@ def file_script(value: str | dict[str, Any]) -> str:
 
 def file_reference(value: str | dict[str, Any], static: Path) -> str:
     """``dlbook-file:<name>``, once ``static/dlbook-explorers/<name>.js`` holds ``value`` (written if new)."""
-    target = static / MODULES / f"{file_name(value)}.js"
+    name = file_name(value)
+    target = static / MODULES / f"{name}.js"
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(file_script(value), encoding="utf-8")
-    return REFERENCE + file_name(value)
+    return REFERENCE + name
 
 
 def externalize_explorers(page: str, static: Path) -> str:
@@ -248,8 +249,8 @@ def externalize_explorers(page: str, static: Path) -> str:
             if not isinstance(source, str) or source.startswith(REFERENCE):
                 continue
             rest = {key: value for key, value in full.items() if key not in KEPT}
-            model["state"] = {key: full[key] for key in KEPT if key in full}
-            model["state"].update(_esm=file_reference(source, static), **{STATE_FILE: file_reference(rest, static)})
+            model["state"] = {key: full[key] for key in KEPT if key in full} | {
+                "_esm": file_reference(source, static), STATE_FILE: file_reference(rest, static)}
         # As myst-nb writes it: no "</" that would end the script element early.
         return match[1] + json.dumps(saved).replace("</", "<\\/") + match[3]
 

@@ -2,10 +2,9 @@
  * The build gives each script the type text/dlbook-later, which the browser neither runs nor fetches; this
  * script, inlined at the end of the body, brings them back once the page's first content is on the screen, as
  * the browser would have run them: classic scripts in the order of the page, then deferred ones, then async
- * ones. While they run,
- * the document says it is still loading; what they ask to run on DOMContentLoaded (and on the window's load,
- * if it has passed) runs after the last of them, each in a task of its own, so that a phone can answer a
- * tap in between. */
+ * ones. While they run, the document says it is still loading; what they ask to run on DOMContentLoaded (and
+ * on the window's load, if it has passed) runs after the last of them, each in a task of its own, so that a
+ * phone can answer a tap in between. */
 (() => {
   const held = [...document.querySelectorAll('script[type="text/dlbook-later"]')];
   const kind = (script) => (!script.hasAttribute("src") ? 0 : script.hasAttribute("async") ? 2
