@@ -72,8 +72,11 @@ CONTROLS_JS = """explorer => [...explorer.querySelectorAll('.dlbook-controls inp
 #: view in turn, as a reader scrolling down the page would, until each is drawn (or 15 s went by);
 #: then back to the top. Returns how many views the site's loader keeps.
 DRAW_EVERY_EXPLORER_JS = """async () => {
-    // The page's scripts, the widget loader among them, run once the page is drawn (_ext/scripts_after_paint.js).
-    for (const start = performance.now(); !globalThis.dlbookScriptsRun && performance.now() - start < 30000;) {
+    // The page's scripts, the widget loader among them, run once the page is drawn (_ext/scripts_after_paint.js):
+    // held until then, then brought back until dlbookScriptsRun. A page without held scripts has none to wait for.
+    const pending = () => !globalThis.dlbookScriptsRun
+        && (document.querySelector('script[type="text/dlbook-later"]') || globalThis.dlbookFinishScripts);
+    for (const start = performance.now(); pending() && performance.now() - start < 30000;) {
         await new Promise(done => setTimeout(done, 20));
     }
     const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
