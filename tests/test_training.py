@@ -17,7 +17,7 @@ from dlbook._validate import check_learning_rate
 from dlbook.batches import minibatches, run_sgd, steps_per_epoch
 from dlbook.data import make_moons, make_spirals
 from dlbook.numpy import training as np_training
-from dlbook.numpy.mlp import init_mlp, mlp_forward, softmax_cross_entropy
+from dlbook.numpy.mlp import init_mlp, mlp_backward, mlp_forward, softmax_cross_entropy
 from dlbook.torch import training as torch_training
 from dlbook.torch.mlp import MLP
 
@@ -173,6 +173,41 @@ def test_numpy_and_torch_train_alike_with_every_optimizer(moons: tuple, optimize
     for name, value in model.to_params().items():
         np.testing.assert_allclose(value, params[name], rtol=0, atol=1e-10)
     assert losses[-20:].mean() < 0.6 * losses[0]  # it learns
+
+
+@pytest.mark.parametrize(("activation", "dtype", "optimizer", "options", "weight_decay"), [
+    ("tanh", np.float64, "SGD", {}, 0.0),
+    ("relu", np.float32, "SGD", {"momentum": 0.9, "nesterov": True}, 0.01),
+    ("sigmoid", np.float64, "Adam", {}, 0.001),
+    ("leaky_relu", np.float64, "AdamW", {"weight_decay": 0.1}, 0.0),
+])
+def test_train_mlp_takes_the_checked_loops_steps_bit_for_bit(moons: tuple, activation: str, dtype: type,
+                                                             optimizer: str, options: dict,
+                                                             weight_decay: float) -> None:
+    """train_mlp's steps run the network's unchecked cores; train_classifier, given the public (checked)
+    functions, must take exactly the same steps: the same losses and parameters, to the last bit."""
+    X, y = moons[0].astype(dtype), moons[1]
+    settings = {"lr": 0.05, "batch_size": 24, "epochs": 4, "seed": 3, "optimizer": optimizer, "options": options,
+                "weight_decay": weight_decay}
+    fast, fast_losses = np_training.train_mlp(X, y, n_hidden=5, activation=activation, **settings)
+    checked, checked_losses = np_training.train_classifier(
+        lambda p, inputs: mlp_forward(p, inputs, activation), mlp_backward, init_mlp(2, 5, 2, seed=3, dtype=dtype),
+        X, y, **settings)
+    assert fast_losses.tolist() == checked_losses.tolist()
+    assert {name: p.dtype for name, p in fast.items()} == {name: np.dtype(dtype) for name in fast}
+    assert all(np.array_equal(fast[name], checked[name]) for name in checked)
+
+
+def test_train_mlp_names_divergence_at_the_step_of_the_checked_loop(moons: tuple) -> None:
+    """A learning rate far too large: the fast loop stops where the checked one does, and says why."""
+    X, y = moons
+    settings = {"lr": 1e300, "batch_size": 8, "epochs": 2, "seed": 0}
+    with pytest.raises(ValueError, match=r"the training diverged at step (\d+)") as fast:
+        np_training.train_mlp(X, y, n_hidden=4, activation="relu", **settings)
+    with pytest.raises(ValueError, match=r"the training diverged at step (\d+)") as checked:
+        np_training.train_classifier(lambda p, inputs: mlp_forward(p, inputs, "relu"), mlp_backward,
+                                     init_mlp(2, 4, 2, seed=0), X, y, **settings)
+    assert str(fast.value) == str(checked.value)
 
 
 def test_default_optimizer_is_plain_sgd(moons: tuple) -> None:

@@ -42,7 +42,7 @@ from dlbook.numpy._params import (
     layer_input,
 )
 from dlbook.numpy.activations import get_activation, get_derivative
-from dlbook.numpy.softmax import log_softmax
+from dlbook.numpy.softmax import _log_softmax
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
@@ -98,6 +98,11 @@ def init_mlp(
     }
 
 
+def check_activation(activation: str) -> None:
+    """``ValueError`` unless ``activation`` names a hidden nonlinearity of the network, listing those it knows."""
+    lookup("activation", activation, _DERIVATIVE_FROM_OUTPUT)
+
+
 def check_params(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return ``W1, b1, W2, b2`` after checking keys, shapes, dtypes and NaN."""
     W1, b1, W2, b2 = check_param_arrays(params, PARAM_NAMES)
@@ -121,9 +126,14 @@ def mlp_forward(
     ``X``, the hidden activations ``H`` and the activation's name). Raises
     ``ValueError`` on mismatched shapes, empty input, NaN (or an infinity in ``X``).
     """
-    W1, b1, W2, b2 = check_params(params)
-    lookup("activation", activation, _DERIVATIVE_FROM_OUTPUT)
-    X = layer_input(X, W1, "W1")
+    W1, _, _, _ = check_params(params)
+    check_activation(activation)
+    return _mlp_forward(params, layer_input(X, W1, "W1"), activation)
+
+
+def _mlp_forward(params: dict[str, np.ndarray], X: np.ndarray, activation: str) -> tuple[np.ndarray, dict[str, Any]]:
+    """:func:`mlp_forward` of arguments already checked (``X`` in the parameters' dtype): a training loop's step."""
+    W1, b1, W2, b2 = (params[name] for name in PARAM_NAMES)
     Z1 = X @ W1
     Z1 += b1
     # tanh, the default, is applied in place in the parameters' dtype. The general
@@ -153,12 +163,17 @@ def mlp_backward(
     W1, _, W2, _ = check_params(params)
     if not isinstance(cache, dict) or not {"X", "H", "activation"} <= set(cache):
         raise ValueError("cache must be the dict returned by mlp_forward (keys 'X', 'H', 'activation')")
-    derivative = lookup("activation", cache["activation"], _DERIVATIVE_FROM_OUTPUT)
+    check_activation(cache["activation"])
     X = cached_array(cache, "X", W1.shape[0], W1.dtype, None, "mlp_forward")
-    H = cached_array(cache, "H", W2.shape[0], W1.dtype, X.shape[0], "mlp_forward")
-    G = grad_array(grad_logits, (X.shape[0], W2.shape[1]), W1.dtype)
+    cached_array(cache, "H", W2.shape[0], W1.dtype, X.shape[0], "mlp_forward")
+    return _mlp_backward(params, cache, grad_array(grad_logits, (X.shape[0], W2.shape[1]), W1.dtype))
+
+
+def _mlp_backward(params: dict[str, np.ndarray], cache: dict[str, Any], G: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`mlp_backward` of arguments already checked (``G`` in the parameters' dtype): a training loop's step."""
+    X, H, W2 = cache["X"], cache["H"], params["W2"]
     delta = G @ W2.T
-    delta *= derivative(H)
+    delta *= _DERIVATIVE_FROM_OUTPUT[cache["activation"]](H)
     return {
         "W1": X.T @ delta,
         "b1": delta.sum(axis=0),
@@ -197,7 +212,13 @@ def softmax_cross_entropy(logits: ArrayLike, y: ArrayLike) -> tuple[float, np.nd
     y = as_int64("y", y)
     if y.min() < 0 or y.max() >= n_classes:
         raise ValueError(f"y must hold class indices in [0, {n_classes - 1}], got values from {y.min()} to {y.max()}")
-    log_probs = log_softmax(z, axis=1)
+    return _softmax_cross_entropy(z, y)
+
+
+def _softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """:func:`softmax_cross_entropy` of arguments already checked (float logits, int64 classes): a training step's."""
+    n = len(z)
+    log_probs = _log_softmax(z, 1)
     rows = np.arange(n)
     loss = -float(log_probs[rows, y].mean())
     with np.errstate(under="ignore"):

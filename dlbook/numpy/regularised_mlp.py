@@ -34,7 +34,7 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from dlbook._validate import check_labelled_data, check_learning_rate
 from dlbook.batches import run_sgd
-from dlbook.numpy._arrays import as_float_array, as_numeric_array
+from dlbook.numpy._arrays import as_float_array, as_int64, as_numeric_array
 from dlbook.numpy._params import layer_input
 from dlbook.numpy.batch_norm import batch_norm, batch_norm_backward
 from dlbook.numpy.dropout import (
@@ -43,9 +43,9 @@ from dlbook.numpy.dropout import (
     dropout_backward,
     dropout_mask,
 )
-from dlbook.numpy.mlp import check_params, init_mlp, softmax_cross_entropy
-from dlbook.numpy.training import Callback, check_not_diverged, sgd_step
-from dlbook.numpy.weight_decay import add_weight_decay, check_weight_decay
+from dlbook.numpy.mlp import _softmax_cross_entropy, check_params, init_mlp
+from dlbook.numpy.training import Callback, _update, check_not_diverged
+from dlbook.numpy.weight_decay import _add_weight_decay, check_weight_decay
 
 Network = dict[str, np.ndarray]
 #: ``augment(X_batch, rng) -> X_batch``: a new version of a batch of inputs, drawn with ``rng``.
@@ -126,7 +126,13 @@ def regularised_forward(
     """
     check_network(network)
     p = check_dropout_p(dropout)
-    X = layer_input(X, network["W1"], "W1")
+    return _regularised_forward(network, layer_input(X, network["W1"], "W1"), training, p, rng)
+
+
+def _regularised_forward(
+    network: Network, X: np.ndarray, training: bool, p: float, rng: np.random.Generator | None
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """:func:`regularised_forward` of arguments already checked (``X`` in the network's dtype): a training step's."""
     Z = X @ network["W1"]
     Z += network["b1"]
     A = Z
@@ -171,6 +177,11 @@ def regularised_backward(
     expected = (len(cache["H"]), network["W2"].shape[1])
     if G.shape != expected:
         raise ValueError(f"grad_logits must have the shape of the logits, {expected}, got {G.shape}")
+    return _regularised_backward(network, cache, G)
+
+
+def _regularised_backward(network: Network, cache: dict[str, Any], G: np.ndarray) -> Network:
+    """:func:`regularised_backward` of arguments already checked (``G`` in the network's dtype): a training step's."""
     grad_D = G @ network["W2"].T
     grad_H = grad_D
     if cache["mask"] is not None:
@@ -231,27 +242,30 @@ def train_regularised(
     """
     X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
     check_labelled_data(X, y)
-    check_learning_rate(lr)
+    lr = check_learning_rate(lr)
     check_weight_decay(weight_decay)
-    check_dropout_p(dropout)
+    p = check_dropout_p(dropout)
     network = init_regularised(
         X.shape[1], n_hidden, max(int(y.max()) + 1, 2), batch_norm, seed,
         X.dtype,
     )
     rng = augmentation_rng(seed)
+    labels = as_int64("y", y)
     step = 0
 
+    # Each step runs the unchecked cores: the network, X and y were checked above. An augmentation's
+    # batch is checked as regularised_forward checks its input; the logits as train_classifier's are.
     def update(batch: np.ndarray) -> float:
         nonlocal step
         step += 1
-        inputs = X[batch] if augment is None else augment(X[batch], rng)
-        logits, cache = regularised_forward(network, inputs, True, dropout, rng)
+        inputs = X[batch] if augment is None else layer_input(augment(X[batch], rng), network["W1"], "W1")
+        logits, cache = _regularised_forward(network, inputs, True, p, rng)
         check_not_diverged(logits, step)
-        loss, grad_logits = softmax_cross_entropy(logits, y[batch])
-        grads = regularised_backward(network, cache, grad_logits)
+        loss, grad_logits = _softmax_cross_entropy(logits, labels[batch])
+        grads = _regularised_backward(network, cache, grad_logits)
         if weight_decay:
-            grads = add_weight_decay(network, grads, weight_decay)
-        network.update(sgd_step(trainable(network), grads, lr))
+            grads = _add_weight_decay(network, grads, weight_decay)
+        network.update(_update(trainable(network), grads, lr))
         return loss
 
     def progress(step: int, loss: float) -> bool | None:

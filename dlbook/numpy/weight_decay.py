@@ -76,6 +76,11 @@ def add_weight_decay(
     if unknown:
         raise ValueError(f"grads has {describe(unknown)}, which params lacks")
     check_gradients({name: params[name] for name in grads}, grads)
+    return _add_weight_decay(params, grads, weight_decay)
+
+
+def _add_weight_decay(params: Params, grads: Params, weight_decay: float) -> Params:
+    """:func:`add_weight_decay` of arguments already checked: a training loop's step."""
     return {
         name: g + (weight_decay * params[name]).astype(g.dtype, copy=False)
         if is_weight(name) else g

@@ -135,6 +135,10 @@ class Optimizer:
         if isinstance(grads, Mapping):
             grads = {name: None if g is None else np.asarray(g) for name, g in grads.items()}
         check_gradients(self.params, grads, allow_none=True)
+        self._step(grads)
+
+    def _step(self, grads: Mapping[str, np.ndarray | None]) -> None:
+        """:meth:`step` from gradients already checked: arrays (or ``None``) of the parameters' keys and shapes."""
         # As in torch, what overflows or divides 0 by 0 (eps=0) becomes inf or NaN, silently.
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             for name, p in self.params.items():
