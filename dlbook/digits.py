@@ -164,17 +164,19 @@ def _shift_axis(pictures: np.ndarray, amounts: np.ndarray, axis: int, blank: flo
     :math:`f = -s - k`, that is :math:`(1 - f)\, P_{j + k} + f\, P_{j + k + 1}`,
     where pixels outside the picture are ``blank``.
     """
-    side = pictures.shape[axis]
-    pad = [(0, 0)] * 3
-    pad[axis] = (side + 1, side + 1)
-    padded = np.pad(pictures, pad, constant_values=blank)
+    lines = pictures if axis == 2 else pictures.transpose(0, 2, 1)  # the axis to move along, last
+    n, count, side = lines.shape
+    row = 3 * side + 2  # each line with side + 1 blank pixels on either side: j + k, j + k + 1 lie in it
+    padded = np.full((n, count, row), blank, dtype=lines.dtype)
+    padded[:, :, side + 1:2 * side + 1] = lines
     whole = np.floor(-amounts)
     fraction = (-amounts - whole).reshape(-1, 1, 1)
-    index = (np.arange(side) + whole[:, None] + side + 1).astype(np.int64)
-    index = index[:, :, None] if axis == 1 else index[:, None, :]
-    before = np.take_along_axis(padded, index, axis=axis)
-    after = np.take_along_axis(padded, index + 1, axis=axis)
-    return (1 - fraction) * before + fraction * after
+    # Where each line's pixel j + k lies in the padded pictures, flattened: one lookup for all of them.
+    first = (whole + side + 1).astype(np.int64).reshape(-1, 1, 1) + row * np.arange(n * count).reshape(n, count, 1)
+    index = first + np.arange(side)
+    flat = padded.reshape(-1)
+    moved = (1 - fraction) * flat[index] + fraction * flat[index + 1]
+    return moved if axis == 2 else moved.transpose(0, 2, 1)
 
 
 def shift_images(images: ArrayLike, shifts: ArrayLike, blank: float = -1.0) -> np.ndarray:
