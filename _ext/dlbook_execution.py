@@ -22,7 +22,9 @@ or the test suite stored nbval's execution of the chapter there:
 many it took from the cache (:func:`report_executions`).
 
 The test suite imports :func:`fingerprint` and :func:`cache_folder` from here,
-so that the build finds what the tests stored.
+so that the build finds what the tests stored. The suite's workers and the build
+read and write one cache at the same time: :func:`wait_for_locks` has each of
+them wait its turn at the cache's database instead of failing after SQLite's 5 s.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ INPUTS = ("dlbook", "js", "requirements.txt")
 NOT_INPUTS = {"__pycache__", ".ipynb_checkpoints", "node_modules", ".pytest_cache", ".hypothesis"}
 #: How many caches of other fingerprints are kept (the newest), for switching back and forth.
 OTHER_CACHES_KEPT = 3
+#: How long a connection to a cache's database waits for another process's lock before it fails (ms).
+LOCK_WAIT_MS = 300_000
 
 
 def input_files(root: Path) -> Iterator[Path]:
@@ -90,6 +94,28 @@ def fingerprint(root: Path) -> str:
         digest.update(hashlib.sha256(file.read_bytes()).digest())
     digest.update(environment(root).encode())
     return digest.hexdigest()[:16]
+
+
+def wait_longer(dbapi_connection: Any, _record: Any) -> None:
+    """Set a new SQLite connection's busy timeout to :data:`LOCK_WAIT_MS`."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+
+
+def wait_for_locks() -> None:
+    """Have every SQLite connection that SQLAlchemy opens in this process, jupyter-cache's included, wait up to
+    :data:`LOCK_WAIT_MS` for a lock that another process holds on the database (SQLite's default: 5 s).
+
+    Reading a cache writes to it too (jupyter-cache notes when a record was last
+    read), so the suite's workers, while they store and read chapters' executions,
+    and the build, while it reads them, take turns at the database; on a loaded
+    machine a turn can take longer than 5 s.
+    """
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not event.contains(Engine, "connect", wait_longer):
+        event.listen(Engine, "connect", wait_longer)
 
 
 def cache_folder(caches: Path, root: Path) -> Path:
@@ -210,6 +236,7 @@ def report_executions(app: Any, env: Any) -> None:
 
 
 def setup(app: Any) -> dict[str, object]:
+    wait_for_locks()
     app.connect("builder-inited", use_fingerprinted_cache, priority=600)  # after myst-nb's own set-up (500)
     app.connect("env-get-outdated", outdated_pages)
     app.connect("env-before-read-docs", note_reading)

@@ -60,6 +60,15 @@ def caches(book: Path) -> Path:
     return book / "_build" / ".jupyter_cache"
 
 
+def open_cache(folder: Path) -> Any:
+    """The jupyter-cache in ``folder``, whose database this process waits its turn at while another holds it
+    (``_ext/dlbook_execution.py``'s ``wait_for_locks``): workers store and read executions, the build reads them."""
+    from jupyter_cache import get_cache
+
+    execution_extension().wait_for_locks()
+    return get_cache(folder)
+
+
 def cache_folder(book: Path = ROOT) -> Path:
     """The jupyter-cache that a build of ``book`` uses for its tree as it is now."""
     return execution_extension().cache_folder(caches(book), book)
@@ -185,7 +194,6 @@ class ChapterRun:
 
     def store(self) -> None:
         """Put the executed notebook into the book's jupyter-cache (replacing any execution of the same code)."""
-        from jupyter_cache import get_cache
         from jupyter_cache.base import CacheBundleIn
 
         self.client.set_widgets_metadata()
@@ -194,7 +202,7 @@ class ChapterRun:
                 "test_run": RUN}
         folder.mkdir(parents=True, exist_ok=True)
         with FileLock(caches(self.book) / "store.lock"):  # parallel workers: one writer of the database at a time
-            get_cache(folder).cache_notebook_bundle(
+            open_cache(folder).cache_notebook_bundle(
                 CacheBundleIn(self.notebook, str(self.path), data=data), check_validity=False, overwrite=True)
 
 
@@ -209,12 +217,10 @@ def cached_execution(path: Path, book: Path = ROOT, folder: Path | None = None) 
     ``folder``: the cache of the present state of ``dlbook/``, ``js/`` and the installed packages
     (:func:`cache_folder`, which this computes if not given).
     """
-    from jupyter_cache import get_cache
-
     folder = folder or cache_folder(book)
     if not (folder / "global.db").is_file():
         return None
-    cache = get_cache(folder)
+    cache = open_cache(folder)
     try:
         record = cache.match_cache_notebook(nbformat.read(path, as_version=4))
     except KeyError:

@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from tests.book import CHAPTERS, ROOT
-from tests.notebook_runs import EXECUTED_BY, book_notebooks, cache_folder
+from tests.notebook_runs import EXECUTED_BY, book_notebooks, cache_folder, execution_extension, open_cache
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -64,9 +64,15 @@ def test_only_the_chapters_of_the_table_of_contents_are_collected() -> None:
     assert book_notebooks(ROOT) == {chapter.resolve() for chapter in CHAPTERS}
 
 
-def test_nbvals_execution_is_kept_as_nbclient_makes_it(pytester: pytest.Pytester) -> None:
+@pytest.fixture
+def cache_imported() -> None:
+    """jupyter-cache's database layer imported before ``pytester`` snapshots ``sys.modules``: restoring the
+    snapshot would drop SQLAlchemy's modules but not their compiled parts, and a later import would mix the two."""
+    import jupyter_cache.cache.main  # noqa: F401
+
+
+def test_nbvals_execution_is_kept_as_nbclient_makes_it(cache_imported: None, pytester: pytest.Pytester) -> None:
     """A passing chapter's execution is kept, nbclient's in all but chance; a failing chapter's is not."""
-    from jupyter_cache import get_cache
     from jupyter_cache.executors.utils import single_nb_execution
 
     book = pytester.path
@@ -84,7 +90,7 @@ def test_nbvals_execution_is_kept_as_nbclient_makes_it(pytester: pytest.Pytester
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=len(CELLS) + 2, failed=1)  # the chapters' cells; no leftover was collected
 
-    cache = get_cache(cache_folder(book))
+    cache = open_cache(cache_folder(book))
     with pytest.raises(KeyError):
         cache.match_cache_notebook(nbformat.read(failing, as_version=4))
     source = nbformat.read(passing, as_version=4)
@@ -95,3 +101,42 @@ def test_nbvals_execution_is_kept_as_nbclient_makes_it(pytester: pytest.Pytester
     reference, _ = cache.create_hashed_notebook(executed)  # as the cache stores it
     assert comparable(recorded) == comparable(reference)
     assert len(recorded.metadata.widgets[WIDGET_STATE]["state"]) == 5, "the slider, the output and their parts"
+
+
+def test_the_cache_waits_its_turn_while_another_process_writes(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers and the build share the cache's database: a read waits for a writer's lock instead of failing,
+    for as long as ``LOCK_WAIT_MS`` allows (SQLite alone gives up after 5 s)."""
+    import sqlite3
+    import threading
+    import time
+
+    extension = execution_extension()
+    with open_cache(tmp_path).db.connect() as connection:  # creates the database
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == extension.LOCK_WAIT_MS > 5000
+
+    def read_while_locked(wait_ms: int) -> float:
+        """Read the cache while another connection holds the database for 0.6 s; the seconds the read took."""
+        monkeypatch.setattr(extension, "LOCK_WAIT_MS", wait_ms)
+        cache, locked = open_cache(tmp_path), threading.Event()  # a new connection, with the busy timeout of now
+
+        def write() -> None:
+            writer = sqlite3.connect(tmp_path / "global.db", isolation_level=None)
+            writer.execute("BEGIN EXCLUSIVE")
+            locked.set()
+            time.sleep(0.6)
+            writer.rollback()
+            writer.close()
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        locked.wait()
+        started = time.monotonic()
+        try:
+            assert cache.list_cache_records() == []
+            return time.monotonic() - started
+        finally:
+            thread.join()
+
+    with pytest.raises(RuntimeError, match="Unexpected error accessing jupyter cache"):
+        read_while_locked(100)
+    assert read_while_locked(5000) >= 0.6

@@ -61,7 +61,7 @@ from tests.explorer_driver import (
     settings,
     shown,
 )
-from tests.notebook_runs import EXECUTED_BY, RUN, cache_folder
+from tests.notebook_runs import EXECUTED_BY, RUN, cache_folder, open_cache
 
 sys.path.insert(0, str(ROOT / "_ext"))
 import dlbook_pages  # noqa: E402
@@ -177,11 +177,9 @@ def test_pages_show_this_runs_execution_and_the_build_executed_none(site: Path, 
     if untested:
         pytest.skip(f"the notebook tests of {untested} are not part of this run: the build executed what the "
                     "cache lacked")
-    from jupyter_cache import get_cache
-
     counts = [tuple(map(int, found)) for found in EXECUTED.findall(site_build.log)]
     assert counts == [(0, len(CHAPTERS))], f"the build executed notebooks: {counts}\n{site_build.log[-3000:]}"
-    cache = get_cache(cache_folder())
+    cache = open_cache(cache_folder())
     for chapter in CHAPTERS:
         record = cache.match_cache_notebook(nbformat.read(chapter, as_version=4))
         assert record.data.get("executed_by") == EXECUTED_BY and record.data.get("test_run") == RUN, (
