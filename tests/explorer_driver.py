@@ -6,6 +6,12 @@ ES modules in both. A reader drags sliders with the mouse, steps them with the
 arrow keys, picks from menus and presses buttons; after each move the read-out
 must be the text the Python explorer's ``readout()`` gives for the settings the
 page now shows, and the figure's pixels must change.
+
+An explorer is held as an element handle, found once (:func:`find_explorers`),
+and its parts are found inside it (:func:`part`). A locator finds its element again
+from the page's root on every call, which on a big page (a notebook in JupyterLab,
+a long chapter) costs ten times the call itself; the explorers' elements stay in
+the page as long as the tests use them.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from typing import Any
 import nbformat
 import numpy as np
 from PIL import Image
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import ElementHandle, Page
 
 from dlbook.widgets.activations import ActivationExplorer
 from dlbook.widgets.digits import DigitExplorer
@@ -121,7 +127,14 @@ class Control:
     valuetext: str | None
 
 
-def explorer_key(explorer: Locator) -> str:
+def part(explorer: ElementHandle, selector: str) -> ElementHandle:
+    """The first element inside ``explorer`` that ``selector`` (Playwright's selectors) matches; it must have one."""
+    found = explorer.query_selector(selector)
+    assert found is not None, f"the explorer has no {selector!r}"
+    return found
+
+
+def explorer_key(explorer: ElementHandle) -> str:
     """Which explorer this element is (``perceptron``, ...), from its CSS classes."""
     classes = explorer.get_attribute("class").split()
     keys = [key for key in EXPLORERS if f"dlbook-{key}" in classes]
@@ -129,13 +142,12 @@ def explorer_key(explorer: Locator) -> str:
     return keys[0]
 
 
-def find_explorers(root: Page | Locator) -> list[Locator]:
+def find_explorers(root: Page | ElementHandle) -> list[ElementHandle]:
     """Every explorer drawn on the page (or inside ``root``), in order."""
-    explorers = root.locator(".dlbook-explorer:has(.dlbook-controls)")
-    return [explorers.nth(i) for i in range(explorers.count())]
+    return root.query_selector_all(".dlbook-explorer:has(.dlbook-controls)")
 
 
-def controls(explorer: Locator) -> list[Control]:
+def controls(explorer: ElementHandle) -> list[Control]:
     return [Control(**control) for control in explorer.evaluate(CONTROLS_JS)]
 
 
@@ -158,9 +170,9 @@ def settings(key: str, shown: list[Control]) -> dict[str, Any]:
     return values
 
 
-def drawn_image(explorer: Locator) -> list[int]:
+def drawn_image(explorer: ElementHandle) -> list[int]:
     """The 8 x 8 image an explorer's drawing pad stands for (its ``image`` trait), row by row."""
-    return [int(v) for v in explorer.locator(".dlbook-pad").get_attribute("data-image").split()]
+    return [int(v) for v in part(explorer, ".dlbook-pad").get_attribute("data-image").split()]
 
 
 def oracle(key: str, state: dict[str, Any], shown: dict[str, Any], image: list[int] | None = None) -> Explorer:
@@ -188,9 +200,9 @@ def oracle(key: str, state: dict[str, Any], shown: dict[str, Any], image: list[i
     return explorer
 
 
-def draw(page: Page, explorer: Locator, strokes: list[list[tuple[float, float]]]) -> None:
+def draw(page: Page, explorer: ElementHandle, strokes: list[list[tuple[float, float]]]) -> None:
     """Draw on the explorer's pad with the mouse: each stroke a list of points in [0, 1]^2 of the pad."""
-    pad = explorer.locator(".dlbook-pad")
+    pad = part(explorer, ".dlbook-pad")
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     assert box is not None, "the pad is not on screen"
@@ -203,17 +215,17 @@ def draw(page: Page, explorer: Locator, strokes: list[list[tuple[float, float]]]
         page.mouse.up()
 
 
-def readout(explorer: Locator) -> str:
+def readout(explorer: ElementHandle) -> str:
     """The explorer's read-out as the reader sees it, on screen: the browser gives no text of a section it
     is not drawing (content-visibility, dlbook.css), so the read-out is scrolled into view first."""
-    text = explorer.locator(".dlbook-readout")
+    text = part(explorer, ".dlbook-readout")
     text.scroll_into_view_if_needed()
     return text.inner_text().strip()
 
 
-def figure_pixels(explorer: Locator) -> bytes:
+def figure_pixels(explorer: ElementHandle) -> bytes:
     """A screenshot of the explorer's figure."""
-    return explorer.locator(".dlbook-figure").screenshot(animations="disabled")
+    return part(explorer, ".dlbook-figure").screenshot(animations="disabled")
 
 
 #: How far (of 255, in any colour channel) a pixel of two screenshots of one picture may differ:
@@ -247,7 +259,7 @@ def picture_difference(a: bytes, b: bytes) -> str | None:
             f" in x {left}-{right}, y {top}-{bottom}")
 
 
-def drag(page: Page, slider: Locator, fraction: float) -> None:
+def drag(page: Page, slider: ElementHandle, fraction: float) -> None:
     """Drag a range input's handle with the mouse to ``fraction`` of its width (0 = left end)."""
     slider.scroll_into_view_if_needed()
     box = slider.bounding_box()
@@ -261,14 +273,14 @@ def drag(page: Page, slider: Locator, fraction: float) -> None:
     page.mouse.up()
 
 
-def move(page: Page, explorer: Locator, control: Control, index: int) -> str:
+def move(page: Page, explorer: ElementHandle, control: Control, index: int) -> str:
     """Change one control as a reader would; returns how: a mouse drag, arrow keys or a menu pick.
 
     Sliders alternate between dragging the handle and stepping with the arrow
     keys (focus by a click on the label, as a keyboard user would after Tab);
     menus pick their next option.
     """
-    element = explorer.locator(f'[name="{control.name}"]')
+    element = part(explorer, f'[name="{control.name}"]')
     if control.tag == "select":
         element.select_option(index=(int(control.value) + 1) % control.options)
         return "menu"
@@ -291,7 +303,7 @@ def position(spec: dict[str, Any], value: Any) -> float:
     return math.log10(value) if spec["scale"] == "log" else float(value)
 
 
-def move_away(page: Page, explorer: Locator, control: Control, start: float, index: int) -> str:
+def move_away(page: Page, explorer: ElementHandle, control: Control, start: float, index: int) -> str:
     """Move a control as a reader would, far from ``start`` (its :func:`position` when the page opened).
 
     Menus pick the option after the first one; sliders alternate between a
@@ -301,7 +313,7 @@ def move_away(page: Page, explorer: Locator, control: Control, start: float, ind
     is a real one even where an earlier move left the control at the target.
     Returns how it moved.
     """
-    element = explorer.locator(f'[name="{control.name}"]')
+    element = part(explorer, f'[name="{control.name}"]')
     if control.tag == "select":
         target = (round(start) + 1) % control.options
         if round(float(control.value)) == target:
@@ -342,9 +354,9 @@ SHOWN_JS = """explorer => {
 }"""
 
 
-def shown(explorer: Locator) -> dict[str, Any]:
+def shown(explorer: ElementHandle) -> dict[str, Any]:
     """What the explorer shows now (:data:`SHOWN_JS`), with the pointer and the focus off the page."""
-    page = explorer.page
+    page = explorer.owner_frame().page
     page.mouse.move(0, 0)
     page.evaluate("() => document.activeElement?.blur()")
     return explorer.evaluate(SHOWN_JS)

@@ -67,7 +67,7 @@ from typing import Any, Iterator
 import nbformat
 import pytest
 from nbval.plugin import IPyNbCell
-from playwright.sync_api import Browser, Locator, Page
+from playwright.sync_api import Browser, ElementHandle, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.book import CHAPTERS as BOOK_CHAPTERS
@@ -87,6 +87,7 @@ from tests.explorer_driver import (
     makes_an_explorer,
     move,
     oracle,
+    part,
     readout,
     settings,
 )
@@ -318,7 +319,7 @@ def same_settings(a: dict[str, Any], b: dict[str, Any]) -> bool:
 class LiveExplorer:
     """One explorer on the page (``element``) and its Python object in the notebook's kernel (``model_id``)."""
 
-    def __init__(self, page: Page, element: Locator, kernel: Explorers, model_id: str, where: str) -> None:
+    def __init__(self, page: Page, element: ElementHandle, kernel: Explorers, model_id: str, where: str) -> None:
         self.page, self.element, self.kernel, self.model_id, self.where = page, element, kernel, model_id, where
         self.key = explorer_key(element)
         self.cls = EXPLORERS[self.key]
@@ -367,11 +368,11 @@ class LiveExplorer:
         """Tab reaches every control, then every button, in order, with a visible focus; arrow keys move a slider
         (changing the read-out) and a menu, where the explorer has them."""
         shown = controls(self.element)
-        buttons = [text.strip() for text in self.element.locator("button").all_inner_texts()]
+        buttons = [button.inner_text().strip() for button in self.element.query_selector_all("button")]
         expected = [spec.name for spec in self.cls.CONTROLS] + buttons
         if not expected:
             return
-        first = self.element.locator(f'[name="{shown[0].name}"]') if shown else self.element.locator("button").first
+        first = part(self.element, f'[name="{shown[0].name}"]' if shown else "button")
         first.focus()
         if len(expected) > 1:  # Tab on and back with Shift+Tab, so the first control has the keyboard's focus too
             self.page.keyboard.press("Tab")
@@ -399,7 +400,7 @@ class LiveExplorer:
                 break
         else:
             pytest.fail(f"{self.where}: no step of a slider changes the read-out")
-        element = self.element.locator(f'[name="{slider.name}"]')
+        element = part(self.element, f'[name="{slider.name}"]')
         element.focus()
         text = readout(self.element)
         element.press(key)
@@ -413,7 +414,7 @@ class LiveExplorer:
         menu = next((control for control in controls(self.element) if control.tag == "select"), None)
         if menu is None:
             return
-        element = self.element.locator(f'[name="{menu.name}"]')
+        element = part(self.element, f'[name="{menu.name}"]')
         element.focus()
         key = "ArrowUp" if int(menu.value) == menu.options - 1 else "ArrowDown"
         element.press(key)
@@ -437,7 +438,7 @@ class LiveExplorer:
         """Draw a seven on the pad with the mouse: the image reaches the kernel, the read-out is dlbook's for it."""
         if self.key not in PAD_EXPLORERS:
             return
-        self.element.locator("button", has_text="Clear").click()
+        part(self.element, 'button:has-text("Clear")').click()
         before = figure_pixels(self.element)
         draw(self.page, self.element, [[(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)]])
         image = drawn_image(self.element)
@@ -473,11 +474,11 @@ class LiveExplorer:
         A button's label names the Python explorer's method that does the same
         (Train: ``train()``), called on the oracle with the settings shown.
         """
-        for button in self.element.locator("button").all():
+        for button in self.element.query_selector_all("button"):
             label = button.inner_text().strip()
             shown, before = self.shown(), figure_pixels(self.element)
             button.click()
-            self.element.locator("button:enabled", has_text=label).wait_for(timeout=SYNC_TIMEOUT * 1000)
+            button.wait_for_element_state("enabled", timeout=SYNC_TIMEOUT * 1000)
             after = f"pressing {label}"
             expected = oracle(self.key, self.state, shown)
             method = getattr(expected, label.lower().replace(" ", "_"), None)
@@ -511,7 +512,9 @@ def test_chapter_runs_and_its_explorers_answer(chapter: Path, lab_page: Page, la
         saved = lab.api("GET", f"/api/contents/{path}?content=1")["content"]
         problems = error_outputs(saved, cells)
         assert not problems, f"{chapter.name} in JupyterLab: " + "; ".join(problems)
-        on_page = find_explorers(page.locator(PANEL))
+        panel = page.query_selector(PANEL)
+        assert panel is not None, f"{chapter.name}: no notebook panel is open"
+        on_page = find_explorers(panel)
         kernel = KernelClient(lab.connection_file(path))
         try:
             explorers = Explorers(kernel)

@@ -55,6 +55,7 @@ from tests.explorer_driver import (
     move,
     move_away,
     oracle,
+    part,
     picture_difference,
     position,
     readout,
@@ -609,19 +610,20 @@ def test_playground_trains_in_the_page(visit: Visit) -> None:
         shown = settings("playground", controls(explorer))
         assert shown == {name: state[name] for name in shown}, "the playground does not open with its settings"
         # The page opens with the run the notebook trained in NumPy; count the redraws of this one.
-        explorer.locator("canvas").evaluate(COUNT_REDRAWS)
-        explorer.locator("button", has_text="Train").click()
-        assert explorer.locator("button", has_text="Train").is_disabled(), "a second run could start during one"
+        canvas, train = part(explorer, "canvas"), part(explorer, 'button:has-text("Train")')
+        canvas.evaluate(COUNT_REDRAWS)
+        train.click()
+        assert train.is_disabled(), "a second run could start during one"
         midway = figure_pixels(explorer)
-        explorer.locator("button:enabled", has_text="Train").wait_for(timeout=30_000)
+        train.wait_for_element_state("enabled", timeout=30_000)
         expected = oracle("playground", state, shown)
         final = expected.train()
         if shown == TrainingPlayground().settings():
             assert final >= 0.95
         assert readout(explorer) == expected.readout()
         total = expected.total_steps()
-        assert explorer.locator("progress").evaluate(f"p => p.value === p.max && p.max === {total}")
-        assert explorer.locator("canvas").evaluate("canvas => canvas.redraws") >= 20, "not redrawn as it learned"
+        assert part(explorer, "progress").evaluate(f"p => p.value === p.max && p.max === {total}")
+        assert canvas.evaluate("canvas => canvas.redraws") >= 20, "not redrawn as it learned"
         assert figure_pixels(explorer) != midway
 
 
@@ -661,7 +663,7 @@ def test_a_link_reopens_the_explorer_as_the_reader_left_it(visit: Visit, chromiu
         chosen = settings(key, controls(explorer))
         unmoved = [name for name, value in chosen.items() if value == state[name]]
         assert unmoved == [], f"{key}: {unmoved} still show the values the page opened with"
-        href = explorer.locator("a.dlbook-share").get_attribute("href")
+        href = part(explorer, "a.dlbook-share").get_attribute("href")
         assert all(f"{key}.{name}=" in href for name in chosen), f"{key}: the link lacks settings: {href}"
         assert_the_link_reopens_it(visit, chromium, explorer)
 
@@ -671,7 +673,7 @@ def assert_the_link_reopens_it(visit: Visit, chromium: Browser, explorer: Any) -
     figure (its SVG, canvases and description, and its pixels) as the reader's page."""
     key = explorer_key(explorer)
     chosen = settings(key, controls(explorer))
-    href = explorer.locator("a.dlbook-share").get_attribute("href")
+    href = part(explorer, "a.dlbook-share").get_attribute("href")
     reader = shown(explorer)
     page = chromium.new_page(viewport=visit.page.viewport_size)
     page.set_default_timeout(60_000)
@@ -679,7 +681,8 @@ def assert_the_link_reopens_it(visit: Visit, chromium: Browser, explorer: Any) -
         page.goto(urljoin(visit.url, href))
         anchor = urldefrag(href).fragment
         page.wait_for_function(LINKED_EXPLORER_READY, arg=anchor)
-        again = page.locator(f"#{anchor}")
+        again = page.query_selector(f"#{anchor}")
+        assert again is not None, f"{key}: the link's page has no #{anchor}"
         assert explorer_key(again) == key
         assert settings(key, controls(again)) == chosen, f"{key}: the link's page shows other settings"
         assert readout(again) == readout(explorer), f"{key}: the link's page says something else"
@@ -702,7 +705,7 @@ def test_the_playground_shows_its_settings_whatever_order_they_came_in(visit: Vi
         state = explorer.evaluate(SAVED_STATE_JS)
         data_sets = next(spec["values"] for spec in state["_controls"] if spec["name"] == "data")
         first = data_sets.index(state["data"])
-        menu = explorer.locator('[name="data"]')
+        menu = part(explorer, '[name="data"]')
         menu.select_option(index=(first + 1) % len(data_sets))
         press(explorer, "noise", "End")
         press(explorer, "held_out", "End")
@@ -717,7 +720,7 @@ def test_the_playground_shows_its_settings_whatever_order_they_came_in(visit: Vi
 
 def press(explorer: Any, name: str, *keys: str) -> None:
     """Focus the control ``name`` of ``explorer`` and press ``keys`` in turn, as a keyboard user would."""
-    control = explorer.locator(f'[name="{name}"]')
+    control = part(explorer, f'[name="{name}"]')
     control.focus()
     for key in keys:
         control.press(key)
@@ -771,7 +774,7 @@ def test_explorers_work_with_the_keyboard(visit: Visit) -> None:
     for explorer in explorers_on(visit):
         key = explorer_key(explorer)
         shown = controls(explorer)
-        explorer.locator(f'[name="{shown[0].name}"]').focus()
+        part(explorer, f'[name="{shown[0].name}"]').focus()
         visited = [visit.page.evaluate(FOCUS_JS)]
         expected = [control.name for control in shown] + AFTER_CONTROLS.get(key, [])
         for _ in range(len(expected) - 1):
@@ -787,7 +790,7 @@ def test_explorers_work_with_the_keyboard(visit: Visit) -> None:
             assert sum(image) > 0 and readout(explorer) != text, "drawing with the keyboard left no ink"
             continue
         slider = next(control for control in shown if control.tag == "input")
-        element = explorer.locator(f'[name="{slider.name}"]')
+        element = part(explorer, f'[name="{slider.name}"]')
         element.focus()
         text = readout(explorer)
         step = "ArrowLeft" if float(element.input_value()) >= slider.max else "ArrowRight"
@@ -805,7 +808,7 @@ def test_drawing_a_digit_changes_the_read_out(visit: Visit) -> None:
     for explorer in pads:
         key = explorer_key(explorer)
         state = explorer.evaluate(SAVED_STATE_JS)
-        explorer.locator("button", has_text="Clear").click()
+        part(explorer, 'button:has-text("Clear")').click()
         assert sum(drawn_image(explorer)) == 0 and readout(explorer).startswith("The pad is empty")
         empty = figure_pixels(explorer)
         draw(visit.page, explorer, [[(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)]])  # a seven
@@ -829,7 +832,7 @@ def test_clicking_or_dragging_on_the_optimiser_plot_moves_the_start(visit: Visit
     for explorer in found:
         state = explorer.evaluate(SAVED_STATE_JS)
         xmin, xmax, ymin, ymax = state["extent"]
-        frame = explorer.locator(".dlbook-plot rect.dlbook-frame").first
+        frame = part(explorer, ".dlbook-plot rect.dlbook-frame")
         frame.scroll_into_view_if_needed()
         # Sections drawn for the first time as the page scrolled may still move it by their real height.
         visit.page.evaluate(AFTER_TWO_FRAMES)
