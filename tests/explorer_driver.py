@@ -9,9 +9,9 @@ page now shows, and the figure's pixels must change.
 
 An explorer is held as an element handle, found once (:func:`find_explorers`),
 and its parts are found inside it (:func:`part`). A locator finds its element again
-from the page's root on every call, which on a big page (a notebook in JupyterLab,
-a long chapter) costs ten times the call itself; the explorers' elements stay in
-the page as long as the tests use them.
+from the page's root on every call: on a chapter's page 10 to 19 ms a call, against
+1.2 to 1.5 ms through a handle. The explorers' elements stay in the page as long as
+the tests use them.
 """
 
 from __future__ import annotations
