@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import math
+import select
 import shutil
 import subprocess
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pytest
@@ -88,13 +89,50 @@ def decode(value: Any) -> Any:
     return value
 
 
+class NodePort:
+    """``tests/js/port.mjs`` running in one Node process for the module (starting Node and loading the port
+    cost 0.13 CPU-seconds, more than most requests): a request is one line of JSON, so is its answer."""
+
+    TIMEOUT_S = 120
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[str] | None = None
+
+    def ask(self, request: str) -> dict[str, Any]:
+        """Send ``request``; the decoded answer, within :attr:`TIMEOUT_S` seconds."""
+        if self.process is None or self.process.poll() is not None:
+            self.process = subprocess.Popen([NODE, str(ROOT / "tests" / "js" / "port.mjs")], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.process.stdin.write(request + "\n")
+        self.process.stdin.flush()
+        ready, _, _ = select.select([self.process.stdout], [], [], self.TIMEOUT_S)
+        line = self.process.stdout.readline() if ready else ""
+        if not line:
+            self.close()
+            pytest.fail(f"the port gave no answer within {self.TIMEOUT_S} s:\n{self.process.stderr.read()}")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+PORT = NodePort()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def node_port() -> Iterator[None]:
+    """The module's Node process, ended after its last test."""
+    yield
+    PORT.close()
+
+
 def run_js(*calls: tuple[str, list[Any]]) -> list[Any]:
-    """Call ``module.function(*args)`` of the port for every ``(name, args)`` in one Node process."""
-    request = json.dumps([{"fn": fn, "args": encode(args)} for fn, args in calls])
-    result = subprocess.run([NODE, str(ROOT / "tests" / "js" / "port.mjs")], input=request, capture_output=True,
-                            text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr
-    return decode(json.loads(result.stdout))
+    """Call ``module.function(*args)`` of the port for every ``(name, args)``, in order; their results."""
+    answer = PORT.ask(json.dumps([{"fn": fn, "args": encode(args)} for fn, args in calls]))
+    assert "error" not in answer, answer.get("error")
+    return decode(answer["results"])
 
 
 def seed_state(seed: int) -> dict[str, str]:

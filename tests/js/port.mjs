@@ -1,6 +1,9 @@
 // Runs the explorers' pure compute functions for the Python tests (tests/test_js_port.py).
-// Reads a JSON list of calls [{fn: "module.name", args: [...]}, ...] from stdin and writes the
-// list of results as JSON. Non-finite floats travel as {"$float": "NaN" | "Infinity" | "-Infinity"}.
+// Reads requests from stdin, one per line: a JSON list of calls [{fn: "module.name", args: [...]}, ...];
+// answers each with one line, {"results": [...]} (the results in order) or {"error": "..."}. One
+// process serves a whole test module. Non-finite floats travel as {"$float": "NaN" | "Infinity" | "-Infinity"}.
+import { createInterface } from "node:readline";
+
 import * as activations from "../../js/compute/activations.js";
 import * as cnn from "../../js/compute/cnn.js";
 import * as conv from "../../js/compute/conv.js";
@@ -131,12 +134,22 @@ function encode(value) {
   return value;
 }
 
-let input = "";
-for await (const chunk of process.stdin) input += chunk;
-const results = decode(JSON.parse(input)).map(({ fn, args }) => {
-  const [moduleName, name] = fn.split(".");
-  const f = modules[moduleName]?.[name];
-  if (typeof f !== "function") throw new Error(`no function ${fn}`);
-  return encode(f(...args));
-});
-process.stdout.write(JSON.stringify(results));
+function run(calls) {
+  return decode(calls).map(({ fn, args }) => {
+    const [moduleName, name] = fn.split(".");
+    const f = modules[moduleName]?.[name];
+    if (typeof f !== "function") throw new Error(`no function ${fn}`);
+    return encode(f(...args));
+  });
+}
+
+for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+  if (!line.trim()) continue;
+  let answer;
+  try {
+    answer = { results: run(JSON.parse(line)) };
+  } catch (error) {
+    answer = { error: String(error?.stack ?? error) };
+  }
+  process.stdout.write(`${JSON.stringify(answer)}\n`);
+}
