@@ -135,6 +135,12 @@ def run_js(*calls: tuple[str, list[Any]]) -> list[Any]:
     return decode(answer["results"])
 
 
+def test_the_port_reports_a_failing_call_and_goes_on_answering() -> None:
+    with pytest.raises(AssertionError, match="no function adapters.nothing"):
+        run_js(("format.fixed", [1.0, 2]), ("adapters.nothing", []))
+    assert run_js(("format.fixed", [3.14159, 2])) == ["3.14"]
+
+
 def seed_state(seed: int) -> dict[str, str]:
     """What the playground sends the browser: the state of ``numpy.random.default_rng(seed)``."""
     state = np.random.default_rng(seed).bit_generator.state["state"]
