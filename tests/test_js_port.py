@@ -107,15 +107,20 @@ class NodePort:
         self.process.stdin.flush()
         ready, _, _ = select.select([self.process.stdout], [], [], self.TIMEOUT_S)
         line = self.process.stdout.readline() if ready else ""
-        if not line:
-            self.close()
-            pytest.fail(f"the port gave no answer within {self.TIMEOUT_S} s:\n{self.process.stderr.read()}")
+        if not line:  # the end of its output (it has ended), or nothing in time
+            why = f"ended with exit code {self.process.wait(10)}" if ready else f"gave no answer in {self.TIMEOUT_S} s"
+            pytest.fail(f"the port {why}:\n{self.close()}")
         return json.loads(line)
 
-    def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
+    def close(self) -> str:
+        """End the process; what it wrote to stderr."""
+        if self.process is None:
+            return ""
+        if self.process.poll() is None:
             self.process.kill()
-            self.process.wait()
+        _, errors = self.process.communicate()  # also closes the pipes
+        self.process = None
+        return errors
 
 
 PORT = NodePort()

@@ -67,7 +67,7 @@ def run_side_by_side(name: str, options: dict[str, Any], seed: int = 0, steps: i
         finite = np.abs(expected[np.isfinite(expected)])
         scale[key] = max(scale.get(key, 1.0), float(finite.max(initial=0.0)))
         rtol, atol = tolerance["rtol"], tolerance["atol"] * scale[key]
-        # assert_allclose's own test without its report (under half its time): this runs 300 times an example
+        # assert_allclose's own test without its report, in under half its time: called some 300 times an example
         if np.shape(actual) != np.shape(expected) or not np.allclose(actual, expected, rtol, atol, equal_nan=True):
             np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, err_msg=where)
 
