@@ -221,11 +221,12 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str
 def runtime_environment(work: Path, runtime: Path) -> dict[str, str]:
     """The environment of the runtime's processes: its own Python first, nothing of this checkout.
 
-    ``PYTHONPATH`` (which points kernels at the checkout) goes; so does
-    ``PYTHONDONTWRITEBYTECODE``, so that a module compiled once is not compiled by every kernel.
-    Jupyter's and IPython's user folders are new and empty, as in a fresh runtime.
+    ``PYTHONPATH`` (which points kernels at the checkout) goes. (``PYTHONDONTWRITEBYTECODE`` is gone
+    already: the root ``conftest.py`` unsets it for the whole run, so a module compiled once is not
+    compiled again by every process.) Jupyter's and IPython's user folders are new and empty, as in a
+    fresh runtime.
     """
-    drop = {"PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "VIRTUAL_ENV", "PYTHONHOME"}
+    drop = {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"}
     env = {key: value for key, value in os.environ.items() if key not in drop}
     home = work / "home"
     env.update(
