@@ -19,7 +19,8 @@ modules' asserts again in every worker.
 
 Kernels are forked from one process that has already imported ipykernel, NumPy,
 SciPy, scikit-learn and PyTorch (``tests/warm_kernels.py``): started here, in the
-controller, before the workers, which inherit its kernel spec.
+controller, before the workers, which inherit its kernel spec; the summary at the
+end of the run says how many kernels it forked.
 """
 
 import os

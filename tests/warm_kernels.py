@@ -1,26 +1,32 @@
 """Kernels forked from one process that has already imported what the chapters import.
 
-A kernel spends 3 to 5 CPU-seconds importing ipykernel, NumPy, SciPy, scikit-learn and PyTorch
-before a chapter's first cell has done anything, and a test run starts some twenty kernels
+A kernel spends 2 to 4 CPU-seconds importing ipykernel, NumPy, SciPy, scikit-learn and PyTorch
+before a chapter's first cell has done anything, and a test run starts some thirty kernels
 (nbval's, JupyterLab's, the rebuild tests'). Here one *fork server* imports them once, and each
-kernel is a fork of it: a process of its own with its own namespace and IPython shell, started as
-``python -m ipykernel_launcher`` starts one, with those modules already in memory. The chapters'
-cells all run, ``import torch`` included (it binds the name; the module is loaded already).
+kernel is a fork of it: a process of its own, in a session and process group of its own, with
+its own namespace and IPython shell and freshly seeded random generators, started as
+``python -m ipykernel_launcher`` starts one, with those modules already in memory. The
+chapters' cells all run, ``import torch`` included (it binds the name; the module is loaded
+already, so what importing it does once is not done again).
 
 How it fits in: :func:`start` (called once per test run, by the root ``conftest.py``) starts the
 server and puts a kernel spec named ``python3`` first on ``JUPYTER_PATH``, so that nbval, the
 book's build and JupyterLab start their kernels with it. That spec runs this file's *launcher*,
 which hands its arguments, folder, environment and standard streams to the server over a Unix
-socket and stands in for the kernel: it forwards the signals it gets (an interrupt) and ends
-with the kernel's exit status. If the launcher dies, the server kills its kernel.
+socket and stands in for the kernel: it forwards the signals it gets (an interrupt) to the
+kernel's process group, kills the kernel when the process that started it is gone (as a fresh
+kernel's parent poller would end it), and ends with the kernel's exit status. If the launcher
+dies, or the server is stopped, the server kills the kernel's process group.
 
-Only what does not depend on the environment is imported ahead (not matplotlib, which reads its
-backend from ``MPLBACKEND`` on import, nor dlbook, which the tests change). A kernel gets the
-``sys.path`` of its own ``PYTHONPATH``; where it is asked for with another Python, another value
-of a variable that those imports read (such as ``OMP_NUM_THREADS``), or a ``PYTHONPATH`` that
-holds a module of the same name as one imported ahead, the server declines and the launcher
-starts the kernel the usual way, saying why on standard error. So does a launcher that finds no
-server.
+What is imported ahead must not depend on the environment or on IPython: not matplotlib (it
+reads its backend from ``MPLBACKEND`` on import), not ipywidgets or anywidget (they register
+their comm targets on import only inside a running kernel), not dlbook (the tests change it).
+A kernel gets the ``sys.path`` of its own folder and ``PYTHONPATH``. Where a kernel is asked for
+with other values of the variables that Python's start and those imports read (``PYTHON*``,
+thread counts, ``TORCH*``, locale, ...), or with a folder or ``PYTHONPATH`` that holds a module
+of the same name as one imported ahead, the server declines and the launcher starts the kernel
+the usual way. So does a launcher that gets no answer. Either way the server's log says why,
+and the run's summary counts them (:func:`report`).
 
     python tests/warm_kernels.py serve SOCKET      # the server (start() runs it)
     python tests/warm_kernels.py launch SOCKET -f CONNECTION_FILE   # the kernel spec's command
@@ -30,23 +36,31 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import struct
 import sys
 
 #: What the server imports before forking: the costly imports of the chapters and of ipykernel.
-PRELOAD = ("ipykernel.kernelapp", "numpy", "scipy.stats", "sklearn.datasets", "torch", "anywidget")
-#: Variables that Python's start or those imports read: a kernel asked for with other values starts the usual way.
-IMPORT_TIME_VARIABLES = (
-    "PYTHONHOME", "PYTHONHASHSEED", "PYTHONWARNINGS", "PYTHONSAFEPATH", "PYTHONDONTWRITEBYTECODE", "PYTHONUTF8",
-    "PYTHONIOENCODING", "LD_LIBRARY_PATH", "LD_PRELOAD", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-)
+PRELOAD = ("ipykernel.kernelapp", "numpy", "scipy.stats", "sklearn.datasets", "torch")
+#: Modules that must not be imported ahead, because importing them does something only inside a kernel.
+NOT_AHEAD = ("ipywidgets", "anywidget", "matplotlib")
+#: Environment variables read when Python starts or the preloaded modules are imported: a kernel asked
+#: for with other values starts the usual way (``PYTHONPATH`` aside: a kernel gets its ``sys.path``).
+IMPORT_TIME_PREFIXES = ("PYTHON", "OMP_", "KMP_", "MKL_", "OPENBLAS_", "GOTO_", "NPY_", "NUMPY_", "SCIPY_",
+                        "SKLEARN_", "JOBLIB_", "LOKY_", "TORCH", "PYTORCH_", "ATEN_", "LD_", "LC_", "TRAITLETS_",
+                        "IPYTHON_", "PYZMQ_")
+IMPORT_TIME_NAMES = ("LANG", "LANGUAGE", "TZ", "TERM")
 #: Signals the launcher passes on to its kernel (jupyter_client interrupts a kernel with SIGINT).
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
+#: How long a launcher waits for the server's answer (it may be importing still, on a busy machine).
+ANSWER_TIMEOUT_S = 120
 HEADER = struct.Struct("!I")
-#: The server's environment as it started (a kernel's replaces ``os.environ`` in its fork).
+#: The server's environment once it has imported ahead (a kernel's replaces ``os.environ`` in its fork).
 SERVER_ENV: dict[str, str] = {}
+#: The variables that importing ahead set (scikit-learn sets ``KMP_DUPLICATE_LIB_OK``): a kernel gets them too.
+SET_BY_IMPORTS: dict[str, str] = {}
 
 
 def send(conn: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> None:
@@ -54,15 +68,33 @@ def send(conn: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> None:
     socket.send_fds(conn, [HEADER.pack(len(data)) + data], list(fds))
 
 
-def receive(conn: socket.socket) -> tuple[dict | None, list[int]]:
-    """One message and the file descriptors sent with it; ``(None, [])`` when the other end has closed."""
-    data, fds, _, _ = socket.recv_fds(conn, 65536, 3)
-    while len(data) < HEADER.size or len(data) < HEADER.size + HEADER.unpack_from(data)[0]:
-        more = conn.recv(65536)
-        if not more:
-            return None, fds
-        data += more
-    return json.loads(data[HEADER.size:HEADER.size + HEADER.unpack_from(data)[0]]), fds
+class Inbox:
+    """The messages that arrive on a connection (each a length and JSON), with the file descriptors sent along."""
+
+    def __init__(self, conn: socket.socket) -> None:
+        self.conn, self.data = conn, b""
+
+    def next(self) -> tuple[dict | None, list[int]]:
+        """The next message and its file descriptors; ``(None, ...)`` when the other end has closed first."""
+        fds: list[int] = []
+        while len(self.data) < HEADER.size or len(self.data) < HEADER.size + HEADER.unpack_from(self.data)[0]:
+            chunk, more, _, _ = socket.recv_fds(self.conn, 65536, 3)
+            fds += more
+            if not chunk:
+                return None, fds
+            self.data += chunk
+        end = HEADER.size + HEADER.unpack_from(self.data)[0]
+        message, self.data = json.loads(self.data[HEADER.size:end]), self.data[end:]
+        return message, fds
+
+
+def log(folder: str, line: str) -> None:
+    """Add a line to the server's log (``O_APPEND``: whole lines, from the server and the launchers alike)."""
+    try:
+        with open(os.path.join(folder, "server.log"), "a", encoding="utf-8") as file:
+            file.write(line + "\n")
+    except OSError:  # no folder: no server was ever started there
+        pass
 
 
 # ---------------------------------------------------------------- the launcher (the kernel spec's command)
@@ -70,25 +102,41 @@ def receive(conn: socket.socket) -> tuple[dict | None, list[int]]:
 
 def launch(path: str, argv: list[str]) -> None:
     """Have the server at ``path`` fork a kernel with ``argv`` (``-f CONNECTION_FILE``); wait for it to end."""
+    parent = os.getppid()
     conn = socket.socket(socket.AF_UNIX)
+    conn.settimeout(ANSWER_TIMEOUT_S)
+    inbox = Inbox(conn)
     try:
         conn.connect(path)
-        send(conn, {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "python": sys.executable}, (0, 1, 2))
-        reply, _ = receive(conn)
-    except OSError as error:
-        reply = {"declined": f"no fork server at {path} ({error})"}
+        send(conn, {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}, (0, 1, 2))
+        reply, _ = inbox.next()
+    except OSError as error:  # no server, or no answer in time
+        reply = {"declined": f"no answer from a fork server at {path} ({error})"}
+        log(os.path.dirname(path), f"declined: no answer from the fork server ({type(error).__name__})")
     if reply is None or "declined" in reply:
         conn.close()
         reason = "the fork server closed the connection" if reply is None else reply["declined"]
         print(f"warm_kernels: {reason}; starting the kernel the usual way", file=sys.stderr, flush=True)
         os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
-    pid = reply["pid"]
+    group = reply["pid"]  # the kernel leads a process group of its own
+
+    def forward(signum: int, _: object = None) -> None:
+        try:
+            os.killpg(group, signum)
+        except ProcessLookupError:  # ended already
+            pass
+
     for signum in FORWARDED:
-        signal.signal(signum, lambda signum, _: os.kill(pid, signum))
-    ended, _ = receive(conn)
+        signal.signal(signum, forward)
+    conn.setblocking(True)
+    while not select.select([conn], [], [], 1.0)[0]:
+        if os.getppid() != parent:  # whoever started the kernel is gone
+            forward(signal.SIGKILL)
+    ended, _ = inbox.next()
     status = 1 if ended is None else ended["status"]
     if status < 0:  # killed by a signal: end the same way
-        signal.signal(-status, signal.SIG_DFL)
+        if -status not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(-status, signal.SIG_DFL)
         os.kill(os.getpid(), -status)
     sys.exit(status)
 
@@ -101,8 +149,14 @@ def search_path(env: dict[str, str]) -> list[str]:
     return [os.path.abspath(folder) for folder in env.get("PYTHONPATH", "").split(os.pathsep) if folder]
 
 
+def kernel_path(cwd: str, env: dict[str, str]) -> list[str]:
+    """The folders before the installation's on a kernel's ``sys.path``: its own (as ``python -m`` puts it,
+    unless ``PYTHONSAFEPATH``), then ``PYTHONPATH``'s."""
+    return [*([] if env.get("PYTHONSAFEPATH") else [os.path.abspath(cwd)]), *search_path(env)]
+
+
 def shadowing(folders: list[str]) -> list[str]:
-    """The modules already imported here that ``folders`` hold a module or package of the same name of."""
+    """The modules imported here of which ``folders`` hold a module or package of the same name."""
     imported = {name for name in sys.modules if "." not in name}
     found = set()
     for folder in folders:
@@ -110,47 +164,66 @@ def shadowing(folders: list[str]) -> list[str]:
             entries = os.listdir(folder)
         except OSError:
             continue
-        found |= {entry.removesuffix(".py") for entry in entries} & imported
+        found |= {entry.split(".")[0] for entry in entries} & imported
     return sorted(found)
+
+
+def import_time_settings(env: dict[str, str]) -> dict[str, str]:
+    """The variables of ``env`` that Python's start or the preloaded imports read (``PYTHONPATH`` aside)."""
+    return {name: value for name, value in env.items() if name != "PYTHONPATH"
+            and (name.startswith(IMPORT_TIME_PREFIXES) or name in IMPORT_TIME_NAMES)}
 
 
 def decline(request: dict) -> str | None:
     """Why this server cannot stand in for a fresh kernel of ``request``; None when it can.
 
-    Another ``PYTHONPATH`` is fine (the kernel gets its ``sys.path``) unless a folder it adds holds
-    a module that the server has imported from elsewhere.
+    Another ``PYTHONPATH`` is fine (the kernel gets its ``sys.path``) unless the kernel's folder or
+    a folder it adds holds a module that the server has imported from elsewhere.
     """
-    if request["python"] != sys.executable:
-        return f"the kernel is for {request['python']}, the server runs {sys.executable}"
-    differ = [name for name in IMPORT_TIME_VARIABLES if request["env"].get(name) != os.environ.get(name)]
+    kernel = import_time_settings({**SET_BY_IMPORTS, **request["env"]})
+    server = import_time_settings(SERVER_ENV or dict(os.environ))
+    differ = sorted(name for name in kernel.keys() | server.keys() if kernel.get(name) != server.get(name))
     if differ:
         return f"the kernel's environment differs from the server's in {', '.join(differ)}"
-    added = [folder for folder in search_path(request["env"]) if folder not in search_path(os.environ)]
+    server_folders = set(search_path(SERVER_ENV or dict(os.environ)))
+    added = [folder for folder in kernel_path(request["cwd"], request["env"]) if folder not in server_folders]
     shadowed = shadowing(added)
-    return f"its PYTHONPATH holds modules imported already: {', '.join(shadowed)}" if shadowed else None
+    return f"its folder or PYTHONPATH holds modules imported already: {', '.join(shadowed)}" if shadowed else None
+
+
+def reseed() -> None:
+    """Seed the global random generators afresh, as a new process's are: a fork would share the server's."""
+    import random
+
+    random.seed()
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed()
+    if "torch" in sys.modules:
+        sys.modules["torch"].seed()
 
 
 def run_kernel(request: dict, fds: list[int]) -> None:
     """In the forked child: become the kernel that ``python -m ipykernel_launcher ARGV`` would start."""
     import atexit
     import importlib.util
+    import threading
     import traceback
 
     status = 1
     try:
+        os.setsid()  # jupyter_client signals, and kills, a kernel's process group
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
         os.chdir(request["cwd"])
         os.environ.clear()
-        os.environ.update(request["env"])
-        # sys.path as `python -m` makes it: the folder, then PYTHONPATH's, then the installation's.
-        server_folders = set(search_path(SERVER_ENV))
-        installation = [folder for folder in sys.path[1:] if folder not in server_folders]
-        sys.path[:] = [os.getcwd(), *search_path(os.environ), *installation]
+        os.environ.update({**SET_BY_IMPORTS, **request["env"]})
+        server = os.path.dirname(os.path.abspath(__file__)), *search_path(SERVER_ENV)
+        sys.path[:] = [*kernel_path(os.getcwd(), os.environ), *(folder for folder in sys.path if folder not in server)]
         sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *request["argv"]]
         if os.environ.get("JPY_PARENT_PID"):  # ipykernel read it when the server imported it: pass it on
             sys.argv.append(f"--IPKernelApp.parent_handle={os.environ['JPY_PARENT_PID']}")
+        reseed()
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()
@@ -159,80 +232,91 @@ def run_kernel(request: dict, fds: list[int]) -> None:
         status = end.code if isinstance(end.code, int) else (0 if end.code is None else 1)
     except BaseException:
         traceback.print_exc()
-    finally:
-        atexit._run_exitfuncs()
-        for stream in (sys.stdout, sys.stderr):
-            try:
+    finally:  # the end of an interpreter: its threads joined, its exit functions run; none of the server's code
+        try:
+            threading._shutdown()
+            atexit._run_exitfuncs()
+            for stream in (sys.stdout, sys.stderr):
                 stream.flush()
-            except Exception:
-                pass
-        os._exit(status)
-
-
-def still_open(conn: socket.socket) -> bool:
-    """False once a launcher's connection, readable, has closed (a launcher sends nothing after its request)."""
-    try:
-        return bool(conn.recv(1))
-    except OSError:
-        return False
+        finally:
+            os._exit(status)
 
 
 def serve(path: str) -> None:
-    """Listen at ``path``; fork a kernel for each launcher; end when the process that started this one does."""
+    """Listen at ``path``; fork a kernel for each launcher; end when stopped or when the process that started
+    this one ends, killing the kernels still running."""
     import gc
     import importlib
     import selectors
-    import threading
+    import traceback
 
-    SERVER_ENV.update(os.environ)
-    parent = os.getppid()
+    parent, folder = os.getppid(), os.path.dirname(path)
     listener = socket.socket(socket.AF_UNIX)
     listener.bind(path)
-    listener.listen(16)  # launchers that come while the imports run wait here
+    listener.listen(64)  # launchers that come while the imports run wait here
+    before = dict(os.environ)
     for name in PRELOAD:
         importlib.import_module(name)
-    assert threading.active_count() == 1, f"a preloaded module started a thread: {threading.enumerate()}"
+    SERVER_ENV.update(os.environ)
+    SET_BY_IMPORTS.update({name: value for name, value in os.environ.items() if before.get(name) != value})
+    ahead = sorted(name for name in NOT_AHEAD if name in sys.modules)
+    assert not ahead, f"imported ahead, but must not be: {ahead}"
+    threads = os.listdir("/proc/self/task")
+    assert len(threads) == 1, f"the preloaded modules started threads: {threads}"
     gc.freeze()  # what was imported lives on: the kernels' collections neither scan nor copy it
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)
+    stopped: list[int] = []
     signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.signal(signal.SIGTERM, lambda signum, _: stopped.append(signum))
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     selector.register(wake_read, selectors.EVENT_READ)
-    kernels: dict[int, socket.socket] = {}  # kernel's pid: its launcher's connection
+    kernels: dict[int, socket.socket] = {}  # kernel's pid (and process group): its launcher's connection
+
+    def kill(pid: int) -> None:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
     def fork(conn: socket.socket) -> None:
-        request, fds = receive(conn)
-        reason = "no request" if request is None else decline(request)
-        if reason:
-            print(f"declined: {reason}", flush=True)
+        conn.settimeout(10)
+        request, fds = None, []
+        try:
+            request, fds = Inbox(conn).next()
+            reason = "no request" if request is None else decline(request)
+            if reason:
+                log(folder, f"declined: {reason}")
+                send(conn, {"declined": reason})
+                return
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                selector.close()
+                for other in [listener, conn, *kernels.values()]:
+                    other.close()
+                os.close(wake_read)
+                os.close(wake_write)
+                signal.set_wakeup_fd(-1)
+                for signum in (signal.SIGCHLD, signal.SIGTERM):
+                    signal.signal(signum, signal.SIG_DFL)
+                run_kernel(request, fds)
+            try:
+                send(conn, {"pid": pid})
+            except OSError:  # the launcher is gone: no one will ever talk to this kernel
+                kill(pid)
+                raise
+            log(folder, f"forked: {pid}")
+            kernels[pid] = conn
+            selector.register(conn, selectors.EVENT_READ, pid)
+        finally:
             for fd in fds:
                 os.close(fd)
-            try:
-                send(conn, {"declined": reason})
-            except OSError:
-                pass
-            conn.close()
-            return
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            selector.close()
-            for other in [listener, conn, *kernels.values()]:
-                other.close()
-            os.close(wake_read)
-            os.close(wake_write)
-            signal.set_wakeup_fd(-1)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            run_kernel(request, fds)
-        for fd in fds:
-            os.close(fd)
-        print(f"forked: {pid}", flush=True)
-        kernels[pid] = conn
-        selector.register(conn, selectors.EVENT_READ, pid)
-        send(conn, {"pid": pid})
+            if conn not in kernels.values():
+                conn.close()
 
     def reap() -> None:
         while kernels:
@@ -240,47 +324,55 @@ def serve(path: str) -> None:
             if pid == 0:
                 return
             conn = kernels.pop(pid, None)
-            if conn is not None:
+            if conn is None:
+                continue
+            if conn.fileno() in selector.get_map():
                 selector.unregister(conn)
-                try:
-                    send(conn, {"status": os.waitstatus_to_exitcode(status)})
-                except OSError:
-                    pass
-                conn.close()
+            try:
+                send(conn, {"status": os.waitstatus_to_exitcode(status)})
+            except OSError:
+                pass
+            conn.close()
 
-    while os.getppid() == parent:
-        for key, _ in selector.select(timeout=1.0):
-            if key.fileobj is listener:
-                fork(listener.accept()[0])
-            elif key.fileobj == wake_read:
-                os.read(wake_read, 4096)
-                reap()
-            elif not still_open(key.fileobj):  # the launcher is gone: so goes its kernel
+    try:
+        while os.getppid() == parent and not stopped:
+            for key, _ in selector.select(timeout=1.0):
                 try:
-                    os.kill(key.data, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                reap()
-    for pid in kernels:
-        os.kill(pid, signal.SIGKILL)
+                    if key.fileobj is listener:
+                        fork(listener.accept()[0])
+                    elif key.fileobj == wake_read:
+                        os.read(wake_read, 4096)
+                        reap()
+                    else:  # a launcher sends nothing after its request: readable means gone, and so goes its kernel
+                        selector.unregister(key.fileobj)
+                        if key.data in kernels:
+                            kill(key.data)
+                except Exception:  # one launcher's trouble must not end the server
+                    log(folder, "trouble: " + traceback.format_exc().replace("\n", " | "))
+    finally:
+        for pid in kernels:
+            kill(pid)
 
 
 # ---------------------------------------------------------------- starting it for a test run
 
 
 def report(folder: "os.PathLike[str]") -> str | None:
-    """How many kernels the server in ``folder`` forked, and why it declined any (from its log); None if none."""
+    """How many kernels the server in ``folder`` forked, which started the usual way and why, and any trouble
+    (from its log); None if it saw no kernel."""
     from collections import Counter
     from pathlib import Path
 
     lines = (Path(folder) / "server.log").read_text(encoding="utf-8", errors="replace").splitlines()
     forked = sum(line.startswith("forked: ") for line in lines)
     declined = Counter(line.removeprefix("declined: ") for line in lines if line.startswith("declined: "))
-    if not forked and not declined:
+    trouble = [line for line in lines if line.startswith(("trouble: ", "Traceback"))]
+    if not forked and not declined and not trouble:
         return None
     text = f"kernels: {forked} forked from the warm server (tests/warm_kernels.py)"
-    return text + "".join(f"; {count} started cold: {reason}" for reason, count in declined.items())
-
+    text += "".join(f"; {count} started the usual way: {reason}" for reason, count in declined.items())
+    return text + (f"; the server's log ({Path(folder) / 'server.log'}) reports trouble: {trouble[0]}"
+                   if trouble else "")
 
 
 def start(folder: "os.PathLike[str]") -> "subprocess.Popen[bytes]":
@@ -289,19 +381,16 @@ def start(folder: "os.PathLike[str]") -> "subprocess.Popen[bytes]":
     import subprocess
     from pathlib import Path
 
-    from ipykernel.kernelspec import get_kernel_dict
+    from ipykernel.kernelspec import write_kernel_spec
 
     folder = Path(folder)
     path = str(folder / "server.sock")
-    spec = folder / "kernels" / "python3"
-    spec.mkdir(parents=True)
-    kernel = get_kernel_dict()
-    kernel["argv"] = [sys.executable, os.path.abspath(__file__), "launch", path, "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps(kernel, indent=1), encoding="utf-8")
+    argv = [sys.executable, os.path.abspath(__file__), "launch", path, "-f", "{connection_file}"]
+    write_kernel_spec(folder / "kernels" / "python3", overrides={"argv": argv})
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(folder), os.environ.get("JUPYTER_PATH")]))
-    with open(folder / "server.log", "wb") as log:
+    with open(folder / "server.log", "wb") as server_log:
         return subprocess.Popen([sys.executable, os.path.abspath(__file__), "serve", path], stdin=subprocess.DEVNULL,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                                stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 if __name__ == "__main__":
