@@ -159,6 +159,7 @@ def test_the_server_declines_other_import_time_settings_and_modules_it_has_impor
     assert warm_kernels.decline(request) is None
     assert warm_kernels.decline({**request, "env": {**env, "TORCH_SHOW_CPP_STACKTRACES": "1"}}) == (
         "the kernel's environment differs from the server's in TORCH_SHOW_CPP_STACKTRACES")
+    assert warm_kernels.decline({**request, "env": {**env, "TORCHINDUCTOR_CACHE_DIR": str(tmp_path)}}) is None
     (tmp_path / "json.py").write_text("", encoding="utf-8")  # in the kernel's folder: json, imported here already
     (tmp_path / "lib" / "pytest").mkdir(parents=True)  # on its PYTHONPATH: pytest, imported here already
     shadowing = {**request, "env": {**env, "PYTHONPATH": str(tmp_path / "lib")}}

@@ -52,6 +52,8 @@ IMPORT_TIME_PREFIXES = ("PYTHON", "OMP_", "KMP_", "MKL_", "OPENBLAS_", "GOTO_", 
                         "SKLEARN_", "JOBLIB_", "LOKY_", "TORCH", "PYTORCH_", "ATEN_", "LD_", "LC_", "TRAITLETS_",
                         "IPYTHON_", "PYZMQ_")
 IMPORT_TIME_NAMES = ("LANG", "LANGUAGE", "TZ", "TERM")
+#: ... but not these: read only by parts of PyTorch that ``import torch`` does not load (its compiler).
+RUN_TIME_PREFIXES = ("TORCHINDUCTOR_", "TORCHDYNAMO_", "TORCH_COMPILE_")
 #: Signals the launcher passes on to its kernel (jupyter_client interrupts a kernel with SIGINT).
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 #: How long a launcher waits for the server's answer (it may be importing still, on a busy machine).
@@ -129,7 +131,7 @@ def launch(path: str, argv: list[str]) -> None:
     for signum in FORWARDED:
         signal.signal(signum, forward)
     conn.setblocking(True)
-    while not select.select([conn], [], [], 1.0)[0]:
+    while not inbox.data and not select.select([conn], [], [], 1.0)[0]:  # (its end may have come with its pid)
         if os.getppid() != parent:  # whoever started the kernel is gone
             forward(signal.SIGKILL)
     ended, _ = inbox.next()
@@ -170,7 +172,8 @@ def shadowing(folders: list[str]) -> list[str]:
 
 def import_time_settings(env: dict[str, str]) -> dict[str, str]:
     """The variables of ``env`` that Python's start or the preloaded imports read (``PYTHONPATH`` aside)."""
-    return {name: value for name, value in env.items() if name != "PYTHONPATH"
+    return {name: value for name, value in env.items()
+            if name != "PYTHONPATH" and not name.startswith(RUN_TIME_PREFIXES)
             and (name.startswith(IMPORT_TIME_PREFIXES) or name in IMPORT_TIME_NAMES)}
 
 
@@ -261,6 +264,8 @@ def serve(path: str) -> None:
     SET_BY_IMPORTS.update({name: value for name, value in os.environ.items() if before.get(name) != value})
     ahead = sorted(name for name in NOT_AHEAD if name in sys.modules)
     assert not ahead, f"imported ahead, but must not be: {ahead}"
+    compiler = sorted(name for name in sys.modules if name.startswith(("torch._inductor", "torch._dynamo")))
+    assert not compiler, f"PyTorch's compiler was imported ahead (it reads {RUN_TIME_PREFIXES} when it is): {compiler}"
     threads = os.listdir("/proc/self/task")
     assert len(threads) == 1, f"the preloaded modules started threads: {threads}"
     gc.freeze()  # what was imported lives on: the kernels' collections neither scan nor copy it
@@ -276,10 +281,12 @@ def serve(path: str) -> None:
     kernels: dict[int, socket.socket] = {}  # kernel's pid (and process group): its launcher's connection
 
     def kill(pid: int) -> None:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        """Kill a kernel and its process group (the kernel itself too if it has not made its group yet)."""
+        for end in (os.killpg, os.kill):
+            try:
+                end(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def fork(conn: socket.socket) -> None:
         conn.settimeout(10)
@@ -319,8 +326,11 @@ def serve(path: str) -> None:
                 conn.close()
 
     def reap() -> None:
-        while kernels:
-            pid, status = os.waitpid(-1, os.WNOHANG)
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:  # no child left
+                return
             if pid == 0:
                 return
             conn = kernels.pop(pid, None)
