@@ -183,12 +183,12 @@ def decline(request: dict) -> str | None:
     Another ``PYTHONPATH`` is fine (the kernel gets its ``sys.path``) unless the kernel's folder or
     a folder it adds holds a module that the server has imported from elsewhere.
     """
-    kernel = import_time_settings({**SET_BY_IMPORTS, **request["env"]})
-    server = import_time_settings(SERVER_ENV or dict(os.environ))
+    server_env = SERVER_ENV or dict(os.environ)  # (the test's process, outside a server)
+    kernel, server = import_time_settings({**SET_BY_IMPORTS, **request["env"]}), import_time_settings(server_env)
     differ = sorted(name for name in kernel.keys() | server.keys() if kernel.get(name) != server.get(name))
     if differ:
         return f"the kernel's environment differs from the server's in {', '.join(differ)}"
-    server_folders = set(search_path(SERVER_ENV or dict(os.environ)))
+    server_folders = set(search_path(server_env))
     added = [folder for folder in kernel_path(request["cwd"], request["env"]) if folder not in server_folders]
     shadowed = shadowing(added)
     return f"its folder or PYTHONPATH holds modules imported already: {', '.join(shadowed)}" if shadowed else None
