@@ -31,6 +31,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import warm_kernels
+
 ROOT = Path(__file__).resolve().parent
 PYTHONPATH = os.environ.get("PYTHONPATH", "").split(os.pathsep)
 if PYTHONPATH[0] != str(ROOT):  # not again in a worker, which inherits the controller's (as its kernels must)
@@ -47,8 +49,6 @@ WARM_KERNELS = pytest.StashKey[tuple]()
 def pytest_configure(config: pytest.Config) -> None:
     if "PYTEST_XDIST_WORKER" in os.environ:  # a worker: the controller's server serves it
         return
-    from tests import warm_kernels
-
     folder = Path(tempfile.mkdtemp(prefix="dlbook-kernels-"))
     config.stash[WARM_KERNELS] = (warm_kernels.start(folder), folder)
 
@@ -65,8 +65,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     started = terminalreporter.config.stash.get(WARM_KERNELS, None)
     if started is not None:
-        from tests import warm_kernels
-
         kernels = warm_kernels.report(started[1])
         if kernels:
             terminalreporter.write_line(kernels)

@@ -221,11 +221,11 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str
 def runtime_environment(work: Path, runtime: Path) -> dict[str, str]:
     """The environment of the runtime's processes: its own Python first, nothing of this checkout.
 
-    ``PYTHONPATH`` (which points kernels at the checkout) goes, and so does ``JUPYTER_PATH`` (which points
-    them at the test run's kernel spec, ``tests/warm_kernels.py``, of this environment's Python). (``PYTHONDONTWRITEBYTECODE`` is gone
-    already: the root ``conftest.py`` unsets it for the whole run, so a module compiled once is not
-    compiled again by every process.) Jupyter's and IPython's user folders are new and empty, as in a
-    fresh runtime.
+    ``PYTHONPATH`` (which points kernels at the checkout) goes, and so does ``JUPYTER_PATH`` (which
+    points them at the test run's kernel spec, ``tests/warm_kernels.py``, of this environment's
+    Python). (``PYTHONDONTWRITEBYTECODE`` is gone already: the root ``conftest.py`` unsets it for the
+    whole run, so a module compiled once is not compiled again by every process.) Jupyter's and
+    IPython's user folders are new and empty, as in a fresh runtime.
     """
     drop = {"PYTHONPATH", "JUPYTER_PATH", "VIRTUAL_ENV", "PYTHONHOME"}
     env = {key: value for key, value in os.environ.items() if key not in drop}

@@ -293,7 +293,9 @@ def serve(path: str) -> None:
         request, fds = None, []
         try:
             request, fds = Inbox(conn).next()
-            reason = "no request" if request is None else decline(request)
+            if request is None:  # the launcher left without asking: nothing to answer
+                return
+            reason = decline(request)
             if reason:
                 log(folder, f"declined: {reason}")
                 send(conn, {"declined": reason})
@@ -393,13 +395,14 @@ def start(folder: "os.PathLike[str]") -> "subprocess.Popen[bytes]":
 
     from ipykernel.kernelspec import write_kernel_spec
 
-    folder = Path(folder)
+    folder, script = Path(folder), os.path.abspath(__file__)
     path = str(folder / "server.sock")
-    argv = [sys.executable, os.path.abspath(__file__), "launch", path, "-f", "{connection_file}"]
+    argv = [sys.executable, script, "launch", path, "-f", "{connection_file}"]
     write_kernel_spec(folder / "kernels" / "python3", overrides={"argv": argv})
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(folder), os.environ.get("JUPYTER_PATH")]))
-    with open(folder / "server.log", "wb") as server_log:
-        return subprocess.Popen([sys.executable, os.path.abspath(__file__), "serve", path], stdin=subprocess.DEVNULL,
+    # Appending, as log() does: what the server prints and the lines logged never overwrite one another.
+    with open(folder / "server.log", "ab") as server_log:
+        return subprocess.Popen([sys.executable, script, "serve", path], stdin=subprocess.DEVNULL,
                                 stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
