@@ -10,7 +10,7 @@ import torch.nn.functional as F
 import dlbook.numpy as dn
 from dlbook.numpy.cnn import check_cnn_params, cnn_backward, cnn_forward, init_cnn
 from dlbook.numpy.mlp import softmax_cross_entropy
-from dlbook.numpy.training import train_classifier
+from dlbook.numpy.training import EpochHistory, train_classifier, train_cnn
 from dlbook.torch.cnn import CNN
 from dlbook.torch.training import train_model
 
@@ -75,6 +75,53 @@ def test_training_agrees_with_torch_step_by_step() -> None:
     np.testing.assert_allclose(torch_losses, losses, rtol=1e-11, atol=1e-12)
     for name, value in model.to_params().items():
         np.testing.assert_allclose(value, trained[name], rtol=1e-9, atol=1e-11, err_msg=name)
+
+
+def same_run(a: tuple[dict[str, np.ndarray], np.ndarray], b: tuple[dict[str, np.ndarray], np.ndarray]) -> None:
+    """Two training runs that took the same steps to the last bit: losses and parameters, dtypes too."""
+    np.testing.assert_array_equal(a[1], b[1])
+    assert a[0].keys() == b[0].keys()
+    for name in a[0]:
+        np.testing.assert_array_equal(a[0][name], b[0][name], err_msg=name)
+        assert a[0][name].dtype == b[0][name].dtype, name
+
+
+@pytest.mark.parametrize("options", [
+    {},
+    {"optimizer": "SGD", "options": {"momentum": 0.9}, "weight_decay": 1e-3, "batch_size": 7},
+    {"optimizer": "Adam", "lr": 0.01},
+])
+def test_train_cnn_takes_train_classifiers_steps_to_the_last_bit(options: dict) -> None:
+    """``train_cnn`` is ``train_classifier`` given ``cnn_forward`` and ``cnn_backward``: equal losses,
+    parameters and callbacks, bit for bit, from its own start (``init_cnn`` with its seed) or from ``params``."""
+    X, y = data(45, seed=7)
+    run = {"lr": 0.1, "batch_size": 16, "epochs": 2, "seed": 3, **options}
+    histories = [EpochHistory(lambda p, inputs: cnn_forward(p, inputs)[0], training=(X, y)) for _ in range(2)]
+    fast = train_cnn(X, y, (4, 6), callback=histories[0], every=3, **run)
+    same_run(fast, train_classifier(cnn_forward, cnn_backward, init_cnn((4, 6), seed=3), X, y,
+                                    callback=histories[1], every=3, **run))
+    assert histories[0].loss == histories[1].loss and len(histories[0].loss["training"]) >= 2
+    start = init_cnn((3, 5), side=12, seed=1, dtype=np.float32)
+    X12, y12 = data(20, side=12, seed=8)
+    same_run(train_cnn(X12, y12, params=start, **run),
+             train_classifier(cnn_forward, cnn_backward, start, X12.astype(np.float32), y12, **run))
+    assert all(p.dtype == np.float32 for p in train_cnn(X12, y12, params=start, **run)[0].values())
+
+
+def test_train_cnn_names_bad_input() -> None:
+    X, y = data(10)
+    with pytest.raises(ValueError, match="X must hold square images as rows of side \\* side pixels, got rows of 60"):
+        train_cnn(X[:, :60], y)
+    with pytest.raises(ValueError, match="side must be a multiple of 4"):
+        train_cnn(np.zeros((3, 36)), [0, 1, 2])
+    with pytest.raises(ValueError, match="y must hold class labels from 0 and below 3"):
+        train_cnn(X, y, params=init_cnn((2, 2), n_classes=3))
+    with pytest.raises(ValueError, match=r"X has shape \(10, 144\) but the network reads images of 8 x 8"):
+        train_cnn(np.zeros((10, 144)), y, params=init_cnn((2, 2)))
+    with pytest.raises(ValueError, match="X contains NaN"):
+        train_cnn(np.full((10, 64), np.nan), y)
+    with pytest.raises(ValueError, match="channels must be a pair"):
+        train_cnn(X, y, channels=16)
 
 
 def test_parameters_round_trip_through_the_module() -> None:

@@ -158,6 +158,17 @@ def test_two_by_two_pooling_halves_the_image_by_hand() -> None:
     np.testing.assert_array_equal(dn.avg_pool2d_backward(np.ones((1, 1, 2, 2)), x, 2), np.full(x.shape, 0.25))
 
 
+def test_an_infinite_gradient_reaches_only_the_maximum_as_in_torch() -> None:
+    """Windows side by side (the quick path) or overlapping: the other pixels get 0, not 0 * inf = NaN."""
+    x = np.array([[1.0, 4.0, 0.0], [3.0, 2.0, -1.0], [5.0, 5.0, 6.0]])[None, None]
+    for kwargs in ({"kernel_size": 1}, {"kernel_size": (3, 1)}, {"kernel_size": 2, "stride": 1}):
+        y = dn.max_pool2d(x, **kwargs)
+        grad = np.full(y.shape, np.inf)
+        result = dn.max_pool2d_backward(grad, x, **kwargs)
+        assert not np.isnan(result).any(), kwargs
+        np.testing.assert_array_equal(result, torch_pool("max_pool2d", x, grad=grad, **kwargs), err_msg=str(kwargs))
+
+
 def test_overlapping_windows_add_their_gradients() -> None:
     x = np.array([[0.0, 9.0, 0.0]])[None]  # (C, H, W) = (1, 1, 3): one image without a batch axis
     grad = dn.max_pool2d_backward(np.array([[[1.0, 10.0]]]), x, (1, 2), stride=1)

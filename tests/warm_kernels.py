@@ -41,6 +41,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 
 #: What the server imports before forking: the costly imports of the chapters and of ipykernel.
 PRELOAD = ("ipykernel.kernelapp", "numpy", "scipy.stats", "sklearn.datasets", "torch")
@@ -58,6 +59,8 @@ RUN_TIME_PREFIXES = ("TORCHINDUCTOR_", "TORCHDYNAMO_", "TORCH_COMPILE_")
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 #: How long a launcher waits for the server's answer (it may be importing still, on a busy machine).
 ANSWER_TIMEOUT_S = 120
+#: How long :func:`start` waits for the server to bind its socket.
+SOCKET_WAIT_S = 30
 HEADER = struct.Struct("!I")
 #: The server's environment once it has imported ahead (a kernel's replaces ``os.environ`` in its fork).
 SERVER_ENV: dict[str, str] = {}
@@ -402,8 +405,14 @@ def start(folder: "os.PathLike[str]") -> "subprocess.Popen[bytes]":
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(folder), os.environ.get("JUPYTER_PATH")]))
     # Appending, as log() does: what the server prints and the lines logged never overwrite one another.
     with open(folder / "server.log", "ab") as server_log:
-        return subprocess.Popen([sys.executable, script, "serve", path], stdin=subprocess.DEVNULL,
-                                stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen([sys.executable, script, "serve", path], stdin=subprocess.DEVNULL,
+                                  stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True)
+    # Its socket is bound before its imports, a few tenths of a second after it starts: a launcher that came
+    # sooner would find no socket and start its kernel the usual way.
+    deadline = time.monotonic() + SOCKET_WAIT_S
+    while not os.path.exists(path) and server.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return server
 
 
 if __name__ == "__main__":

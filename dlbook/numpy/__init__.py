@@ -69,6 +69,7 @@ from dlbook.numpy.training import (
     predict_proba,
     sgd_step,
     train_classifier,
+    train_cnn,
     train_mlp,
 )
 from dlbook.numpy.weight_decay import add_weight_decay, l2_penalty

@@ -29,17 +29,19 @@ and :func:`~dlbook.numpy.pooling.max_pool2d_backward`; its twin in PyTorch is
 
 from __future__ import annotations
 
+from functools import lru_cache
 from math import isqrt
 from typing import Any, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from dlbook._conv_checks import Geometry, conv_geometry
 from dlbook._validate import ArgumentTypeError, check_ndim, check_no_nan, check_not_empty, check_seed, describe
 from dlbook.numpy._arrays import as_numeric_array
 from dlbook.numpy._params import check_param_arrays, check_sizes, float_dtype, glorot_uniform
-from dlbook.numpy.conv import conv2d_backward_unfolded, conv2d_unfolded
-from dlbook.numpy.pooling import max_pool2d, max_pool2d_backward
+from dlbook.numpy.conv import _conv2d_backward_unfolded, _conv2d_unfolded
+from dlbook.numpy.pooling import _tiled_max, _tiled_max_backward, max_pool2d_backward
 from dlbook.numpy.softmax import softmax
 
 CNN_PARAM_NAMES = ("K1", "b1", "K2", "b2", "W3", "b3")
@@ -152,14 +154,31 @@ def cnn_forward(params: dict[str, np.ndarray], X: ArrayLike) -> tuple[np.ndarray
     convolutions' input columns, ``"columns"``
     (:func:`~dlbook.numpy.conv.conv2d_unfolded`).
     """
-    K1, b1, K2, b2, W3, b3 = check_cnn_params(params)
-    x = images(X, W3, K2.shape[0])
-    Z1, unfolded1 = conv2d_unfolded(x, K1, b1, padding=PADDING)
-    A1 = np.maximum(Z1, 0)
-    H1 = max_pool2d(A1, POOL)
-    Z2, unfolded2 = conv2d_unfolded(H1, K2, b2, padding=PADDING)
-    A2 = np.maximum(Z2, 0)
-    H2 = max_pool2d(A2, POOL)
+    _, _, K2, _, W3, _ = check_cnn_params(params)
+    return _cnn_forward(params, images(X, W3, K2.shape[0]))
+
+
+@lru_cache(maxsize=16)
+def _conv_geometry(input_shape: tuple[int, ...], weight_shape: tuple[int, ...]) -> Geometry:
+    """The geometry of the network's convolutions (3 x 3, padding 1, stride 1) for these shapes."""
+    return conv_geometry(input_shape, weight_shape, weight_shape[:1], 1, PADDING, 1, 1)
+
+
+def _convolve(x: np.ndarray, K: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, Any]:
+    """One convolution of the network, its arguments already checked: its output and its input's columns."""
+    return _conv2d_unfolded(x, K, b, _conv_geometry(x.shape, K.shape), 1)
+
+
+def _cnn_forward(params: dict[str, np.ndarray], x: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    """:func:`cnn_forward` of arguments already checked, on images ``x`` ``(n, 1, S, S)`` in the parameters'
+    dtype: a training loop's step."""
+    K1, b1, K2, b2, W3, b3 = (params[name] for name in CNN_PARAM_NAMES)
+    Z1, unfolded1 = _convolve(x, K1, b1)
+    A1 = np.maximum(Z1, 0, out=Z1)
+    H1 = _tiled_max(A1, (POOL, POOL))
+    Z2, unfolded2 = _convolve(H1, K2, b2)
+    A2 = np.maximum(Z2, 0, out=Z2)
+    H2 = _tiled_max(A2, (POOL, POOL))
     logits = H2.reshape(len(x), -1) @ W3
     logits += b3
     return logits, {"X": x, "A1": A1, "H1": H1, "A2": A2, "H2": H2, "columns": (unfolded1, unfolded2)}
@@ -191,13 +210,30 @@ def cnn_backward(
         raise ValueError(f"grad_logits must have shape {expected} (batch, n_classes), got {G.shape}")
     G = G.astype(W3.dtype, copy=False)
     check_no_nan("grad_logits", G)
+    return _cnn_backward(params, cache, G)
+
+
+def _pool_and_relu_backward(grad: np.ndarray, A: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """The gradient for a convolution's output from that of ``H = pool(A)``, ``A`` its ReLU: back through the
+    pooling, each window's gradient to its maximum (:func:`~dlbook.numpy.pooling.max_pool2d_backward`), and
+    through the ReLU, kept where ``A`` is positive; at a window's maximum, that is where ``H`` is."""
+    grad = np.where(H > 0, grad, 0)
+    if np.isnan(H).any():  # a window with NaN: torch's choice of the last NaN, the general way
+        return max_pool2d_backward(grad, A, POOL)
+    return _tiled_max_backward(grad, A, H, (POOL, POOL))
+
+
+def _cnn_backward(params: dict[str, np.ndarray], cache: dict[str, Any], G: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`cnn_backward` of arguments already checked (``G`` in the parameters' dtype): a training loop's
+    step."""
+    K1, K2, W3 = params["K1"], params["K2"], params["W3"]
+    x, A1, H1, A2, H2 = (cache[name] for name in ("X", "A1", "H1", "A2", "H2"))
+    unfolded1, unfolded2 = cache["columns"]
     features = H2.reshape(len(x), -1)
-    grad_A2 = max_pool2d_backward((G @ W3.T).reshape(H2.shape), A2, POOL)
-    grad_A2 *= A2 > 0
-    grad_H1, grad_K2, grad_b2 = conv2d_backward_unfolded(grad_A2, unfolded2, K2)
-    grad_A1 = max_pool2d_backward(grad_H1, A1, POOL)
-    grad_A1 *= A1 > 0
-    _, grad_K1, grad_b1 = conv2d_backward_unfolded(grad_A1, unfolded1, K1, input_grad=False)  # x needs none
+    grad_A2 = _pool_and_relu_backward((G @ W3.T).reshape(H2.shape), A2, H2)
+    grad_H1, grad_K2, grad_b2 = _conv2d_backward_unfolded(grad_A2, unfolded2, K2)
+    grad_A1 = _pool_and_relu_backward(grad_H1, A1, H1)
+    _, grad_K1, grad_b1 = _conv2d_backward_unfolded(grad_A1, unfolded1, K1, input_grad=False)  # x needs none
     return {"K1": grad_K1, "b1": grad_b1, "K2": grad_K2, "b2": grad_b2, "W3": features.T @ G, "b3": G.sum(axis=0)}
 
 

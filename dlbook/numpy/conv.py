@@ -185,17 +185,25 @@ def conv2d_unfolded(
     """:func:`conv2d`, and the input's columns for :func:`conv2d_backward_unfolded` (a network keeps them)."""
     x, w, b = as_float_arrays(input=input, weight=weight, bias=bias)
     geometry = conv_geometry(x.shape, w.shape, None if b is None else b.shape, stride, padding, dilation, groups)
-    xb = batched(x, geometry)
-    unfolded = Unfolded(_columns(xb, geometry, groups), geometry, groups, xb.shape)
+    out, unfolded = _conv2d_unfolded(batched(x, geometry), w, b, geometry, groups)
+    return unbatched(out, geometry), unfolded
+
+
+def _conv2d_unfolded(
+    x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, geometry: Geometry, groups: int
+) -> tuple[np.ndarray, Unfolded]:
+    """:func:`conv2d_unfolded` of a batched input, its arguments already checked (one dtype, ``geometry``
+    theirs): a network's step."""
+    unfolded = Unfolded(_columns(x, geometry, groups), geometry, groups, x.shape)
     with np.errstate(**QUIET):
-        wide = _kernels(w, groups) @ unfolded.columns  # (groups, C_out / groups, N * H_out * W_p)
-    out = wide.reshape(w.shape[0], len(xb), geometry.out_height, geometry.padded_shape[3])
+        wide = _kernels(weight, groups) @ unfolded.columns  # (groups, C_out / groups, N * H_out * W_p)
+    out = wide.reshape(weight.shape[0], len(x), geometry.out_height, geometry.padded_shape[3])
     # One copy into the usual layout, image by image: what follows (ReLU, pooling) runs several times faster on it.
     out = np.ascontiguousarray(out[..., _output_columns(geometry)].transpose(1, 0, 2, 3))
-    if b is not None:
+    if bias is not None:
         with np.errstate(**QUIET):
-            out += b[:, None, None]
-    return unbatched(out, geometry), unfolded
+            out += bias[:, None, None]
+    return out, unfolded
 
 
 def conv2d_backward(
@@ -238,11 +246,20 @@ def conv2d_backward_unfolded(
     """:func:`conv2d_backward` from the columns :func:`conv2d_unfolded` kept; no ``grad_input`` (``None``)
     unless ``input_grad``: a network's first layer reads the data, which need no gradient.
     """
-    geometry, groups = unfolded.geometry, unfolded.groups
     (g,) = as_float_arrays(grad_output=grad_output)
     check_same_dtype(grad_output=g, weight=weight, columns=unfolded.columns)
-    check_grad_output(g.shape, geometry, weight.shape[0])
-    gb = batched(g, geometry)
+    check_grad_output(g.shape, unfolded.geometry, weight.shape[0])
+    grad_input, grad_weight, grad_bias = _conv2d_backward_unfolded(
+        batched(g, unfolded.geometry), unfolded, weight, input_grad)
+    return None if grad_input is None else unbatched(grad_input, unfolded.geometry), grad_weight, grad_bias
+
+
+def _conv2d_backward_unfolded(
+    gb: np.ndarray, unfolded: Unfolded, weight: np.ndarray, input_grad: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """:func:`conv2d_backward_unfolded` of a batched ``grad_output`` ``gb``, the arguments already checked: a
+    network's step. The input's gradient comes batched too."""
+    geometry, groups = unfolded.geometry, unfolded.groups
     grad_matrix = _grad_matrix(gb, geometry, groups)
     with np.errstate(**QUIET):
         grad_weight = grad_matrix @ unfolded.columns.transpose(0, 2, 1)
@@ -258,7 +275,7 @@ def conv2d_backward_unfolded(
     # Each tap's gradients go back to the pixels it read: the same view as the forward pass, written to.
     n, c, h, width = unfolded.shape
     top, bottom, left, right = geometry.padding
-    grad_flat = np.zeros((n, c, (h + top + bottom + 1) * (width + left + right)), dtype=g.dtype)
+    grad_flat = np.zeros((n, c, (h + top + bottom + 1) * (width + left + right)), dtype=gb.dtype)
     targets = _wide_view(grad_flat, geometry, writeable=True)
     sources = grad_columns.reshape(targets.shape)
     with np.errstate(**QUIET):
@@ -266,7 +283,7 @@ def conv2d_backward_unfolded(
             for q in range(geometry.kernel[1]):
                 targets[:, a, q] += sources[:, a, q]
     plane = grad_flat.reshape(n, c, h + top + bottom + 1, width + left + right)  # the extra row too
-    return unbatched(plane[:, :, top:top + h, left:left + width], geometry), grad_weight, grad_bias
+    return plane[:, :, top:top + h, left:left + width], grad_weight, grad_bias
 
 
 def _grad_matrix(grad_output: np.ndarray, geometry: Geometry, groups: int) -> np.ndarray:

@@ -42,6 +42,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dlbook._conv_checks import Geometry, check_avg_options, check_grad_output, pool_geometry
+from dlbook._validate import has_nan
 from dlbook.numpy._windows import add_windows, batched, pad, tiles, unbatched, windows
 from dlbook.numpy.conv import as_float_arrays
 
@@ -108,6 +109,40 @@ def _first(candidates: np.ndarray) -> np.ndarray:
     return first
 
 
+def _tile_taps(x: np.ndarray, kernel: tuple[int, int]) -> list[np.ndarray]:
+    """Tap ``(a, b)`` of every window, row by row, for windows that tile the batched ``x`` (:func:`tiles`):
+    ``x[:, :, a::kH, b::kW]``, views of shape ``(N, C, H / kH, W / kW)``."""
+    kh, kw = kernel
+    return [x[:, :, a::kh, b::kw] for a in range(kh) for b in range(kw)]
+
+
+def _tiled_max(x: np.ndarray, kernel: tuple[int, int]) -> np.ndarray:
+    """:func:`max_pool2d` of a batched ``x`` whose windows tile it: the taps' elementwise maximum (NaN wins).
+
+    No copy of the windows: the taps are strided views of ``x``, and a
+    convolutional network pools this way (2 x 2, stride 2) at every step.
+    """
+    first, *others = _tile_taps(x, kernel)
+    largest = first.copy()
+    for tap in others:
+        np.maximum(largest, tap, out=largest)
+    return largest
+
+
+def _tiled_max_backward(grad_output: np.ndarray, x: np.ndarray, largest: np.ndarray,
+                        kernel: tuple[int, int]) -> np.ndarray:
+    """:func:`max_pool2d_backward` for windows that tile the batched ``x``, given ``largest = _tiled_max(x)``
+    without NaN: each window's gradient goes to its first tap, row by row, that holds its maximum."""
+    grad = np.empty_like(x)
+    taken = np.zeros(largest.shape, dtype=bool)
+    for tap, target in zip(_tile_taps(x, kernel), _tile_taps(grad, kernel)):
+        wins = tap == largest
+        wins &= ~taken
+        taken |= wins
+        target[...] = np.where(wins, grad_output, x.dtype.type(0))
+    return grad
+
+
 def max_pool2d(
     input: ArrayLike,
     kernel_size: Any,
@@ -128,7 +163,9 @@ def max_pool2d(
     (x,) = as_float_arrays(input=input)
     geometry = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
     if not return_indices:  # the value alone (NaN if any): no need to know which tap holds it
-        return unbatched(_tap_stack(batched(x, geometry), geometry, -np.inf).max(axis=0), geometry)
+        xb = batched(x, geometry)
+        largest = _tiled_max(xb, geometry.kernel) if tiles(geometry) else _tap_stack(xb, geometry, -np.inf).max(axis=0)
+        return unbatched(largest, geometry)
     largest, winners = _winners(batched(x, geometry), geometry)
     best = np.argmax(winners, axis=0)
     return unbatched(largest, geometry), unbatched(_input_indices(best, geometry), geometry)
@@ -173,8 +210,13 @@ def max_pool2d_backward(
     x, g = as_float_arrays(input=input, grad_output=grad_output)
     geometry = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
     check_grad_output(g.shape, geometry, geometry.channels)
-    _, winners = _winners(batched(x, geometry), geometry)
-    grad_taps = np.where(winners, batched(g, geometry), x.dtype.type(0))
+    xb, gb = batched(x, geometry), batched(g, geometry)
+    if tiles(geometry):
+        largest = _tiled_max(xb, geometry.kernel)
+        if not has_nan(largest):  # with NaN, the last NaN of a window wins: the general way below
+            return unbatched(_tiled_max_backward(gb, xb, largest, geometry.kernel), geometry)
+    _, winners = _winners(xb, geometry)
+    grad_taps = np.where(winners, gb, x.dtype.type(0))
     return unbatched(add_windows(grad_taps, geometry), geometry)
 
 
