@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 import dlbook.numpy as dn
-from dlbook.numpy.cnn import check_cnn_params, cnn_backward, cnn_forward, init_cnn
+from dlbook.numpy.cnn import _pool_and_relu_backward, check_cnn_params, cnn_backward, cnn_forward, init_cnn
 from dlbook.numpy.mlp import softmax_cross_entropy
 from dlbook.numpy.training import EpochHistory, train_classifier, train_cnn
 from dlbook.torch.cnn import CNN
@@ -95,6 +95,7 @@ def test_train_cnn_takes_train_classifiers_steps_to_the_last_bit(options: dict) 
     """``train_cnn`` is ``train_classifier`` given ``cnn_forward`` and ``cnn_backward``: equal losses,
     parameters and callbacks, bit for bit, from its own start (``init_cnn`` with its seed) or from ``params``."""
     X, y = data(45, seed=7)
+    y[:10] = np.arange(10)  # every class: train_cnn's own start has ten outputs, as init_cnn's default
     run = {"lr": 0.1, "batch_size": 16, "epochs": 2, "seed": 3, **options}
     histories = [EpochHistory(lambda p, inputs: cnn_forward(p, inputs)[0], training=(X, y)) for _ in range(2)]
     fast = train_cnn(X, y, (4, 6), callback=histories[0], every=3, **run)
@@ -108,12 +109,28 @@ def test_train_cnn_takes_train_classifiers_steps_to_the_last_bit(options: dict) 
     assert all(p.dtype == np.float32 for p in train_cnn(X12, y12, params=start, **run)[0].values())
 
 
+def test_the_step_back_through_pooling_and_relu_is_max_pool2d_backwards_then_the_relus() -> None:
+    """Ties (many zeros after the ReLU, equal small integers) go to the first maximum of each window, as
+    ``max_pool2d_backward`` sends them, then the ReLU keeps what reaches a positive output; an infinite
+    gradient reaches no pixel the ReLU zeroed (0, not 0 * inf = NaN: torch's ReLU passes or drops it)."""
+    rng = np.random.default_rng(3)
+    A = np.maximum(rng.integers(-2, 3, (3, 4, 6, 8)).astype(np.float64), 0)  # after the ReLU: ties
+    H = dn.max_pool2d(A, 2)
+    grad = rng.standard_normal(H.shape)
+    expected = dn.max_pool2d_backward(grad, A, 2) * (A > 0)
+    np.testing.assert_array_equal(_pool_and_relu_backward(grad, A, H), expected)
+    infinite = _pool_and_relu_backward(np.full(H.shape, np.inf), A, H)
+    np.testing.assert_array_equal(infinite, np.where(expected != 0, np.inf, 0.0))
+
+
 def test_train_cnn_names_bad_input() -> None:
     X, y = data(10)
-    with pytest.raises(ValueError, match="X must hold square images as rows of side \\* side pixels, got rows of 60"):
+    with pytest.raises(ValueError, match="X must hold square images, side a multiple of 4, .* got rows of 60"):
         train_cnn(X[:, :60], y)
-    with pytest.raises(ValueError, match="side must be a multiple of 4"):
+    with pytest.raises(ValueError, match="X must hold square images, side a multiple of 4, .* got rows of 36"):
         train_cnn(np.zeros((3, 36)), [0, 1, 2])
+    with pytest.raises(ValueError, match="y must hold class indices 0, 1, ..., C - 1"):
+        train_cnn(X, np.full(10, 10**8))
     with pytest.raises(ValueError, match="y must hold class labels from 0 and below 3"):
         train_cnn(X, y, params=init_cnn((2, 2), n_classes=3))
     with pytest.raises(ValueError, match=r"X has shape \(10, 144\) but the network reads images of 8 x 8"):

@@ -20,11 +20,13 @@ features to 10 logits.
 The parameters are a dict ``{"K1", "b1", "K2", "b2", "W3", "b3"}`` and the
 model is a pair :func:`cnn_forward` / :func:`cnn_backward`, so
 :func:`dlbook.numpy.training.train_classifier` trains it as it trains the
-other models of the book. Images come in as rows of :math:`S^2` pixels, read
+other models of the book; :func:`dlbook.numpy.training.train_cnn` takes the
+same steps with the unchecked cores :func:`_cnn_forward` and
+:func:`_cnn_backward`. Images come in as rows of :math:`S^2` pixels, read
 row by row, like every data set of the book. The backward pass applies the
-chain rule through each layer with :func:`~dlbook.numpy.conv.conv2d_backward`
-and :func:`~dlbook.numpy.pooling.max_pool2d_backward`; its twin in PyTorch is
-:class:`dlbook.torch.cnn.CNN`.
+chain rule through each layer as :func:`~dlbook.numpy.conv.conv2d_backward`
+and :func:`~dlbook.numpy.pooling.max_pool2d_backward` do; its twin in PyTorch
+is :class:`dlbook.torch.cnn.CNN`.
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ from dlbook._conv_checks import Geometry, conv_geometry
 from dlbook._validate import ArgumentTypeError, check_ndim, check_no_nan, check_not_empty, check_seed, describe
 from dlbook.numpy._arrays import as_numeric_array
 from dlbook.numpy._params import check_param_arrays, check_sizes, float_dtype, glorot_uniform
-from dlbook.numpy.conv import _conv2d_backward_unfolded, _conv2d_unfolded
-from dlbook.numpy.pooling import _tiled_max, _tiled_max_backward, max_pool2d_backward
+from dlbook.numpy.conv import Unfolded, _conv2d_backward_unfolded, _conv2d_unfolded
+from dlbook.numpy.pooling import _tiled_max, _tiled_max_backward
 from dlbook.numpy.softmax import softmax
 
 CNN_PARAM_NAMES = ("K1", "b1", "K2", "b2", "W3", "b3")
@@ -164,7 +166,7 @@ def _conv_geometry(input_shape: tuple[int, ...], weight_shape: tuple[int, ...]) 
     return conv_geometry(input_shape, weight_shape, weight_shape[:1], 1, PADDING, 1, 1)
 
 
-def _convolve(x: np.ndarray, K: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, Any]:
+def _convolve(x: np.ndarray, K: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, Unfolded]:
     """One convolution of the network, its arguments already checked: its output and its input's columns."""
     return _conv2d_unfolded(x, K, b, _conv_geometry(x.shape, K.shape), 1)
 
@@ -214,13 +216,21 @@ def cnn_backward(
 
 
 def _pool_and_relu_backward(grad: np.ndarray, A: np.ndarray, H: np.ndarray) -> np.ndarray:
-    """The gradient for a convolution's output from that of ``H = pool(A)``, ``A`` its ReLU: back through the
-    pooling, each window's gradient to its maximum (:func:`~dlbook.numpy.pooling.max_pool2d_backward`), and
-    through the ReLU, kept where ``A`` is positive; at a window's maximum, that is where ``H`` is."""
-    grad = np.where(H > 0, grad, 0)
-    if np.isnan(H).any():  # a window with NaN: torch's choice of the last NaN, the general way
-        return max_pool2d_backward(grad, A, POOL)
-    return _tiled_max_backward(grad, A, H, (POOL, POOL))
+    r"""The gradient for a convolution's output :math:`Z` from ``grad``, that of :math:`H = \mathrm{pool}(A)`
+    with :math:`A = \mathrm{relu}(Z)`: back through the pooling and the ReLU,
+
+    .. math::
+
+        \frac{\partial \ell}{\partial Z_p} = \begin{cases}
+            \partial \ell / \partial H_w & p \text{ the first maximum of window } w \text{ and } H_w > 0, \\
+            0 & \text{otherwise,}
+        \end{cases}
+
+    as :func:`~dlbook.numpy.pooling.max_pool2d_backward` followed by the ReLU's
+    derivative, :math:`[A_p > 0]` (at a window's maximum :math:`A_p = H_w`). A
+    window holding NaN sends nothing back (``NaN > 0`` is false).
+    """
+    return _tiled_max_backward(np.where(H > 0, grad, 0), A, H, (POOL, POOL))
 
 
 def _cnn_backward(params: dict[str, np.ndarray], cache: dict[str, Any], G: np.ndarray) -> dict[str, np.ndarray]:

@@ -131,8 +131,9 @@ def _tiled_max(x: np.ndarray, kernel: tuple[int, int]) -> np.ndarray:
 
 def _tiled_max_backward(grad_output: np.ndarray, x: np.ndarray, largest: np.ndarray,
                         kernel: tuple[int, int]) -> np.ndarray:
-    """:func:`max_pool2d_backward` for windows that tile the batched ``x``, given ``largest = _tiled_max(x)``
-    without NaN: each window's gradient goes to its first tap, row by row, that holds its maximum."""
+    """:func:`max_pool2d_backward` for windows that tile the batched ``x``, given ``largest = _tiled_max(x)``:
+    each window's gradient goes to its first tap, row by row, that holds its maximum. (A window whose
+    maximum is NaN sends nothing: torch sends it to its last NaN, :func:`max_pool2d_backward`'s general way.)"""
     grad = np.empty_like(x)
     taken = np.zeros(largest.shape, dtype=bool)
     for tap, target in zip(_tile_taps(x, kernel), _tile_taps(grad, kernel)):

@@ -52,7 +52,7 @@ from dlbook.batches import run_sgd
 from dlbook.numpy._arrays import as_float_array, as_int64, as_numeric_array
 from dlbook.numpy.activations import sigmoid
 from dlbook.numpy.classification import batch_accuracy, share_right
-from dlbook.numpy.cnn import _cnn_backward, _cnn_forward, check_cnn_params, images, init_cnn
+from dlbook.numpy.cnn import _cnn_backward, _cnn_forward, check_cnn_params, check_cnn_sizes, images, init_cnn
 from dlbook.numpy._params import check_sizes, layer_input
 from dlbook.numpy.mlp import (
     PARAM_NAMES,
@@ -401,29 +401,39 @@ def train_cnn(
     options: dict[str, Any] | None = None,
     weight_decay: float = 0.0,
 ) -> tuple[Params, np.ndarray]:
-    r"""Train the convolutional network of :mod:`dlbook.numpy.cnn` on ``(X, y)``; return ``(params, losses)``.
+    """Train the convolutional network of :mod:`dlbook.numpy.cnn` on ``(X, y)``; return ``(params, losses)``.
 
     ``X`` holds square images as rows of ``side * side`` pixels, ``side`` a
-    multiple of 4. The run is
-    ``train_classifier(cnn_forward, cnn_backward, params, X, y, ...)``
-    (:func:`train_classifier`), the same steps to the last bit, in about
-    three quarters of the time: the data are checked once, and the steps take
-    the network's unchecked cores. The starting point is ``params`` if given
-    (copies; the labels must fit its outputs), else
-    :func:`~dlbook.numpy.cnn.init_cnn` with ``channels`` :math:`(c_1, c_2)`,
-    one output per class (at least two) and ``seed``, in the dtype of ``X``.
-    The other arguments are :func:`train_classifier`'s.
+    multiple of 4. The starting point is ``params`` if given (copies; the
+    labels must fit its outputs), else
+    ``init_cnn(channels, side, n_classes, seed, X.dtype)``
+    (:func:`~dlbook.numpy.cnn.init_cnn`) with one output per class up to the
+    largest label (at least two). From there, a run that does not diverge
+    takes the steps of
+    ``train_classifier(cnn_forward, cnn_backward, start, X, y, ...)``
+    (:func:`train_classifier`) bit for bit, and returns the same, but checks
+    its arguments once, not at every step: the steps take the network's
+    unchecked cores. The other arguments are :func:`train_classifier`'s (the
+    defaults: chapter 10's learning rate and epochs); ``weight_decay`` decays
+    the weight matrix ``W3``, as it decays the ``W`` of every model, not the
+    kernels.
     """
     X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
-    check_labelled_data(X, y)
     lr = check_run(lr, seed, callback, weight_decay, optimizer)
     if params is None:
+        check_labelled_data(X, y)
         side = isqrt(X.shape[1])
-        if side * side != X.shape[1]:
-            raise ValueError(f"X must hold square images as rows of side * side pixels, got rows of {X.shape[1]}")
-        params = init_cnn(channels, side, max(int(y.max()) + 1, 2), seed, X.dtype)
+        if side * side != X.shape[1] or side % 4:
+            raise ValueError(f"X must hold square images, side a multiple of 4, as rows of side * side pixels; "
+                             f"got rows of {X.shape[1]}")
+        n_classes = max(int(y.max()) + 1, 2)
+        _, c2 = check_cnn_sizes(channels, side, n_classes)
+        check_entries(f"a network with one output per class up to the label {int(y.max())} of y",
+                      c2 * (side // 4) ** 2 * n_classes, "y must hold class indices 0, 1, ..., C - 1")
+        params = init_cnn(channels, side, n_classes, seed, X.dtype)
+    else:
+        check_labelled_data(X, y, n_classes=check_cnn_params(params)[4].shape[1])
     _, _, K2, _, W3, _ = check_cnn_params(params)
-    check_labelled_data(X, y, n_classes=W3.shape[1])
     x = images(X, W3, K2.shape[0])  # once: the steps take the unchecked cores
     return descend(
         _cnn_forward, _cnn_backward, params, x, as_int64("y", y),
