@@ -109,7 +109,7 @@ def test_train_cnn_takes_train_classifiers_steps_to_the_last_bit(options: dict) 
     assert all(p.dtype == np.float32 for p in train_cnn(X12, y12, params=start, **run)[0].values())
 
 
-def test_the_step_back_through_pooling_and_relu_is_max_pool2d_backwards_then_the_relus() -> None:
+def test_the_step_back_through_pooling_and_relu_is_max_pool2d_backward_then_the_relus_derivative() -> None:
     """Ties (many zeros after the ReLU, equal small integers) go to the first maximum of each window, as
     ``max_pool2d_backward`` sends them, then the ReLU keeps what reaches a positive output; an infinite
     gradient reaches no pixel the ReLU zeroed (0, not 0 * inf = NaN: torch's ReLU passes or drops it)."""

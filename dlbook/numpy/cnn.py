@@ -226,9 +226,10 @@ def _pool_and_relu_backward(grad: np.ndarray, A: np.ndarray, H: np.ndarray) -> n
             0 & \text{otherwise,}
         \end{cases}
 
-    as :func:`~dlbook.numpy.pooling.max_pool2d_backward` followed by the ReLU's
-    derivative, :math:`[A_p > 0]` (at a window's maximum :math:`A_p = H_w`). A
-    window holding NaN sends nothing back (``NaN > 0`` is false).
+    the first maximum taken row by row: :func:`~dlbook.numpy.pooling.max_pool2d_backward`
+    followed by the ReLU's derivative :math:`[A_p > 0]`, which at a window's
+    maximum is :math:`[H_w > 0]`. A window holding NaN sends nothing back
+    (``NaN > 0`` is false).
     """
     return _tiled_max_backward(np.where(H > 0, grad, 0), A, H, (POOL, POOL))
 

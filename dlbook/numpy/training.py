@@ -404,19 +404,23 @@ def train_cnn(
     """Train the convolutional network of :mod:`dlbook.numpy.cnn` on ``(X, y)``; return ``(params, losses)``.
 
     ``X`` holds square images as rows of ``side * side`` pixels, ``side`` a
-    multiple of 4. The starting point is ``params`` if given (copies; the
-    labels must fit its outputs), else
+    multiple of 4. The starting point ``start`` is ``params`` if given
+    (copies; the labels must fit its outputs), else
     ``init_cnn(channels, side, n_classes, seed, X.dtype)``
     (:func:`~dlbook.numpy.cnn.init_cnn`) with one output per class up to the
     largest label (at least two). From there, a run that does not diverge
     takes the steps of
     ``train_classifier(cnn_forward, cnn_backward, start, X, y, ...)``
-    (:func:`train_classifier`) bit for bit, and returns the same, but checks
-    its arguments once, not at every step: the steps take the network's
-    unchecked cores. The other arguments are :func:`train_classifier`'s (the
-    defaults: chapter 10's learning rate and epochs); ``weight_decay`` decays
-    the weight matrix ``W3``, as it decays the ``W`` of every model, not the
-    kernels.
+    (:func:`train_classifier`) bit for bit, and returns the same; but the data
+    and the network are checked once, where :func:`~dlbook.numpy.cnn.cnn_forward`
+    and :func:`~dlbook.numpy.cnn.cnn_backward` check them at every step: the
+    steps take the network's unchecked cores. The other arguments are
+    :func:`train_classifier`'s (the defaults: chapter 10's learning rate and
+    epochs). ``weight_decay`` decays ``W3`` alone, as
+    :func:`~dlbook.numpy.weight_decay.add_weight_decay` decays the parameters
+    whose names start with ``W``, not the kernels;
+    :func:`dlbook.torch.training.weight_decay_groups` decays those too (every
+    parameter of two or more axes).
     """
     X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
     lr = check_run(lr, seed, callback, weight_decay, optimizer)
@@ -426,9 +430,10 @@ def train_cnn(
         if side * side != X.shape[1] or side % 4:
             raise ValueError(f"X must hold square images, side a multiple of 4, as rows of side * side pixels; "
                              f"got rows of {X.shape[1]}")
-        n_classes = max(int(y.max()) + 1, 2)
+        top = int(y.max())
+        n_classes = max(top + 1, 2)
         _, c2 = check_cnn_sizes(channels, side, n_classes)
-        check_entries(f"a network with one output per class up to the label {int(y.max())} of y",
+        check_entries(f"the output layer of a network with one output per class up to the label {top} of y",
                       c2 * (side // 4) ** 2 * n_classes, "y must hold class indices 0, 1, ..., C - 1")
         params = init_cnn(channels, side, n_classes, seed, X.dtype)
     else:

@@ -80,8 +80,11 @@ def weight_decay_groups(model: torch.nn.Module, weight_decay: float) -> list[dic
     """``model``'s parameters as two groups for a ``torch.optim`` optimiser: weights that decay, the rest that do not.
 
     A weight is a parameter of two or more axes (an ``nn.Linear``'s
-    ``weight``); biases and normalisation parameters, one axis, keep
-    ``weight_decay=0``, as in :func:`dlbook.numpy.weight_decay.add_weight_decay`.
+    ``weight``, an ``nn.Conv2d``'s kernels); biases and normalisation
+    parameters, one axis, keep ``weight_decay=0``. For the book's MLPs that is
+    :func:`dlbook.numpy.weight_decay.add_weight_decay`'s choice (their
+    ``W``); for the convolutional network it is not: NumPy's decays ``W3``
+    alone, not the kernels.
     """
     check_weight_decay(weight_decay)
     parameters = list(model.parameters())
