@@ -424,7 +424,8 @@ def train_cnn(
     """
     X, y = as_float_array(X, "X"), as_numeric_array(y, "y")
     lr = check_run(lr, seed, callback, weight_decay, optimizer)
-    if params is None:
+    given = params is not None
+    if not given:
         check_labelled_data(X, y)
         side = isqrt(X.shape[1])
         if side * side != X.shape[1] or side % 4:
@@ -436,9 +437,9 @@ def train_cnn(
         check_entries(f"the output layer of a network with one output per class up to the label {top} of y",
                       c2 * (side // 4) ** 2 * n_classes, "y must hold class indices 0, 1, ..., C - 1")
         params = init_cnn(channels, side, n_classes, seed, X.dtype)
-    else:
-        check_labelled_data(X, y, n_classes=check_cnn_params(params)[4].shape[1])
     _, _, K2, _, W3, _ = check_cnn_params(params)
+    if given:  # (a fresh network has an output for every label)
+        check_labelled_data(X, y, n_classes=W3.shape[1])
     x = images(X, W3, K2.shape[0])  # once: the steps take the unchecked cores
     return descend(
         _cnn_forward, _cnn_backward, params, x, as_int64("y", y),
