@@ -13,8 +13,10 @@ erring on the side of running a cell:
   that runs later needs: it assigns it, or assigns to an item or attribute of it, or calls a
   method of it (``playground.train()``) other than those that only read (:data:`READING_METHODS`,
   such as NumPy's ``reshape``), or ``+=``; modules never change;
-* a cell that runs needs the names it uses but does not bind, and the names it may change;
-  a name it assigns at the top level is no longer needed from the cells before it.
+* a cell that runs needs the names it reads or may change before a statement of its own binds
+  them: the ``total`` of a loop's ``total += x``, not the ``fig`` of ``fig = plt.figure()``
+  followed by ``fig.suptitle(...)``; a name it assigns at the top level is no longer needed from
+  the cells before it.
 
 What the explorers hold after these cells is checked against nbval's run of the whole chapter
 (``tests/test_live_jupyterlab.py``), so a cell missed here fails the live test, naming it.
@@ -119,12 +121,14 @@ def bound_names(node: ast.AST) -> set[str]:
     return names
 
 
-def used_first(tree: ast.Module) -> set[str]:
+def used_first(tree: ast.Module, modules: set[str]) -> set[str]:
     """The names a cell reads before it binds them: those that it needs from the cells before it.
 
     Statement by statement: a name a statement reads counts unless an earlier statement bound it or the
     statement binds it inside itself (a loop's variable, a function's argument), but not when the statement
-    only assigns it (``x = x + 1`` reads ``x`` first).
+    only assigns it (``x = x + 1`` reads ``x`` first). A name it may change (:func:`changed_names`)
+    counts unless an earlier statement bound it, wherever in the statement the change is (``x += 1`` in a
+    loop reads ``x``).
     """
     needed, bound = set(), set()
     for statement in tree.body:
@@ -133,25 +137,31 @@ def used_first(tree: ast.Module) -> set[str]:
         inside = bound_names(statement) - target_names(assigned)
         reads = {node.id for node in ast.walk(statement)
                  if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
-        needed |= reads - inside - bound
+        needed |= (reads - inside - bound) | (changed_names(statement) - modules - bound)
         bound |= bound_names(statement)
     return needed
 
 
-def cell_names(tree: ast.Module, modules: set[str]) -> CellNames:
+def changed_names(node: ast.AST) -> set[str]:
+    """The names whose objects ``node`` may change in place: it assigns to an item or attribute of
+    them, calls a method of them other than :data:`READING_METHODS`, or adds to them (``+=``)."""
     changes = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(node.ctx, ast.Load):
-            changes.add(base_name(node.value))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
-                node.func.attr not in READING_METHODS):
-            changes.add(base_name(node.func.value))
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-            changes.add(node.target.id)
-    changes = {name for name in changes if name and name not in modules}
+    for inner in ast.walk(node):
+        if isinstance(inner, (ast.Attribute, ast.Subscript)) and not isinstance(inner.ctx, ast.Load):
+            changes.add(base_name(inner.value))
+        elif isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and (
+                inner.func.attr not in READING_METHODS):
+            changes.add(base_name(inner.func.value))
+        elif isinstance(inner, ast.AugAssign) and isinstance(inner.target, ast.Name):
+            changes.add(inner.target.id)
+    return {name for name in changes if name}
+
+
+def cell_names(tree: ast.Module, modules: set[str]) -> CellNames:
+    changes = changed_names(tree) - modules
     return CellNames(changes=frozenset(bound_names(tree) | changes),
                      assigns=frozenset(top_level_assigns(tree) - changes),
-                     needs=frozenset(used_first(tree) | changes))
+                     needs=frozenset(used_first(tree, modules)))
 
 
 def called(call: ast.Call) -> str | None:

@@ -48,6 +48,17 @@ def test_a_name_assigned_again_no_longer_needs_its_earlier_cells() -> None:
     assert explorer_cells(chapter, {"Explorer"}) == code_cells(0, 1, 2)
 
 
+def test_a_name_changed_needs_its_earlier_cells_unless_the_cell_bound_it_first() -> None:
+    chapter = notebook("fig = 1", "fig = make()\nfig.suptitle('t')\nresult = 2", "Explorer(result)")
+    assert explorer_cells(chapter, {"Explorer"}) == code_cells(1, 2)
+    chapter = notebook("fig = make()", "fig.suptitle('t')\nfig = make()\nresult = 2", "Explorer(result)")
+    assert explorer_cells(chapter, {"Explorer"}) == code_cells(0, 1, 2)  # changed before it is bound again
+    chapter = notebook("total = 0", "total += 1\nresult = total", "Explorer(result)")
+    assert explorer_cells(chapter, {"Explorer"}) == code_cells(0, 1, 2)  # += reads it
+    chapter = notebook("total = 0", "for x in range(3):\n    total += x", "Explorer(total)")
+    assert explorer_cells(chapter, {"Explorer"}) == code_cells(0, 1, 2)  # the loop may not run
+
+
 def test_calling_a_method_may_change_its_object_and_functions_need_their_globals() -> None:
     chapter = notebook(
         "import numpy as np",
