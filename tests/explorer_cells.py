@@ -160,7 +160,7 @@ def changed_names(node: ast.AST) -> set[str]:
 def cell_names(tree: ast.Module, modules: set[str]) -> CellNames:
     changes = changed_names(tree) - modules
     return CellNames(changes=frozenset(bound_names(tree) | changes),
-                     assigns=frozenset(top_level_assigns(tree) - changes),
+                     assigns=frozenset(top_level_assigns(tree)),
                      needs=frozenset(used_first(tree, modules)))
 
 

@@ -51,6 +51,8 @@ def test_a_name_assigned_again_no_longer_needs_its_earlier_cells() -> None:
 def test_a_name_changed_needs_its_earlier_cells_unless_the_cell_bound_it_first() -> None:
     chapter = notebook("fig = 1", "fig = make()\nfig.suptitle('t')\nresult = 2", "Explorer(result)")
     assert explorer_cells(chapter, {"Explorer"}) == code_cells(1, 2)
+    chapter = notebook("fig = 1", "fig = make()\nfig.suptitle('t')", "Explorer(fig)")
+    assert explorer_cells(chapter, {"Explorer"}) == code_cells(1, 2)  # the figure it made and changed
     chapter = notebook("fig = make()", "fig.suptitle('t')\nfig = make()\nresult = 2", "Explorer(result)")
     assert explorer_cells(chapter, {"Explorer"}) == code_cells(0, 1, 2)  # changed before it is bound again
     chapter = notebook("total = 0", "total += 1\nresult = total", "Explorer(result)")
