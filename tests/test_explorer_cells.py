@@ -58,7 +58,7 @@ def test_a_name_changed_needs_its_earlier_cells_unless_the_cell_bound_it_first()
     chapter = notebook("total = 0", "total += 1\nresult = total", "Explorer(result)")
     assert explorer_cells(chapter, {"Explorer"}) == code_cells(0, 1, 2)  # += reads it
     chapter = notebook("total = 0", "for x in range(3):\n    total += x", "Explorer(total)")
-    assert explorer_cells(chapter, {"Explorer"}) == code_cells(0, 1, 2)  # the loop may not run
+    assert explorer_cells(chapter, {"Explorer"}) == code_cells(0, 1, 2)  # its += reads it too
 
 
 def test_calling_a_method_may_change_its_object_and_functions_need_their_globals() -> None:
