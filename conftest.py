@@ -18,7 +18,7 @@ without the cache each compiles them again, and pytest rewrites the test
 modules' asserts again in every worker.
 
 Kernels are forked from one process that has already imported ipykernel, NumPy,
-SciPy, scikit-learn and PyTorch (``tests/warm_kernels.py``): started here, in the
+SciPy, scikit-learn, PyTorch and matplotlib's pyplot (``tests/warm_kernels.py``): started here, in the
 controller, before the workers, which inherit its kernel spec; the summary at the
 end of the run says how many kernels it forked.
 """

@@ -93,6 +93,10 @@ def test_a_kernel_is_a_fork_of_the_server_in_its_own_folder_environment_and_grou
                                 "os.environ.get('KMP_DUPLICATE_LIB_OK'))")
         assert printed[0] == "True", "ipywidgets registered no comm target: was it imported ahead?"
         assert printed[1] == "True", "the variables that importing scikit-learn sets are missing"
+        printed, _ = run(first, "import sys; ahead = 'matplotlib.pyplot' in sys.modules; import matplotlib.pyplot as "
+                                "plt; plt.figure(); hooks = get_ipython().events.callbacks['post_execute']; "
+                                "print(ahead, plt.get_backend(), 'flush_figures' in [f.__name__ for f in hooks])")
+        assert printed == ["True", warm_kernels.INLINE_BACKEND, "True"], "figures would not be shown in the notebook"
         _, reply = run(first, "import time; print('asleep', flush=True); time.sleep(60)", interrupt=True)
         assert (reply["status"], reply["ename"]) == ("error", "KeyboardInterrupt")
     finally:
@@ -160,6 +164,13 @@ def test_the_server_declines_other_import_time_settings_and_modules_it_has_impor
     assert warm_kernels.decline({**request, "env": {**env, "TORCH_SHOW_CPP_STACKTRACES": "1"}}) == (
         "the kernel's environment differs from the server's in TORCH_SHOW_CPP_STACKTRACES")
     assert warm_kernels.decline({**request, "env": {**env, "TORCHINDUCTOR_CACHE_DIR": str(tmp_path)}}) is None
+    assert warm_kernels.decline({**request, "env": {**env, "MPLBACKEND": "agg"}}) == (
+        "the kernel's environment differs from the server's in MPLBACKEND")
+    settings = tmp_path / "settings"
+    settings.mkdir()
+    (settings / "matplotlibrc").write_text("lines.linewidth: 3\n", encoding="utf-8")
+    assert warm_kernels.decline({**request, "cwd": str(settings)}) == (
+        "its folder holds a matplotlibrc, which matplotlib, imported already, did not read")
     (tmp_path / "json.py").write_text("", encoding="utf-8")  # in the kernel's folder: json, imported here already
     (tmp_path / "lib" / "pytest").mkdir(parents=True)  # on its PYTHONPATH: pytest, imported here already
     shadowing = {**request, "env": {**env, "PYTHONPATH": str(tmp_path / "lib")}}

@@ -1,7 +1,7 @@
 """Kernels forked from one process that has already imported what the chapters import.
 
-A kernel spends 2 to 4 CPU-seconds importing ipykernel, NumPy, SciPy, scikit-learn and PyTorch
-before a chapter's first cell has done anything, and a test run starts some thirty kernels
+A kernel spends 2 to 4 CPU-seconds importing ipykernel, NumPy, SciPy, scikit-learn, PyTorch and
+matplotlib's pyplot before a chapter's first cell has done anything, and a test run starts some thirty kernels
 (nbval's, JupyterLab's, the rebuild tests'). Here one *fork server* imports them once, and each
 kernel is a fork of it: a process of its own, in a session and process group of its own, with
 its own namespace and IPython shell and freshly seeded random generators, started as
@@ -18,9 +18,13 @@ kernel's process group, kills the kernel when the process that started it is gon
 kernel's parent poller would end it), and ends with the kernel's exit status. If the launcher
 dies, or the server is stopped, the server kills the kernel's process group.
 
-What is imported ahead must not depend on the environment or on IPython: not matplotlib (it
-reads its backend from ``MPLBACKEND`` on import), not ipywidgets or anywidget (they register
-their comm targets on import only inside a running kernel), not dlbook (the tests change it).
+What is imported ahead must not depend on IPython or on what differs from kernel to kernel: not
+ipywidgets or anywidget (they register their comm targets on import only inside a running kernel),
+not dlbook (the tests change it). matplotlib's ``pyplot`` is imported ahead as a kernel would
+import it: with ``MPLBACKEND`` set to the inline backend, as ipykernel sets it where it is not set
+(matplotlib reads it on import; the backend's module itself is loaded at the first figure, inside
+the kernel), and from a folder without a ``matplotlibrc`` (matplotlib reads one in the current
+folder). A kernel whose folder holds a ``matplotlibrc`` starts the usual way.
 A kernel gets the ``sys.path`` of its own folder and ``PYTHONPATH``. Where a kernel is asked for
 with other values of the variables that Python's start and those imports read (``PYTHON*``,
 thread counts, ``TORCH*``, locale, ...), or with a folder or ``PYTHONPATH`` that holds a module
@@ -44,15 +48,18 @@ import sys
 import time
 
 #: What the server imports before forking: the costly imports of the chapters and of ipykernel.
-PRELOAD = ("ipykernel.kernelapp", "numpy", "scipy.stats", "sklearn.datasets", "torch")
+PRELOAD = ("ipykernel.kernelapp", "numpy", "scipy.stats", "sklearn.datasets", "torch", "matplotlib.pyplot")
 #: Modules that must not be imported ahead, because importing them does something only inside a kernel.
-NOT_AHEAD = ("ipywidgets", "anywidget", "matplotlib")
+NOT_AHEAD = ("ipywidgets", "anywidget", "matplotlib_inline")
+#: What ipykernel sets ``MPLBACKEND`` to where it is not set, before any cell runs.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: Environment variables read when Python starts or the preloaded modules are imported: a kernel asked
 #: for with other values starts the usual way (``PYTHONPATH`` aside: a kernel gets its ``sys.path``).
 IMPORT_TIME_PREFIXES = ("PYTHON", "OMP_", "KMP_", "MKL_", "OPENBLAS_", "GOTO_", "NPY_", "NUMPY_", "SCIPY_",
                         "SKLEARN_", "JOBLIB_", "LOKY_", "TORCH", "PYTORCH_", "ATEN_", "LD_", "LC_", "TRAITLETS_",
-                        "IPYTHON_", "PYZMQ_")
-IMPORT_TIME_NAMES = ("LANG", "LANGUAGE", "TZ", "TERM")
+                        "IPYTHON_", "PYZMQ_", "MPL", "MATPLOTLIB")
+#: (``HOME`` and ``XDG_*_HOME``: where matplotlib looks for its settings and keeps its font list.)
+IMPORT_TIME_NAMES = ("LANG", "LANGUAGE", "TZ", "TERM", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
 #: ... but not these: read only by parts of PyTorch that ``import torch`` does not load (its compiler).
 RUN_TIME_PREFIXES = ("TORCHINDUCTOR_", "TORCHDYNAMO_", "TORCH_COMPILE_")
 #: Signals the launcher passes on to its kernel (jupyter_client interrupts a kernel with SIGINT).
@@ -191,6 +198,8 @@ def decline(request: dict) -> str | None:
     differ = sorted(name for name in kernel.keys() | server.keys() if kernel.get(name) != server.get(name))
     if differ:
         return f"the kernel's environment differs from the server's in {', '.join(differ)}"
+    if os.path.exists(os.path.join(request["cwd"], "matplotlibrc")):
+        return "its folder holds a matplotlibrc, which matplotlib, imported already, did not read"
     server_folders = set(search_path(server_env))
     added = [folder for folder in kernel_path(request["cwd"], request["env"]) if folder not in server_folders]
     shadowed = shadowing(added)
@@ -261,8 +270,13 @@ def serve(path: str) -> None:
     listener.bind(path)
     listener.listen(64)  # launchers that come while the imports run wait here
     before = dict(os.environ)
+    os.chdir(folder)  # no matplotlibrc here (the kernels' own folders are checked for one)
+    if not os.environ.get("MPLBACKEND"):  # as ipykernel sets it, before matplotlib reads it
+        os.environ["MPLBACKEND"] = INLINE_BACKEND
     for name in PRELOAD:
         importlib.import_module(name)
+    os.environ.pop("MPLBACKEND")  # as it was: each kernel's ipykernel sets it again
+    os.environ.update({"MPLBACKEND": before["MPLBACKEND"]} if "MPLBACKEND" in before else {})
     SERVER_ENV.update(os.environ)
     SET_BY_IMPORTS.update({name: value for name, value in os.environ.items() if before.get(name) != value})
     ahead = sorted(name for name in NOT_AHEAD if name in sys.modules)
