@@ -24,7 +24,8 @@ not dlbook (the tests change it). matplotlib's ``pyplot`` is imported ahead as a
 import it: with ``MPLBACKEND`` set to the inline backend, as ipykernel sets it where it is not set
 (matplotlib reads it on import; the backend's module itself is loaded at the first figure, inside
 the kernel), and from a folder without a ``matplotlibrc`` (matplotlib reads one in the current
-folder). A kernel whose folder holds a ``matplotlibrc`` starts the usual way.
+folder). A kernel for which matplotlib would read another settings file (a ``matplotlibrc`` in its
+folder or its configuration folder, :func:`matplotlibrc`) starts the usual way.
 A kernel gets the ``sys.path`` of its own folder and ``PYTHONPATH``. Where a kernel is asked for
 with other values of the variables that Python's start and those imports read (``PYTHON*``,
 thread counts, ``TORCH*``, locale, ...), or with a folder or ``PYTHONPATH`` that holds a module
@@ -58,8 +59,7 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 IMPORT_TIME_PREFIXES = ("PYTHON", "OMP_", "KMP_", "MKL_", "OPENBLAS_", "GOTO_", "NPY_", "NUMPY_", "SCIPY_",
                         "SKLEARN_", "JOBLIB_", "LOKY_", "TORCH", "PYTORCH_", "ATEN_", "LD_", "LC_", "TRAITLETS_",
                         "IPYTHON_", "PYZMQ_", "MPL", "MATPLOTLIB")
-#: (``HOME`` and ``XDG_*_HOME``: where matplotlib looks for its settings and keeps its font list.)
-IMPORT_TIME_NAMES = ("LANG", "LANGUAGE", "TZ", "TERM", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
+IMPORT_TIME_NAMES = ("LANG", "LANGUAGE", "TZ", "TERM")
 #: ... but not these: read only by parts of PyTorch that ``import torch`` does not load (its compiler).
 RUN_TIME_PREFIXES = ("TORCHINDUCTOR_", "TORCHDYNAMO_", "TORCH_COMPILE_")
 #: Signals the launcher passes on to its kernel (jupyter_client interrupts a kernel with SIGINT).
@@ -187,6 +187,20 @@ def import_time_settings(env: dict[str, str]) -> dict[str, str]:
             and (name.startswith(IMPORT_TIME_PREFIXES) or name in IMPORT_TIME_NAMES)}
 
 
+def matplotlibrc(cwd: str, env: dict[str, str]) -> str | None:
+    """The settings file matplotlib reads on import in folder ``cwd`` with ``env`` (``MATPLOTLIBRC``
+    aside, compared as a variable): the folder's ``matplotlibrc``, else its configuration folder's
+    (``MPLCONFIGDIR``, else ``$XDG_CONFIG_HOME/matplotlib`` or ``~/.config/matplotlib``); None for
+    its own defaults. (Where its font list is kept, ``HOME`` or ``XDG_CACHE_HOME``, changes nothing:
+    a font list made anew is the same.)"""
+    home = env.get("HOME") or os.path.expanduser("~")
+    config = env.get("MPLCONFIGDIR") or os.path.join(env.get("XDG_CONFIG_HOME") or os.path.join(home, ".config"),
+                                                     "matplotlib")
+    found = [path for path in (os.path.join(cwd, "matplotlibrc"), os.path.join(config, "matplotlibrc"))
+             if os.path.isfile(path)]
+    return found[0] if found else None
+
+
 def decline(request: dict) -> str | None:
     """Why this server cannot stand in for a fresh kernel of ``request``; None when it can.
 
@@ -198,8 +212,9 @@ def decline(request: dict) -> str | None:
     differ = sorted(name for name in kernel.keys() | server.keys() if kernel.get(name) != server.get(name))
     if differ:
         return f"the kernel's environment differs from the server's in {', '.join(differ)}"
-    if os.path.exists(os.path.join(request["cwd"], "matplotlibrc")):
-        return "its folder holds a matplotlibrc, which matplotlib, imported already, did not read"
+    settings = matplotlibrc(request["cwd"], request["env"])
+    if settings != matplotlibrc(os.getcwd(), server_env):
+        return f"matplotlib, imported already, would read {settings or 'no matplotlibrc'} there instead"
     server_folders = set(search_path(server_env))
     added = [folder for folder in kernel_path(request["cwd"], request["env"]) if folder not in server_folders]
     shadowed = shadowing(added)
