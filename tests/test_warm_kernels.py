@@ -172,11 +172,12 @@ def test_the_server_declines_other_import_time_settings_and_modules_it_has_impor
     assert warm_kernels.decline({**request, "cwd": str(settings)}) == (
         f"matplotlib, imported already, would read {settings / 'matplotlibrc'} there instead")
     assert warm_kernels.decline({**request, "env": {**env, "HOME": str(tmp_path)}}) is None  # as pytester's
-    assert warm_kernels.decline({**request, "env": {**env, "XDG_CONFIG_HOME": str(tmp_path)}}) is None
-    (tmp_path / "matplotlib").mkdir()
-    (tmp_path / "matplotlib" / "matplotlibrc").write_text("lines.linewidth: 3\n", encoding="utf-8")
-    assert warm_kernels.decline({**request, "env": {**env, "XDG_CONFIG_HOME": str(tmp_path)}}) == (
-        f"matplotlib, imported already, would read {tmp_path / 'matplotlib' / 'matplotlibrc'} there instead")
+    config = tmp_path / "config"  # (not in the kernel's folder, where a folder matplotlib would shadow the module)
+    assert warm_kernels.decline({**request, "env": {**env, "XDG_CONFIG_HOME": str(config)}}) is None
+    (config / "matplotlib").mkdir(parents=True)
+    (config / "matplotlib" / "matplotlibrc").write_text("lines.linewidth: 3\n", encoding="utf-8")
+    assert warm_kernels.decline({**request, "env": {**env, "XDG_CONFIG_HOME": str(config)}}) == (
+        f"matplotlib, imported already, would read {config / 'matplotlib' / 'matplotlibrc'} there instead")
     (tmp_path / "json.py").write_text("", encoding="utf-8")  # in the kernel's folder: json, imported here already
     (tmp_path / "lib" / "pytest").mkdir(parents=True)  # on its PYTHONPATH: pytest, imported here already
     shadowing = {**request, "env": {**env, "PYTHONPATH": str(tmp_path / "lib")}}
