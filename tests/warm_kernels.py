@@ -285,13 +285,15 @@ def serve(path: str) -> None:
     listener.bind(path)
     listener.listen(64)  # launchers that come while the imports run wait here
     before = dict(os.environ)
-    os.chdir(folder)  # no matplotlibrc here (the kernels' own folders are checked for one)
+    os.chdir(folder)  # no matplotlibrc here; each kernel's is compared with what matplotlib read (matplotlibrc())
     if not os.environ.get("MPLBACKEND"):  # as ipykernel sets it, before matplotlib reads it
         os.environ["MPLBACKEND"] = INLINE_BACKEND
     for name in PRELOAD:
         importlib.import_module(name)
-    os.environ.pop("MPLBACKEND")  # as it was: each kernel's ipykernel sets it again
-    os.environ.update({"MPLBACKEND": before["MPLBACKEND"]} if "MPLBACKEND" in before else {})
+    if "MPLBACKEND" in before:  # as it was: each kernel's ipykernel sets it again
+        os.environ["MPLBACKEND"] = before["MPLBACKEND"]
+    else:
+        del os.environ["MPLBACKEND"]
     SERVER_ENV.update(os.environ)
     SET_BY_IMPORTS.update({name: value for name, value in os.environ.items() if before.get(name) != value})
     ahead = sorted(name for name in NOT_AHEAD if name in sys.modules)
